@@ -1,0 +1,68 @@
+//! Token issuing: `motcua token` for local use, and short-lived tokens that one motcua service
+//! presents to another over gRPC.
+
+use crate::Claims;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use std::sync::Arc;
+
+/// Signs tokens with the configured key.
+#[derive(Clone)]
+pub struct TokenIssuer {
+    key: Arc<EncodingKey>,
+    alg: Algorithm,
+    audience: String,
+}
+
+impl std::fmt::Debug for TokenIssuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenIssuer").field("alg", &self.alg).finish()
+    }
+}
+
+impl TokenIssuer {
+    /// HS256 with a shared secret.
+    pub fn hs256(secret: &[u8], audience: &str) -> Self {
+        Self {
+            key: Arc::new(EncodingKey::from_secret(secret)),
+            alg: Algorithm::HS256,
+            audience: audience.to_string(),
+        }
+    }
+
+    /// A private key in PEM (`RS256` or `EdDSA`), for deployments that verify with public keys.
+    pub fn private_key(pem: &[u8], alg: &str, audience: &str) -> Result<Self, String> {
+        let (key, alg) = match alg {
+            "RS256" => (EncodingKey::from_rsa_pem(pem), Algorithm::RS256),
+            "EdDSA" => (EncodingKey::from_ed_pem(pem), Algorithm::EdDSA),
+            other => return Err(format!("unsupported algorithm {other}")),
+        };
+        Ok(Self {
+            key: Arc::new(key.map_err(|e| e.to_string())?),
+            alg,
+            audience: audience.to_string(),
+        })
+    }
+
+    /// Issues a token valid for `ttl_secs` seconds (negative gives an already expired token,
+    /// which tests use).
+    pub fn issue(
+        &self,
+        sub: &str,
+        roles: &[&str],
+        agency: Option<&str>,
+        sector: Option<&str>,
+        ttl_secs: i64,
+    ) -> Result<String, String> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let claims = Claims {
+            sub: sub.to_string(),
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            agency: agency.map(str::to_string),
+            sector: sector.map(str::to_string),
+            exp: now + ttl_secs,
+            iat: now,
+            aud: self.audience.clone(),
+        };
+        jsonwebtoken::encode(&Header::new(self.alg), &claims, &self.key).map_err(|e| e.to_string())
+    }
+}

@@ -1,0 +1,37 @@
+//! Who is calling (xác thực, phân quyền): verifies JWT bearer tokens on REST (the [`Caller`]
+//! extractor) and gRPC ([`JwtVerifier::grpc_interceptor`]), and issues tokens for local use
+//! and for service-to-service calls ([`TokenIssuer`]).
+//!
+//! Only HS256 (shared secret, local use) or one configured public-key algorithm (RS256 or
+//! EdDSA, production) is accepted; `alg: none` and any other algorithm are rejected.
+
+mod caller;
+mod issue;
+mod verify;
+
+pub use caller::{Caller, Role};
+pub use issue::TokenIssuer;
+pub use verify::{AuthError, JwtVerifier, caller_of, require_grpc};
+
+/// Claims carried by every motcua token (`shared/api.md` § Auth).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct Claims {
+    /// Subject: a user id, or `svc:<service>` for service accounts.
+    pub sub: String,
+    /// Roles, as strings so that unknown roles survive a round trip.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// The agency code the caller acts for (absent for citizens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
+    /// The sector of a sector system (land, justice, labour…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sector: Option<String>,
+    /// Expiry (seconds since the epoch).
+    pub exp: i64,
+    /// Issued at.
+    #[serde(default)]
+    pub iat: i64,
+    /// Audience.
+    pub aud: String,
+}

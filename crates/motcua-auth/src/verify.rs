@@ -1,0 +1,244 @@
+//! Token verification for REST and gRPC.
+
+use crate::{Caller, Claims, Role};
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use motcua_problem::Problem;
+use std::sync::Arc;
+
+/// Why a token was refused. Every variant is a 401; the text is for logs and the problem detail.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum AuthError {
+    /// No `Authorization: Bearer` header.
+    #[error("missing bearer token")]
+    Missing,
+    /// The header is not `Bearer <token>`.
+    #[error("authorization header is not a bearer token")]
+    NotBearer,
+    /// The token did not verify (signature, algorithm, expiry, audience, shape).
+    #[error("invalid token: {0}")]
+    Invalid(String),
+}
+
+impl From<AuthError> for Problem {
+    fn from(e: AuthError) -> Self {
+        Problem::unauthorized(e.to_string())
+    }
+}
+
+/// Verifies bearer tokens with one key and one algorithm.
+#[derive(Clone)]
+pub struct JwtVerifier {
+    key: Arc<DecodingKey>,
+    validation: Arc<Validation>,
+}
+
+impl std::fmt::Debug for JwtVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtVerifier")
+            .field("algorithms", &self.validation.algorithms)
+            .finish()
+    }
+}
+
+impl JwtVerifier {
+    fn with(key: DecodingKey, alg: Algorithm, audience: &str) -> Self {
+        let mut validation = Validation::new(alg);
+        validation.algorithms = vec![alg];
+        validation.set_audience(&[audience]);
+        validation.set_required_spec_claims(&["exp", "aud", "sub"]);
+        validation.leeway = 30;
+        Self {
+            key: Arc::new(key),
+            validation: Arc::new(validation),
+        }
+    }
+
+    /// HS256 with a shared secret (local use and tests).
+    pub fn hs256(secret: &[u8], audience: &str) -> Self {
+        Self::with(DecodingKey::from_secret(secret), Algorithm::HS256, audience)
+    }
+
+    /// A public key in PEM: `alg` is `RS256` or `EdDSA` (production).
+    pub fn public_key(pem: &[u8], alg: &str, audience: &str) -> Result<Self, AuthError> {
+        let (key, alg) = match alg {
+            "RS256" => (DecodingKey::from_rsa_pem(pem), Algorithm::RS256),
+            "EdDSA" => (DecodingKey::from_ed_pem(pem), Algorithm::EdDSA),
+            other => return Err(AuthError::Invalid(format!("unsupported algorithm {other}"))),
+        };
+        let key = key.map_err(|e| AuthError::Invalid(format!("bad public key: {e}")))?;
+        Ok(Self::with(key, alg, audience))
+    }
+
+    /// Verifies a raw token and returns the caller.
+    pub fn verify(&self, token: &str) -> Result<Caller, AuthError> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
+            .map_err(|e| AuthError::Invalid(e.to_string()))?;
+        let c = data.claims;
+        Ok(Caller {
+            sub: c.sub,
+            roles: c.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            agency: c.agency.filter(|a| !a.is_empty()),
+            sector: c.sector.filter(|s| !s.is_empty()),
+        })
+    }
+
+    /// Verifies the value of an `Authorization` header.
+    pub fn verify_header(&self, value: Option<&str>) -> Result<Caller, AuthError> {
+        let value = value.ok_or(AuthError::Missing)?;
+        let token = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+            .ok_or(AuthError::NotBearer)?;
+        self.verify(token.trim())
+    }
+
+    /// A tonic interceptor: a present token must verify (else `UNAUTHENTICATED`); the caller
+    /// is put in the request's extensions for [`caller_of`]. Calls without a token pass
+    /// through, so public reads keep working; handlers that need a caller use [`require_grpc`].
+    pub fn grpc_interceptor(
+        &self,
+    ) -> impl FnMut(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> + Clone + Send + Sync + 'static
+    {
+        let verifier = self.clone();
+        move |mut req: tonic::Request<()>| {
+            let header = req
+                .metadata()
+                .get("authorization")
+                .map(|v| v.to_str().map(str::to_string));
+            match header {
+                None => Ok(req),
+                Some(Err(_)) => Err(tonic::Status::unauthenticated("authorization header is not ASCII")),
+                Some(Ok(h)) => {
+                    let caller = verifier
+                        .verify_header(Some(&h))
+                        .map_err(|e| tonic::Status::unauthenticated(e.to_string()))?;
+                    req.extensions_mut().insert(caller);
+                    Ok(req)
+                }
+            }
+        }
+    }
+}
+
+/// The caller a gRPC request was authenticated as, if any.
+pub fn caller_of<T>(req: &tonic::Request<T>) -> Option<&Caller> {
+    req.extensions().get::<Caller>()
+}
+
+/// The caller of a gRPC request, which must have one of `roles`.
+pub fn require_grpc<'r, T>(req: &'r tonic::Request<T>, roles: &[Role]) -> Result<&'r Caller, tonic::Status> {
+    let caller = caller_of(req).ok_or_else(|| tonic::Status::unauthenticated("missing bearer token"))?;
+    caller.require_any(roles)?;
+    Ok(caller)
+}
+
+fn verifier_from(parts: &Parts) -> Result<&JwtVerifier, Problem> {
+    parts.extensions.get::<JwtVerifier>().ok_or_else(|| {
+        tracing::error!("JwtVerifier extension missing: the router was built without the auth layer");
+        Problem::internal()
+    })
+}
+
+fn authorization(parts: &Parts) -> Result<Option<&str>, Problem> {
+    match parts.headers.get(axum::http::header::AUTHORIZATION) {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .map(Some)
+            .map_err(|_| Problem::unauthorized("authorization header is not ASCII")),
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let verifier = verifier_from(parts)?;
+        Ok(verifier.verify_header(authorization(parts)?)?)
+    }
+}
+
+/// `Option<Caller>` on public endpoints: no header is `None`, a bad token is still a 401.
+impl<S: Send + Sync> OptionalFromRequestParts<S> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        let verifier = verifier_from(parts)?;
+        match authorization(parts)? {
+            None => Ok(None),
+            Some(h) => Ok(Some(verifier.verify_header(Some(h))?)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::TokenIssuer;
+    use base64_free::b64url;
+
+    const SECRET: &[u8] = b"test-secret-test-secret-test-secret";
+
+    fn issuer() -> TokenIssuer {
+        TokenIssuer::hs256(SECRET, "motcua")
+    }
+
+    #[test]
+    fn a_valid_token_yields_the_caller() {
+        let v = JwtVerifier::hs256(SECRET, "motcua");
+        let t = issuer()
+            .issue("u1", &["one_stop_officer", "future_role"], Some("000.25.80.H80"), None, 3600)
+            .unwrap();
+        let c = v.verify(&t).unwrap();
+        assert_eq!(c.sub, "u1");
+        assert_eq!(c.roles, vec![Role::OneStopOfficer]);
+        assert_eq!(c.agency.as_deref(), Some("000.25.80.H80"));
+    }
+
+    #[test]
+    fn expired_wrong_signature_wrong_audience_and_garbage_are_refused() {
+        let v = JwtVerifier::hs256(SECRET, "motcua");
+        let expired = issuer().issue("u", &["citizen"], None, None, -3600).unwrap();
+        assert!(matches!(v.verify(&expired), Err(AuthError::Invalid(_))));
+        let other = TokenIssuer::hs256(b"another-secret-another-secret-xx", "motcua")
+            .issue("u", &["citizen"], None, None, 3600)
+            .unwrap();
+        assert!(v.verify(&other).is_err());
+        let wrong_aud = TokenIssuer::hs256(SECRET, "elsewhere")
+            .issue("u", &["citizen"], None, None, 3600)
+            .unwrap();
+        assert!(v.verify(&wrong_aud).is_err());
+        assert!(v.verify("garbage").is_err());
+        assert_eq!(v.verify_header(None), Err(AuthError::Missing));
+        assert_eq!(v.verify_header(Some("Basic abc")), Err(AuthError::NotBearer));
+    }
+
+    #[test]
+    fn alg_none_is_refused() {
+        let v = JwtVerifier::hs256(SECRET, "motcua");
+        let header = b64url(br#"{"alg":"none","typ":"JWT"}"#);
+        let claims = b64url(
+            format!(r#"{{"sub":"x","roles":["admin"],"aud":"motcua","exp":{}}}"#, i64::MAX / 2).as_bytes(),
+        );
+        assert!(v.verify(&format!("{header}.{claims}.")).is_err());
+        assert!(v.verify(&format!("{header}.{claims}")).is_err());
+    }
+
+    /// A tiny base64url encoder so the test needs no extra crate.
+    mod base64_free {
+        pub fn b64url(input: &[u8]) -> String {
+            const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+            let mut out = String::new();
+            for chunk in input.chunks(3) {
+                let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+                let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+                for i in 0..=chunk.len() {
+                    out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                }
+            }
+            out
+        }
+    }
+}

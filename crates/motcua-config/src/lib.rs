@@ -1,0 +1,320 @@
+//! Typed configuration read from environment variables (12-factor), one documented default
+//! each, so `motcua up` works on a laptop with nothing set and production sets what it needs.
+//!
+//! Every variable is listed in `docs/configuration.md`; a bad value is an error that names
+//! the variable, never a silent fallback.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A configuration value that could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration variable {var}: {reason}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub var: String,
+    /// Why its value was rejected.
+    pub reason: String,
+}
+
+/// Reads typed values from an environment (the process environment, or a map in tests).
+pub struct Env<'a> {
+    lookup: Box<dyn Fn(&str) -> Option<String> + 'a>,
+}
+
+impl Env<'static> {
+    /// The process environment.
+    pub fn process() -> Self {
+        Self {
+            lookup: Box::new(|k| std::env::var(k).ok().filter(|v| !v.is_empty())),
+        }
+    }
+}
+
+impl<'a> Env<'a> {
+    /// An environment backed by a lookup function (tests).
+    pub fn from_fn(f: impl Fn(&str) -> Option<String> + 'a) -> Self {
+        Self {
+            lookup: Box::new(f),
+        }
+    }
+
+    /// The raw value, if set and non-empty.
+    pub fn get(&self, var: &str) -> Option<String> {
+        (self.lookup)(var)
+    }
+
+    /// A string with a default.
+    pub fn string(&self, var: &str, default: &str) -> String {
+        self.get(var).unwrap_or_else(|| default.to_string())
+    }
+
+    /// A parsed value with a default; a present but unparsable value is an error.
+    pub fn parse<T: std::str::FromStr>(&self, var: &str, default: T) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.get(var) {
+            None => Ok(default),
+            Some(raw) => raw.trim().parse().map_err(|e: T::Err| ConfigError {
+                var: var.to_string(),
+                reason: format!("cannot parse {raw:?}: {e}"),
+            }),
+        }
+    }
+
+    /// A boolean: `1`, `true`, `yes`, `on` are true; `0`, `false`, `no`, `off` are false.
+    pub fn flag(&self, var: &str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(var).map(|v| v.trim().to_ascii_lowercase()) {
+            None => Ok(default),
+            Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
+            Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(false),
+            Some(v) => Err(ConfigError {
+                var: var.to_string(),
+                reason: format!("expected true/false, got {v:?}"),
+            }),
+        }
+    }
+
+    /// A duration in milliseconds.
+    pub fn millis(&self, var: &str, default: Duration) -> Result<Duration, ConfigError> {
+        let ms: u64 = self.parse(var, default.as_millis() as u64)?;
+        Ok(Duration::from_millis(ms))
+    }
+}
+
+/// The four services and their default ports (`shared/api.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ServiceName {
+    /// Procedures, agencies, calendars (danh mục TTHC).
+    Catalogue,
+    /// Dossiers at the one-stop (tiếp nhận hồ sơ).
+    Intake,
+    /// Cases, steps, clocks (giải quyết hồ sơ).
+    Workflow,
+    /// Rollups and reports (báo cáo).
+    Reporting,
+}
+
+impl ServiceName {
+    /// All services, in start order (catalogue first: the others call it).
+    pub const ALL: [ServiceName; 4] = [
+        ServiceName::Catalogue,
+        ServiceName::Intake,
+        ServiceName::Workflow,
+        ServiceName::Reporting,
+    ];
+
+    /// Lower-case name, also the PostgreSQL schema the service owns.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ServiceName::Catalogue => "catalogue",
+            ServiceName::Intake => "intake",
+            ServiceName::Workflow => "workflow",
+            ServiceName::Reporting => "reporting",
+        }
+    }
+
+    const fn upper(self) -> &'static str {
+        match self {
+            ServiceName::Catalogue => "CATALOGUE",
+            ServiceName::Intake => "INTAKE",
+            ServiceName::Workflow => "WORKFLOW",
+            ServiceName::Reporting => "REPORTING",
+        }
+    }
+
+    /// Default REST port from the API contract.
+    pub const fn default_rest_port(self) -> u16 {
+        match self {
+            ServiceName::Catalogue => 8081,
+            ServiceName::Intake => 8082,
+            ServiceName::Workflow => 8083,
+            ServiceName::Reporting => 8084,
+        }
+    }
+
+    /// Default gRPC port from the API contract.
+    pub const fn default_grpc_port(self) -> u16 {
+        self.default_rest_port() + 1000
+    }
+}
+
+impl std::str::FromStr for ServiceName {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ServiceName::ALL
+            .into_iter()
+            .find(|n| n.as_str() == s)
+            .ok_or_else(|| format!("unknown service {s:?} (catalogue, intake, workflow, reporting)"))
+    }
+}
+
+impl std::fmt::Display for ServiceName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where one service listens and where it finds the others.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// Which service.
+    pub name: ServiceName,
+    /// REST listen address (`MOTCUA_<SERVICE>_REST_ADDR`, default `0.0.0.0:<port>`).
+    pub rest_addr: SocketAddr,
+    /// gRPC listen address (`MOTCUA_<SERVICE>_GRPC_ADDR`, default `0.0.0.0:<port>`).
+    pub grpc_addr: SocketAddr,
+}
+
+/// How to verify (and, locally, sign) bearer tokens.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// HS256 shared secret (`MOTCUA_JWT_SECRET`); the default is for local use only.
+    pub hs256_secret: String,
+    /// PEM public key file for RS256/EdDSA verification (`MOTCUA_JWT_PUBLIC_KEY_FILE`); when
+    /// set, HS256 tokens are no longer accepted.
+    pub public_key_file: Option<String>,
+    /// Algorithm of the public key: `RS256` or `EdDSA` (`MOTCUA_JWT_ALGORITHM`).
+    pub public_key_algorithm: String,
+    /// Expected audience (`MOTCUA_JWT_AUDIENCE`, default `motcua`).
+    pub audience: String,
+}
+
+/// Where each service's gRPC endpoint is, for the others to call.
+#[derive(Debug, Clone)]
+pub struct PeerEndpoints {
+    /// `MOTCUA_CATALOGUE_GRPC_URL`, default `http://127.0.0.1:9081`.
+    pub catalogue: String,
+    /// `MOTCUA_INTAKE_GRPC_URL`, default `http://127.0.0.1:9082`.
+    pub intake: String,
+    /// `MOTCUA_WORKFLOW_GRPC_URL`, default `http://127.0.0.1:9083`.
+    pub workflow: String,
+    /// `MOTCUA_REPORTING_GRPC_URL`, default `http://127.0.0.1:9084`.
+    pub reporting: String,
+}
+
+impl PeerEndpoints {
+    /// The endpoint of one service.
+    pub fn of(&self, name: ServiceName) -> &str {
+        match name {
+            ServiceName::Catalogue => &self.catalogue,
+            ServiceName::Intake => &self.intake,
+            ServiceName::Workflow => &self.workflow,
+            ServiceName::Reporting => &self.reporting,
+        }
+    }
+}
+
+/// Everything a motcua process needs to know, read once at start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`; unset means `motcua up` starts a private PostgreSQL.
+    pub database_url: Option<String>,
+    /// Pool size per service (`MOTCUA_DB_MAX_CONNECTIONS`, default 10).
+    pub db_max_connections: u32,
+    /// Token verification.
+    pub auth: AuthConfig,
+    /// Peer gRPC endpoints.
+    pub peers: PeerEndpoints,
+    /// Deadline for every inter-service gRPC call (`MOTCUA_GRPC_TIMEOUT_MS`, default 5000).
+    pub grpc_timeout: Duration,
+    /// `MOTCUA_TEST_CLOCK=1`: a controllable clock plus an admin endpoint to set it.
+    pub test_clock: bool,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`: when set, spans are exported over OTLP/gRPC.
+    pub otlp_endpoint: Option<String>,
+    /// Log filter (`RUST_LOG`, default `info`).
+    pub log_filter: String,
+    /// `MOTCUA_LOG_FORMAT`: `text` (default) or `json`.
+    pub log_json: bool,
+    /// How often the outbox relay polls when nothing woke it (`MOTCUA_OUTBOX_POLL_MS`, default 500).
+    pub outbox_poll: Duration,
+    /// How long graceful shutdown waits for in-flight work (`MOTCUA_SHUTDOWN_GRACE_MS`, default 10000).
+    pub shutdown_grace: Duration,
+}
+
+/// Default HS256 secret for local use; production must set `MOTCUA_JWT_SECRET` or a public key.
+pub const DEV_JWT_SECRET: &str = "motcua-local-development-secret-do-not-use-in-production";
+
+impl Settings {
+    /// Reads the settings from an environment.
+    pub fn from_env(env: &Env<'_>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            database_url: env.get("DATABASE_URL"),
+            db_max_connections: env.parse("MOTCUA_DB_MAX_CONNECTIONS", 10)?,
+            auth: AuthConfig {
+                hs256_secret: env.string("MOTCUA_JWT_SECRET", DEV_JWT_SECRET),
+                public_key_file: env.get("MOTCUA_JWT_PUBLIC_KEY_FILE"),
+                public_key_algorithm: env.string("MOTCUA_JWT_ALGORITHM", "RS256"),
+                audience: env.string("MOTCUA_JWT_AUDIENCE", "motcua"),
+            },
+            peers: PeerEndpoints {
+                catalogue: env.string("MOTCUA_CATALOGUE_GRPC_URL", "http://127.0.0.1:9081"),
+                intake: env.string("MOTCUA_INTAKE_GRPC_URL", "http://127.0.0.1:9082"),
+                workflow: env.string("MOTCUA_WORKFLOW_GRPC_URL", "http://127.0.0.1:9083"),
+                reporting: env.string("MOTCUA_REPORTING_GRPC_URL", "http://127.0.0.1:9084"),
+            },
+            grpc_timeout: env.millis("MOTCUA_GRPC_TIMEOUT_MS", Duration::from_secs(5))?,
+            test_clock: env.flag("MOTCUA_TEST_CLOCK", false)?,
+            otlp_endpoint: env.get("OTEL_EXPORTER_OTLP_ENDPOINT"),
+            log_filter: env.string("RUST_LOG", "info"),
+            log_json: env.string("MOTCUA_LOG_FORMAT", "text") == "json",
+            outbox_poll: env.millis("MOTCUA_OUTBOX_POLL_MS", Duration::from_millis(500))?,
+            shutdown_grace: env.millis("MOTCUA_SHUTDOWN_GRACE_MS", Duration::from_secs(10))?,
+        })
+    }
+
+    /// Listen addresses of one service.
+    pub fn service(&self, env: &Env<'_>, name: ServiceName) -> Result<ServiceConfig, ConfigError> {
+        let up = name.upper();
+        Ok(ServiceConfig {
+            name,
+            rest_addr: env.parse(
+                &format!("MOTCUA_{up}_REST_ADDR"),
+                SocketAddr::from(([0, 0, 0, 0], name.default_rest_port())),
+            )?,
+            grpc_addr: env.parse(
+                &format!("MOTCUA_{up}_GRPC_ADDR"),
+                SocketAddr::from(([0, 0, 0, 0], name.default_grpc_port())),
+            )?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_match_the_api_contract_ports() {
+        let map = env(&[]);
+        let e = Env::from_fn(|k| map.get(k).cloned());
+        let s = Settings::from_env(&e).unwrap();
+        assert!(s.database_url.is_none());
+        assert_eq!(s.auth.audience, "motcua");
+        let intake = s.service(&e, ServiceName::Intake).unwrap();
+        assert_eq!(intake.rest_addr.port(), 8082);
+        assert_eq!(intake.grpc_addr.port(), 9082);
+        assert_eq!(s.peers.of(ServiceName::Reporting), "http://127.0.0.1:9084");
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let map = env(&[("MOTCUA_TEST_CLOCK", "maybe"), ("MOTCUA_INTAKE_REST_ADDR", "nope")]);
+        let e = Env::from_fn(|k| map.get(k).cloned());
+        let err = Settings::from_env(&e).unwrap_err();
+        assert_eq!(err.var, "MOTCUA_TEST_CLOCK");
+        let map2 = env(&[("MOTCUA_INTAKE_REST_ADDR", "nope")]);
+        let e2 = Env::from_fn(|k| map2.get(k).cloned());
+        let s = Settings::from_env(&e2).unwrap();
+        assert_eq!(
+            s.service(&e2, ServiceName::Intake).unwrap_err().var,
+            "MOTCUA_INTAKE_REST_ADDR"
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! PostgreSQL access shared by the services: one database, one schema per service (`catalogue`,
+//! `intake`, `workflow`, `reporting`). Each pool's connections set `search_path` to the service's
+//! schema, so each service's tables and its own `_sqlx_migrations` table live in its schema
+//! and no service can read another's tables by accident.
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgPool};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Connection options for `url`, with the session's `search_path` set to `schema` (then
+/// `public`, where extensions such as `unaccent` and `pg_trgm` live).
+pub fn options(url: &str, schema: &str) -> anyhow::Result<PgConnectOptions> {
+    check_schema_name(schema)?;
+    Ok(PgConnectOptions::from_str(url)?
+        .options([("search_path", format!("{schema},public"))])
+        .application_name(&format!("motcua-{schema}"))
+        .log_statements(tracing::log::LevelFilter::Debug)
+        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500)))
+}
+
+fn check_schema_name(schema: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !schema.is_empty() && schema.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+        "schema name {schema:?} must be lower-case letters and underscores"
+    );
+    Ok(())
+}
+
+/// Creates the schema if needed and opens a pool whose connections use it.
+pub async fn connect(url: &str, schema: &str, max_connections: u32) -> anyhow::Result<PgPool> {
+    let opts = options(url, schema)?;
+    let mut conn = opts.connect().await?;
+    // Concurrent services may race to create the same schema: IF NOT EXISTS still takes a
+    // catalog lock, and a duplicate-key error here means the other one won, which is fine.
+    if let Err(e) = // The name was checked by `check_schema_name` above.
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
+        .execute(&mut conn)
+        .await
+    {
+        let duplicate = e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|c| c == "23505" || c == "42P06");
+        if !duplicate {
+            return Err(e.into());
+        }
+    }
+    conn.close().await?;
+    Ok(PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(opts)
+        .await?)
+}
+
+/// Applies the service's migrations (recorded in its own schema's `_sqlx_migrations`).
+pub async fn migrate(pool: &PgPool, migrator: &Migrator) -> anyhow::Result<()> {
+    migrator.run(pool).await?;
+    Ok(())
+}
+
+/// Readiness: the database answers and every migration the binary knows is applied.
+pub async fn ready(pool: &PgPool, migrator: &Migrator) -> Result<(), String> {
+    let latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+    let applied: Option<i64> =
+        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(pool)
+            .await
+            .map_err(|e| format!("database not reachable or not migrated: {e}"))?;
+    match applied {
+        Some(v) if v >= latest => Ok(()),
+        other => Err(format!(
+            "migrations pending: applied {other:?}, binary expects {latest}"
+        )),
+    }
+}
+
+/// Creates database `name` on the server at `admin_url` (used by tests and `motcua up`);
+/// an existing database is left alone.
+pub async fn create_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+        "database name {name:?} must be letters, digits and underscores"
+    );
+    let mut conn = PgConnectOptions::from_str(admin_url)?.connect().await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(name)
+        .fetch_one(&mut conn)
+        .await?;
+    if !exists {
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await?;
+    }
+    conn.close().await?;
+    Ok(())
+}
+
+/// `url` with its database name replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> anyhow::Result<String> {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let path_start = base[scheme_end..].find('/').map(|i| i + scheme_end);
+    let host_part = match path_start {
+        Some(i) => &base[..i],
+        None => base,
+    };
+    let mut out = format!("{host_part}/{name}");
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_name_is_replaced_keeping_host_and_query() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1").unwrap(),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            with_database("postgres://u@h:1?sslmode=disable", "t2").unwrap(),
+            "postgres://u@h:1/t2?sslmode=disable"
+        );
+    }
+
+    #[test]
+    fn schema_names_are_restricted() {
+        assert!(check_schema_name("intake").is_ok());
+        assert!(check_schema_name("intake; drop table x").is_err());
+        assert!(check_schema_name("").is_err());
+    }
+}

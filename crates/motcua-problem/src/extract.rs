@@ -1,0 +1,77 @@
+//! Request extractors whose rejections are problem+json (axum's own answer in plain text).
+
+use crate::{FieldError, Problem};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// A JSON body; a malformed or mistyped body is a `422 invalid_body` naming the problem.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(Problem::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Định dạng không được hỗ trợ",
+                "send the body as application/json",
+            )),
+            Err(e) => Err(Problem::unprocessable("invalid_body", "the request body is not valid")
+                .with_errors(vec![FieldError::new("body", "invalid_json", e.body_text())])),
+        }
+    }
+}
+
+/// Query parameters; bad ones are a `422 invalid_query`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Self(q.0))
+            .map_err(|e: QueryRejection| {
+                Problem::unprocessable("invalid_query", "the query parameters are not valid")
+                    .with_errors(vec![FieldError::new("query", "invalid_query", e.body_text())])
+            })
+    }
+}
+
+/// Path parameters; bad ones are a `422 invalid_path`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Self(p.0))
+            .map_err(|e: PathRejection| {
+                Problem::unprocessable("invalid_path", "the path parameters are not valid")
+                    .with_errors(vec![FieldError::new("path", "invalid_path", e.body_text())])
+            })
+    }
+}

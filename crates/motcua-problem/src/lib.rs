@@ -1,0 +1,299 @@
+//! One error type for every service (lỗi nghiệp vụ): it becomes an RFC 9457
+//! `application/problem+json` response on REST and a `tonic::Status` on gRPC, with a stable
+//! snake_case `code`, a Vietnamese `title` and, where fields are at fault, one entry per field.
+//!
+//! Handlers return `Result<_, Problem>`; bad input never turns into a 500 or a panic.
+
+mod extract;
+
+pub use extract::{ApiJson, ApiPath, ApiQuery};
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Content type of every error response.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One field at fault (lỗi trường dữ liệu): `field` is the JSON path in the request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldError {
+    /// JSON path of the field, e.g. `components[1].code`.
+    pub field: String,
+    /// Stable snake_case code, e.g. `component_unexpected`.
+    pub code: String,
+    /// Human-readable explanation (Vietnamese or English).
+    pub message: String,
+    /// Extra machine-readable members, e.g. `component_code`.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl FieldError {
+    /// A field error without extra members.
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+            extra: Map::new(),
+        }
+    }
+
+    /// Adds an extra member (for example `component_code`).
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.extra.insert(key.to_string(), value.into());
+        self
+    }
+}
+
+/// A problem detail (RFC 9457) that a handler returns instead of a result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable snake_case code clients switch on.
+    pub code: String,
+    /// Short Vietnamese title.
+    pub title: String,
+    /// What happened in this occurrence.
+    pub detail: String,
+    /// Fields at fault.
+    pub errors: Vec<FieldError>,
+    /// Extra top-level members (for example `current_state`).
+    pub extra: Map<String, Value>,
+}
+
+impl Problem {
+    /// A problem with the given status, code, title and detail.
+    pub fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code.to_string(),
+            title: title.to_string(),
+            detail: detail.into(),
+            errors: Vec::new(),
+            extra: Map::new(),
+        }
+    }
+
+    /// 401: no token, or a token that does not verify.
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Chưa xác thực", detail)
+    }
+
+    /// 403 with a specific code: the caller's role or agency may not do this.
+    pub fn forbidden(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, "Không có quyền thực hiện", detail)
+    }
+
+    /// 404 with a specific code.
+    pub fn not_found(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, "Không tìm thấy", detail)
+    }
+
+    /// 409: the action conflicts with the current state.
+    pub fn conflict(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, "Xung đột trạng thái", detail)
+    }
+
+    /// 422: the content is invalid; add field errors with [`Problem::with_errors`].
+    pub fn unprocessable(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, "Dữ liệu không hợp lệ", detail)
+    }
+
+    /// 429: too many requests.
+    pub fn rate_limited(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Quá nhiều yêu cầu", detail)
+    }
+
+    /// 503: a dependency (database, peer service) is unavailable; the client may retry.
+    pub fn unavailable(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, code, "Dịch vụ tạm thời không sẵn sàng", detail)
+    }
+
+    /// 500: a fault of ours. The detail shown to the client is generic; log the cause.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Lỗi hệ thống",
+            "an internal error occurred; it has been logged",
+        )
+    }
+
+    /// Adds field errors.
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors.extend(errors);
+        self
+    }
+
+    /// Adds one extra top-level member.
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.extra.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// The JSON body (RFC 9457 members plus `code`, `errors` and extras).
+    pub fn body(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("type".into(), Value::String(format!("urn:motcua:problem:{}", self.code)));
+        m.insert("title".into(), Value::String(self.title.clone()));
+        m.insert("status".into(), Value::from(self.status.as_u16()));
+        m.insert("detail".into(), Value::String(self.detail.clone()));
+        m.insert("code".into(), Value::String(self.code.clone()));
+        m.insert(
+            "errors".into(),
+            serde_json::to_value(&self.errors).unwrap_or(Value::Array(vec![])),
+        );
+        for (k, v) in &self.extra {
+            m.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        Value::Object(m)
+    }
+
+    /// Rebuilds a problem from a gRPC status received from a peer, keeping its code and
+    /// field errors when the peer was a motcua service.
+    pub fn from_status(status: &tonic::Status) -> Self {
+        if let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(status.details()) {
+            let http = body
+                .get("status")
+                .and_then(Value::as_u64)
+                .and_then(|s| StatusCode::from_u16(s as u16).ok())
+                .unwrap_or(StatusCode::BAD_GATEWAY);
+            let text = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+            let errors = body
+                .get("errors")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(field_error_from_json).collect())
+                .unwrap_or_default();
+            return Self {
+                status: http,
+                code: text("code"),
+                title: text("title"),
+                detail: text("detail"),
+                errors,
+                extra: Map::new(),
+            };
+        }
+        use tonic::Code;
+        match status.code() {
+            Code::NotFound => Self::not_found("not_found", status.message().to_string()),
+            Code::InvalidArgument => Self::unprocessable("invalid_argument", status.message().to_string()),
+            Code::Unauthenticated => Self::unauthorized(status.message().to_string()),
+            Code::PermissionDenied => Self::forbidden("forbidden", status.message().to_string()),
+            Code::FailedPrecondition | Code::AlreadyExists | Code::Aborted => {
+                Self::conflict("conflict", status.message().to_string())
+            }
+            Code::ResourceExhausted => Self::rate_limited(status.message().to_string()),
+            _ => Self::unavailable(
+                "peer_unavailable",
+                format!("a service this request depends on failed: {}", status.message()),
+            ),
+        }
+    }
+}
+
+fn field_error_from_json(v: &Value) -> Option<FieldError> {
+    let o = v.as_object()?;
+    let mut extra = o.clone();
+    let mut take = |k: &str| extra.remove(k).and_then(|v| v.as_str().map(str::to_string));
+    Some(FieldError {
+        field: take("field")?,
+        code: take("code")?,
+        message: take("message").unwrap_or_default(),
+        extra,
+    })
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+    }
+}
+
+impl std::error::Error for Problem {}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let mut res = (self.status, axum::Json(self.body())).into_response();
+        res.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        res
+    }
+}
+
+impl From<Problem> for tonic::Status {
+    fn from(p: Problem) -> Self {
+        use tonic::Code;
+        let code = match p.status.as_u16() {
+            400 | 422 => Code::InvalidArgument,
+            401 => Code::Unauthenticated,
+            403 => Code::PermissionDenied,
+            404 => Code::NotFound,
+            409 => Code::FailedPrecondition,
+            429 => Code::ResourceExhausted,
+            503 => Code::Unavailable,
+            _ => Code::Internal,
+        };
+        let details = serde_json::to_vec(&p.body()).unwrap_or_default();
+        tonic::Status::with_details(code, format!("{}: {}", p.code, p.detail), details.into())
+    }
+}
+
+impl From<sqlx::Error> for Problem {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                tracing::warn!(error = %e, "database unavailable");
+                Problem::unavailable("database_unavailable", "the database is not reachable; retry later")
+            }
+            _ => {
+                tracing::error!(error = %e, "database error");
+                Problem::internal()
+            }
+        }
+    }
+}
+
+/// Shorthand for handler results.
+pub type ApiResult<T> = Result<T, Problem>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_has_rfc9457_members_code_and_field_errors() {
+        let p = Problem::unprocessable("components_invalid", "2 components are invalid").with_errors(vec![
+            FieldError::new("components", "component_missing", "missing").with("component_code", "GCS"),
+        ]);
+        let b = p.body();
+        assert_eq!(b["status"], 422);
+        assert_eq!(b["code"], "components_invalid");
+        assert_eq!(b["type"], "urn:motcua:problem:components_invalid");
+        assert_eq!(b["errors"][0]["field"], "components");
+        assert_eq!(b["errors"][0]["component_code"], "GCS");
+    }
+
+    #[test]
+    fn grpc_round_trip_keeps_code_status_and_fields() {
+        let p = Problem::conflict("supplement_already_requested", "only once")
+            .with_errors(vec![FieldError::new("items", "x", "y")]);
+        let status: tonic::Status = p.clone().into();
+        assert_eq!(status.code(), tonic::Code::FailedPrecondition);
+        let back = Problem::from_status(&status);
+        assert_eq!(back.status, StatusCode::CONFLICT);
+        assert_eq!(back.code, "supplement_already_requested");
+        assert_eq!(back.errors, p.errors);
+    }
+
+    #[test]
+    fn plain_grpc_status_maps_to_a_problem() {
+        let p = Problem::from_status(&tonic::Status::not_found("no such procedure"));
+        assert_eq!(p.status, StatusCode::NOT_FOUND);
+        let p = Problem::from_status(&tonic::Status::unavailable("down"));
+        assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+}

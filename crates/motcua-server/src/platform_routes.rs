@@ -1,0 +1,151 @@
+//! The endpoints every service answers, and the layers every REST request goes through.
+
+use crate::{Platform, ServiceParts, http_layer, metrics_export};
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use motcua_auth::{Caller, Role};
+use motcua_clock::SharedClock;
+use motcua_problem::{ApiJson, Problem};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use sqlx::migrate::Migrator;
+use std::sync::Arc;
+use time::OffsetDateTime;
+use utoipa::{OpenApi, ToSchema};
+
+#[derive(Clone)]
+struct Standard {
+    pool: PgPool,
+    migrator: &'static Migrator,
+    openapi: Arc<serde_json::Value>,
+    clock: SharedClock,
+}
+
+/// The platform endpoints, documented in every service's OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(healthz, readyz, metrics, openapi_json),
+    components(schemas(Health, TestClockBody, TestClockState))
+)]
+struct PlatformDoc;
+
+/// Liveness / readiness answer.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Health {
+    /// `ok`, or why the service is not ready.
+    status: String,
+}
+
+/// Liveness: the process is up.
+#[utoipa::path(get, path = "/healthz", tag = "platform", responses((status = 200, body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok".into() })
+}
+
+/// Readiness: the database answers and migrations are applied.
+#[utoipa::path(get, path = "/readyz", tag = "platform",
+    responses((status = 200, body = Health), (status = 503, description = "not ready")))]
+async fn readyz(State(s): State<Standard>) -> Response {
+    match motcua_db::ready(&s.pool, s.migrator).await {
+        Ok(()) => Json(Health { status: "ok".into() }).into_response(),
+        Err(reason) => (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: reason })).into_response(),
+    }
+}
+
+/// Prometheus metrics (text exposition format).
+#[utoipa::path(get, path = "/metrics", tag = "platform", responses((status = 200, content_type = "text/plain")))]
+async fn metrics() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        metrics_export::render(),
+    )
+        .into_response()
+}
+
+/// This service's OpenAPI document.
+#[utoipa::path(get, path = "/openapi.json", tag = "platform", responses((status = 200, content_type = "application/json")))]
+async fn openapi_json(State(s): State<Standard>) -> Json<serde_json::Value> {
+    Json((*s.openapi).clone())
+}
+
+/// Sets or moves the test clock (only with `MOTCUA_TEST_CLOCK=1`).
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct TestClockBody {
+    /// New instant (RFC 3339).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    now: Option<OffsetDateTime>,
+    /// Seconds to move forward (may be negative).
+    #[serde(default)]
+    advance_seconds: Option<i64>,
+}
+
+/// The test clock's current instant.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct TestClockState {
+    #[serde(with = "time::serde::rfc3339")]
+    now: OffsetDateTime,
+}
+
+async fn get_test_clock(caller: Caller, State(s): State<Standard>) -> Result<Json<TestClockState>, Problem> {
+    caller.require_any(&[Role::Admin])?;
+    Ok(Json(TestClockState { now: s.clock.now() }))
+}
+
+async fn set_test_clock(
+    caller: Caller,
+    State(s): State<Standard>,
+    ApiJson(body): ApiJson<TestClockBody>,
+) -> Result<Json<TestClockState>, Problem> {
+    caller.require_any(&[Role::Admin])?;
+    let Some(tc) = s.clock.as_test_clock() else {
+        return Err(Problem::not_found("not_found", "the test clock is not enabled"));
+    };
+    match (body.now, body.advance_seconds) {
+        (Some(now), None) => tc.set(now),
+        (None, Some(secs)) => tc.advance(time::Duration::seconds(secs)),
+        _ => {
+            return Err(Problem::unprocessable(
+                "invalid_body",
+                "give exactly one of `now` (RFC 3339) or `advance_seconds`",
+            ));
+        }
+    }
+    Ok(Json(TestClockState { now: s.clock.now() }))
+}
+
+async fn not_found() -> Problem {
+    Problem::not_found("route_not_found", "no such endpoint")
+}
+
+pub(crate) fn router(parts: &ServiceParts, platform: &Platform) -> Router {
+    let mut doc = parts.openapi.clone();
+    doc.merge(PlatformDoc::openapi());
+    let openapi = serde_json::to_value(&doc).unwrap_or_default();
+    let standard = Standard {
+        pool: parts.pool.clone(),
+        migrator: parts.migrator,
+        openapi: Arc::new(openapi),
+        clock: platform.clock.clone(),
+    };
+    let mut std_routes = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi_json));
+    if platform.settings.test_clock && platform.clock.as_test_clock().is_some() {
+        std_routes = std_routes.route(
+            "/api/v1/admin/test-clock",
+            get(get_test_clock).put(set_test_clock),
+        );
+    }
+    std_routes
+        .with_state(standard)
+        .merge(parts.api.clone())
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(parts.name, http_layer::around))
+        .layer(Extension(platform.verifier.clone()))
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+}
