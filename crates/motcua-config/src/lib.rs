@@ -231,6 +231,8 @@ pub struct Settings {
     pub outbox_poll: Duration,
     /// How long graceful shutdown waits for in-flight work (`MOTCUA_SHUTDOWN_GRACE_MS`, default 10000).
     pub shutdown_grace: Duration,
+    /// Load the demo catalogue (`data/catalogue-demo.json`) at start (`MOTCUA_SEED_DEMO`, default true).
+    pub seed_demo: bool,
 }
 
 /// Default HS256 secret for local use; production must set `MOTCUA_JWT_SECRET` or a public key.
@@ -261,6 +263,7 @@ impl Settings {
             log_json: env.string("MOTCUA_LOG_FORMAT", "text") == "json",
             outbox_poll: env.millis("MOTCUA_OUTBOX_POLL_MS", Duration::from_millis(500))?,
             shutdown_grace: env.millis("MOTCUA_SHUTDOWN_GRACE_MS", Duration::from_secs(10))?,
+            seed_demo: env.flag("MOTCUA_SEED_DEMO", true)?,
         })
     }
 

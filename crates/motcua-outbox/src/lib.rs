@@ -1,1 +1,88 @@
-//! Transactional outbox: record events with the change, relay them at least once over gRPC; idempotent inbox for receivers.
+//! Transactional outbox (hộp thư đi) and idempotent inbox (hộp thư đến).
+//!
+//! A producer calls [`record`] inside the transaction that makes the change, so the change and
+//! the event commit together or not at all. A [`Relay`] (a background worker of the producer)
+//! delivers each pending event to each destination's `EventReceiver` over gRPC, at least once:
+//! rows are claimed with `FOR UPDATE SKIP LOCKED`, so several replicas never deliver the same
+//! row at the same time, and a failed delivery is retried with exponential backoff.
+//! Receivers call [`inbox_claim`] in the transaction that applies the event: a duplicate
+//! delivery finds the event id already there and changes nothing.
+//!
+//! Tables: see [`PRODUCER_DDL`] and [`RECEIVER_DDL`], which each service copies into its own
+//! migrations.
+
+mod relay;
+
+pub use relay::{Relay, RelayDestination};
+
+use motcua_proto::common::v1::Event;
+use motcua_telemetry::{propagation, request_id};
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Tables a producing service needs (copy into its migrations).
+pub const PRODUCER_DDL: &str = include_str!("producer.sql");
+/// Table a receiving service needs (copy into its migrations).
+pub const RECEIVER_DDL: &str = include_str!("receiver.sql");
+
+/// An event to announce.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    /// Dotted type, e.g. `dossier.received`.
+    pub event_type: &'a str,
+    /// What it is about, e.g. a dossier code.
+    pub subject: &'a str,
+    /// The payload (one of `motcua_events`' types, serialised).
+    pub payload: serde_json::Value,
+    /// When it happened (the service clock).
+    pub occurred_at: OffsetDateTime,
+}
+
+/// Records `event` for delivery to each of `destinations`, in the caller's transaction. The
+/// current trace context and request id are stored with it so the delivery continues the
+/// same trace.
+pub async fn record(
+    tx: &mut PgConnection,
+    event: NewEvent<'_>,
+    destinations: &[&str],
+) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO outbox_event (id, event_type, subject, payload, occurred_at, traceparent, request_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(event.event_type)
+    .bind(event.subject)
+    .bind(&event.payload)
+    .bind(event.occurred_at)
+    .bind(propagation::current_traceparent())
+    .bind(request_id::current())
+    .execute(&mut *tx)
+    .await?;
+    for d in destinations {
+        sqlx::query("INSERT INTO outbox_delivery (event_id, destination) VALUES ($1, $2)")
+            .bind(id)
+            .bind(*d)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// Records a received event id in the receiver's inbox, in the transaction that applies it.
+/// Returns `true` the first time, `false` for a duplicate delivery (apply nothing then).
+pub async fn inbox_claim(tx: &mut PgConnection, event: &Event) -> Result<bool, sqlx::Error> {
+    let id = Uuid::parse_str(&event.id).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let done = sqlx::query(
+        "INSERT INTO inbox_event (event_id, event_type, source) VALUES ($1, $2, $3)
+         ON CONFLICT (event_id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(&event.r#type)
+    .bind(&event.source)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

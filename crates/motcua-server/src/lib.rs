@@ -153,6 +153,89 @@ pub async fn start(
     })
 }
 
+/// Builds a service from the platform and its database pool.
+pub type BuildFn =
+    fn(Platform, PgPool) -> Pin<Box<dyn Future<Output = anyhow::Result<ServiceParts>> + Send>>;
+
+/// What `motcua` needs to run a service: its name, migrations and builder.
+#[derive(Clone, Copy)]
+pub struct ServiceDef {
+    /// Which service.
+    pub name: ServiceName,
+    /// Its migrations, applied to its own schema.
+    pub migrator: &'static Migrator,
+    /// Builds it.
+    pub build: BuildFn,
+}
+
+/// Connects to the service's schema, applies its migrations, builds and starts it.
+pub async fn launch(
+    def: &ServiceDef,
+    platform: &Platform,
+    database_url: &str,
+    rest: TcpListener,
+    grpc: TcpListener,
+) -> anyhow::Result<RunningService> {
+    let pool = connect_and_migrate(def, database_url, platform.settings.db_max_connections).await?;
+    let parts = (def.build)(platform.clone(), pool).await?;
+    start(parts, platform, rest, grpc).await
+}
+
+/// Connects to the service's schema and applies its migrations (`motcua migrate`).
+pub async fn connect_and_migrate(def: &ServiceDef, database_url: &str, max: u32) -> anyhow::Result<PgPool> {
+    let pool = motcua_db::connect(database_url, def.name.as_str(), max)
+        .await
+        .with_context(|| format!("connecting {} to the database", def.name))?;
+    motcua_db::migrate(&pool, def.migrator)
+        .await
+        .with_context(|| format!("migrating schema {}", def.name))?;
+    Ok(pool)
+}
+
+/// `main` of a single-service process: settings from the environment, telemetry, signals,
+/// then [`launch`] on the configured ports until SIGTERM/SIGINT.
+pub async fn run_standalone(def: ServiceDef) -> anyhow::Result<()> {
+    let env = motcua_config::Env::process();
+    let settings = Settings::from_env(&env)?;
+    let telemetry = motcua_telemetry::init(&motcua_telemetry::TelemetryConfig {
+        service_name: format!("motcua-{}", def.name),
+        filter: settings.log_filter.clone(),
+        json: settings.log_json,
+        otlp_endpoint: settings.otlp_endpoint.clone(),
+    })?;
+    let url = settings
+        .database_url
+        .clone()
+        .context("DATABASE_URL must be set to run a single service (motcua up starts its own database)")?;
+    let cfg = settings.service(&env, def.name)?;
+    let shutdown = CancellationToken::new();
+    shutdown::cancel_on_signal(shutdown.clone());
+    let grace = settings.shutdown_grace;
+    let platform = platform(settings, shutdown.clone())?;
+    let (rest, grpc) = bind(cfg.rest_addr, cfg.grpc_addr).await?;
+    let running = launch(&def, &platform, &url, rest, grpc).await?;
+    let res = wait_all(vec![running], &shutdown, grace).await;
+    telemetry.shutdown();
+    res
+}
+
+/// Waits for services to stop after `shutdown` is cancelled, at most `grace` once it is.
+pub async fn wait_all(
+    services: Vec<RunningService>,
+    shutdown: &CancellationToken,
+    grace: std::time::Duration,
+) -> anyhow::Result<()> {
+    let all = futures_util::future::join_all(services.into_iter().map(RunningService::wait));
+    tokio::pin!(all);
+    let results = tokio::select! {
+        r = &mut all => r,
+        _ = async { shutdown.cancelled().await; tokio::time::sleep(grace).await } => {
+            anyhow::bail!("services did not stop within {grace:?} of the shutdown signal");
+        }
+    };
+    results.into_iter().collect::<anyhow::Result<Vec<()>>>().map(|_| ())
+}
+
 /// Builds the [`Platform`] from settings: the clock, the verifier (HS256 secret, or a public
 /// key file) and the issuer for service tokens.
 pub fn platform(settings: Settings, shutdown: CancellationToken) -> anyhow::Result<Platform> {

@@ -1,0 +1,205 @@
+//! The relay: delivers pending outbox rows to their destinations, at least once.
+
+use motcua_proto::common::v1::event_receiver_client::EventReceiverClient;
+use motcua_proto::common::v1::{DeliverEventRequest, Event};
+use motcua_server::PeerChannel;
+use motcua_telemetry::{propagation, request_id};
+use sqlx::{PgPool, Row};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+use uuid::Uuid;
+
+/// Where one destination's events go.
+#[derive(Clone, Debug)]
+pub struct RelayDestination {
+    /// Destination name as recorded in `outbox_delivery.destination`.
+    pub name: &'static str,
+    /// Its `EventReceiver` client.
+    pub client: EventReceiverClient<PeerChannel>,
+}
+
+/// Delivers the outbox of one producing service.
+#[derive(Clone, Debug)]
+pub struct Relay {
+    pool: PgPool,
+    source: &'static str,
+    destinations: HashMap<&'static str, EventReceiverClient<PeerChannel>>,
+    wake: Arc<Notify>,
+    poll: Duration,
+    batch: i64,
+}
+
+struct Pending {
+    event_id: Uuid,
+    destination: String,
+    attempts: i32,
+    event: Event,
+    traceparent: Option<String>,
+    request_id: Option<String>,
+}
+
+impl Relay {
+    /// A relay for `source`'s outbox in `pool`, polling every `poll` when not woken.
+    pub fn new(pool: PgPool, source: &'static str, destinations: Vec<RelayDestination>, poll: Duration) -> Self {
+        Self {
+            pool,
+            source,
+            destinations: destinations.into_iter().map(|d| (d.name, d.client)).collect(),
+            wake: Arc::new(Notify::new()),
+            poll,
+            batch: 100,
+        }
+    }
+
+    /// A handle the producer pokes after committing an event, so delivery starts at once.
+    pub fn waker(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Runs until `shutdown` is cancelled; a batch in progress is finished first.
+    pub async fn run(self, shutdown: CancellationToken) {
+        loop {
+            let delivered = match self.deliver_batch().await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(source = self.source, error = %e, "outbox relay batch failed");
+                    0
+                }
+            };
+            if shutdown.is_cancelled() {
+                return;
+            }
+            if delivered as i64 >= self.batch {
+                continue;
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(self.poll) => {}
+            }
+        }
+    }
+
+    /// Claims up to one batch of due deliveries and attempts each once. Returns how many rows
+    /// were attempted.
+    pub async fn deliver_batch(&self) -> Result<usize, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query(
+            "SELECT d.event_id, d.destination, d.attempts, e.event_type, e.subject, e.payload,
+                    e.occurred_at, e.traceparent, e.request_id
+               FROM outbox_delivery d JOIN outbox_event e ON e.id = d.event_id
+              WHERE d.delivered_at IS NULL AND d.next_attempt_at <= now()
+              ORDER BY d.seq
+              LIMIT $1
+                FOR UPDATE OF d SKIP LOCKED",
+        )
+        .bind(self.batch)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut pending = Vec::with_capacity(rows.len());
+        for r in rows {
+            let event_id: Uuid = r.try_get("event_id")?;
+            let occurred: OffsetDateTime = r.try_get("occurred_at")?;
+            let payload: serde_json::Value = r.try_get("payload")?;
+            pending.push(Pending {
+                event_id,
+                destination: r.try_get("destination")?,
+                attempts: r.try_get("attempts")?,
+                traceparent: r.try_get("traceparent")?,
+                request_id: r.try_get("request_id")?,
+                event: Event {
+                    id: event_id.to_string(),
+                    r#type: r.try_get("event_type")?,
+                    source: self.source.to_string(),
+                    subject: r.try_get("subject")?,
+                    occurred_at: Some(motcua_proto::timestamp::to_proto(occurred)),
+                    payload_json: payload.to_string(),
+                },
+            });
+        }
+        let n = pending.len();
+        for p in pending {
+            let outcome = self.deliver_one(&p).await;
+            match outcome {
+                Ok(()) => {
+                    sqlx::query(
+                        "UPDATE outbox_delivery SET delivered_at = now(), attempts = attempts + 1, last_error = NULL
+                          WHERE event_id = $1 AND destination = $2",
+                    )
+                    .bind(p.event_id)
+                    .bind(&p.destination)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Err(err) => {
+                    let backoff = backoff_seconds(p.attempts);
+                    tracing::warn!(
+                        event_id = %p.event_id, destination = %p.destination, attempts = p.attempts + 1,
+                        retry_in_s = backoff, error = %err, "event delivery failed; will retry"
+                    );
+                    sqlx::query(
+                        "UPDATE outbox_delivery
+                            SET attempts = attempts + 1, last_error = $3,
+                                next_attempt_at = now() + make_interval(secs => $4)
+                          WHERE event_id = $1 AND destination = $2",
+                    )
+                    .bind(p.event_id)
+                    .bind(&p.destination)
+                    .bind(err)
+                    .bind(backoff as f64)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    async fn deliver_one(&self, p: &Pending) -> Result<(), String> {
+        let Some(client) = self.destinations.get(p.destination.as_str()) else {
+            return Err(format!("no client configured for destination {}", p.destination));
+        };
+        let mut client = client.clone();
+        let span = tracing::info_span!(
+            "outbox.deliver",
+            event_id = %p.event_id,
+            event_type = %p.event.r#type,
+            destination = %p.destination
+        );
+        if let Some(tp) = &p.traceparent {
+            propagation::set_parent_from_traceparent(&span, tp);
+        }
+        let req = DeliverEventRequest {
+            event: Some(p.event.clone()),
+        };
+        let call = async move { client.deliver_event(req).await }.instrument(span);
+        let res = match &p.request_id {
+            Some(id) => request_id::scope(id.clone(), call).await,
+            None => call.await,
+        };
+        res.map(|_| ()).map_err(|s| format!("{:?}: {}", s.code(), s.message()))
+    }
+}
+
+/// Retry delay after `attempts` failed attempts: 1 s, 2 s, 4 s … capped at 5 minutes.
+pub fn backoff_seconds(attempts: i32) -> i64 {
+    let exp = attempts.clamp(0, 16) as u32;
+    (1i64 << exp).min(300)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(super::backoff_seconds(0), 1);
+        assert_eq!(super::backoff_seconds(3), 8);
+        assert_eq!(super::backoff_seconds(40), 300);
+        assert_eq!(super::backoff_seconds(-2), 1);
+    }
+}

@@ -1,0 +1,253 @@
+//! The working-day calendar (lịch làm việc) as a service: stored per year, audited on change,
+//! held in memory for fast deadline computation, exposed over REST and gRPC.
+//!
+//! A deadline is computed once and stored by its owner (intake, workflow). Loading a corrected
+//! calendar changes future computations only: stored deadlines are not recomputed (see
+//! `docs/operations.md`, "a mid-year calendar change").
+
+use crate::{AppState, audit};
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use motcua_auth::{Caller, Role};
+use motcua_calendar::{Deadline, Session, TimeLimit, WorkingCalendar, WorkingDuration, parse_time_of_day};
+use motcua_problem::{ApiPath, ApiQuery, ApiResult, FieldError, Problem};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use time::OffsetDateTime;
+use tokio_util::sync::CancellationToken;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+#[derive(OpenApi)]
+#[openapi(paths(get_year, put_year, deadline), components(schemas(DeadlineAnswer)))]
+pub(crate) struct Doc;
+
+/// The calendar in memory, shared by all handlers; replaced whole on change.
+#[derive(Clone)]
+pub struct CalendarStore {
+    current: Arc<RwLock<Arc<WorkingCalendar>>>,
+}
+
+impl CalendarStore {
+    /// Loads stored years over the built-in 2025–2026 calendar; stores the built-in years
+    /// when the table is empty, so they are visible and auditable.
+    pub async fn load(pool: &PgPool) -> anyhow::Result<Self> {
+        let builtin = WorkingCalendar::vietnam_default();
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM calendar_year").fetch_one(pool).await?;
+        if count == 0 {
+            for year in builtin.loaded_years() {
+                if let Some(data) = builtin.year_to_json(year) {
+                    sqlx::query(
+                        "INSERT INTO calendar_year (year, data, updated_by) VALUES ($1, $2, 'system')
+                         ON CONFLICT (year) DO NOTHING",
+                    )
+                    .bind(year)
+                    .bind(data)
+                    .execute(pool)
+                    .await?;
+                }
+            }
+        }
+        let store = Self {
+            current: Arc::new(RwLock::new(Arc::new(builtin))),
+        };
+        store.reload(pool).await?;
+        Ok(store)
+    }
+
+    /// Re-reads every stored year (other replicas may have changed one).
+    pub async fn reload(&self, pool: &PgPool) -> anyhow::Result<()> {
+        let rows: Vec<(i32, serde_json::Value)> =
+            sqlx::query_as("SELECT year, data FROM calendar_year ORDER BY year").fetch_all(pool).await?;
+        let mut cal = WorkingCalendar::vietnam_default();
+        for (year, data) in rows {
+            match WorkingCalendar::year_from_json(year, &data.to_string()) {
+                Ok(y) => cal.set_year(year, y)?,
+                Err(e) => tracing::error!(year, error = %e, "stored calendar year unreadable; skipped"),
+            }
+        }
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(cal);
+        Ok(())
+    }
+
+    /// The calendar now in force.
+    pub fn get(&self) -> Arc<WorkingCalendar> {
+        self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Reloads every 60 s until shutdown, so replicas converge after a `PUT`.
+    pub(crate) async fn refresh_worker(self, pool: PgPool, shutdown: CancellationToken) {
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+            }
+            if let Err(e) = self.reload(&pool).await {
+                tracing::warn!(error = %e, "calendar reload failed");
+            }
+        }
+    }
+
+    /// The calendar with `agency`'s own working sessions when it has them.
+    pub(crate) async fn for_agency(&self, pool: &PgPool, agency: Option<&str>) -> Result<Arc<WorkingCalendar>, Problem> {
+        let cal = self.get();
+        let Some(code) = agency.filter(|a| !a.is_empty()) else { return Ok(cal) };
+        let row: Option<Option<serde_json::Value>> =
+            sqlx::query_scalar("SELECT working_sessions FROM agency WHERE code = $1")
+                .bind(code)
+                .fetch_optional(pool)
+                .await?;
+        let Some(sessions) = row else {
+            return Err(Problem::not_found("agency_not_found", format!("no agency {code}")));
+        };
+        let Some(sessions) = sessions else { return Ok(cal) };
+        let pairs: Vec<(String, String)> = serde_json::from_value(sessions).map_err(|e| {
+            tracing::error!(agency = code, error = %e, "stored working sessions unreadable");
+            Problem::internal()
+        })?;
+        let parsed = pairs
+            .iter()
+            .map(|(a, b)| Session::parse(a, b))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                tracing::error!(agency = code, error = %e, "stored working sessions invalid");
+                Problem::internal()
+            })?;
+        let custom = (*cal).clone().with_sessions(parsed).map_err(|e| {
+            tracing::error!(agency = code, error = %e, "stored working sessions invalid");
+            Problem::internal()
+        })?;
+        Ok(Arc::new(custom))
+    }
+}
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/calendar/deadline", get(deadline))
+        .route("/api/v1/calendar/{year}", get(get_year).put(put_year))
+}
+
+/// Days off and extra working days of a year (public).
+#[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar", params(("year" = i32, Path, example = 2026)),
+    responses((status = 200, content_type = "application/json",
+        example = json!({"days_off": [{"date": "2026-01-01", "name": "Tết Dương lịch"}], "working_days": [{"date": "2026-08-22", "name": "make-up working Saturday for 31/08"}]})),
+        (status = 404, description = "year not loaded")))]
+async fn get_year(State(s): State<AppState>, ApiPath(year): ApiPath<i32>) -> ApiResult<Json<serde_json::Value>> {
+    s.calendar
+        .get()
+        .year_to_json(year)
+        .map(Json)
+        .ok_or_else(|| Problem::not_found("calendar_year_not_loaded", format!("the calendar of {year} is not loaded")))
+}
+
+/// Loads or replaces a year's calendar (catalogue_admin; audited). Deadlines already stored
+/// are not changed.
+#[utoipa::path(put, path = "/api/v1/calendar/{year}", tag = "calendar", params(("year" = i32, Path, example = 2027)),
+    request_body(content = serde_json::Value, example = json!({"days_off": [{"date": "2027-01-01", "name": "Tết Dương lịch"}], "working_days": []})),
+    responses((status = 200, content_type = "application/json"), (status = 403, description = "not catalogue_admin"),
+              (status = 422, description = "invalid calendar")),
+    security(("bearer" = [])))]
+async fn put_year(
+    caller: Caller,
+    State(s): State<AppState>,
+    ApiPath(year): ApiPath<i32>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<serde_json::Value>> {
+    caller.require_any(&[Role::CatalogueAdmin])?;
+    let text = std::str::from_utf8(&body).map_err(|_| Problem::unprocessable("invalid_body", "body is not UTF-8"))?;
+    let parsed = WorkingCalendar::year_from_json(year, text).map_err(|e| {
+        Problem::unprocessable("invalid_calendar", e.to_string())
+            .with_errors(vec![FieldError::new("body", "invalid_calendar", e.to_string())])
+    })?;
+    let mut next = (*s.calendar.get()).clone();
+    next.set_year(year, parsed)
+        .map_err(|e| Problem::unprocessable("invalid_calendar", e.to_string()))?;
+    let stored = next.year_to_json(year).unwrap_or_default();
+    let mut tx = s.pool.begin().await?;
+    let before: Option<serde_json::Value> =
+        sqlx::query_scalar("SELECT data FROM calendar_year WHERE year = $1 FOR UPDATE")
+            .bind(year)
+            .fetch_optional(&mut *tx)
+            .await?;
+    sqlx::query(
+        "INSERT INTO calendar_year (year, data, updated_by, updated_at) VALUES ($1, $2, $3, now())
+         ON CONFLICT (year) DO UPDATE SET data = EXCLUDED.data, updated_by = EXCLUDED.updated_by, updated_at = now()",
+    )
+    .bind(year)
+    .bind(&stored)
+    .bind(&caller.sub)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(&mut tx, &caller.sub, "calendar.put", &year.to_string(), before.as_ref(), Some(&stored)).await?;
+    tx.commit().await?;
+    *s.calendar.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
+    Ok(Json(stored))
+}
+
+/// Deadline question.
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct DeadlineQuery {
+    /// Start instant (RFC 3339), e.g. the receipt time.
+    start: String,
+    /// Working days (halves allowed).
+    working_days: Option<f64>,
+    /// Working hours (alternative to `working_days`).
+    working_hours: Option<f64>,
+    /// Local cut-off `HH:MM`: received after it, counting starts the next working day.
+    cutoff: Option<String>,
+    /// Same-day procedure: due at the end of the working day counting starts on.
+    same_day: Option<bool>,
+    /// Agency whose working sessions apply.
+    agency: Option<String>,
+}
+
+/// A computed deadline.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct DeadlineAnswer {
+    /// RFC 3339 at +07:00.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, example = "2026-12-01T10:00:00+07:00")]
+    deadline: OffsetDateTime,
+    /// True when the deadline falls in a year whose calendar is not loaded.
+    provisional: bool,
+}
+
+impl From<Deadline> for DeadlineAnswer {
+    fn from(d: Deadline) -> Self {
+        Self { deadline: d.at, provisional: d.provisional }
+    }
+}
+
+/// Computes a deadline on the working-day calendar (public).
+#[utoipa::path(get, path = "/api/v1/calendar/deadline", tag = "calendar", params(DeadlineQuery),
+    responses((status = 200, body = DeadlineAnswer, example = json!({"deadline": "2026-12-01T10:00:00+07:00", "provisional": false})),
+              (status = 422, description = "invalid parameters")))]
+async fn deadline(State(s): State<AppState>, ApiQuery(q): ApiQuery<DeadlineQuery>) -> ApiResult<Json<DeadlineAnswer>> {
+    let start = OffsetDateTime::parse(&q.start, &time::format_description::well_known::Rfc3339).map_err(|_| {
+        Problem::unprocessable("invalid_query", "bad start")
+            .with_errors(vec![FieldError::new("start", "invalid_datetime", "expected RFC 3339 with offset")])
+    })?;
+    let working = match (q.working_days, q.working_hours) {
+        (Some(d), None) => WorkingDuration::days(d).map_err(|e| field_problem("working_days", e))?,
+        (None, Some(h)) => WorkingDuration::from_hours_f64(h).map_err(|e| field_problem("working_hours", e))?,
+        (None, None) if q.same_day == Some(true) => WorkingDuration::ZERO,
+        _ => {
+            return Err(Problem::unprocessable("invalid_query", "give exactly one of working_days or working_hours")
+                .with_errors(vec![FieldError::new("working_days", "exactly_one", "give working_days or working_hours")]));
+        }
+    };
+    let cutoff = match q.cutoff.as_deref() {
+        Some(c) => Some(parse_time_of_day(c).map_err(|e| field_problem("cutoff", e))?),
+        None => None,
+    };
+    let limit = TimeLimit { working, same_day: q.same_day.unwrap_or(false), cutoff };
+    let cal = s.calendar.for_agency(&s.pool, q.agency.as_deref()).await?;
+    Ok(Json(cal.deadline(start, &limit).into()))
+}
+
+fn field_problem(field: &str, e: impl std::fmt::Display) -> Problem {
+    Problem::unprocessable("invalid_query", format!("{field}: {e}"))
+        .with_errors(vec![FieldError::new(field, "invalid_value", e.to_string())])
+}
