@@ -1,1 +1,99 @@
-//! The intake service.
+//! The intake service (tiếp nhận hồ sơ): where dossiers enter the system, only through the
+//! one-stop. It checks the applicant and the components against the published procedure,
+//! issues the dossier code and receipt, and announces each dossier to workflow and reporting
+//! through its transactional outbox.
+
+mod catalogue_client;
+pub mod domain;
+mod dossiers;
+pub mod files;
+mod grpc;
+mod store;
+
+use axum::Router;
+use motcua_config::ServiceName;
+use motcua_outbox::{Relay, RelayDestination};
+use motcua_proto::common::v1::event_receiver_client::EventReceiverClient;
+use motcua_server::{Platform, ServiceDef, ServiceParts, connect_peer};
+use sqlx::PgPool;
+use sqlx::migrate::Migrator;
+use std::sync::Arc;
+use tokio::sync::Notify;
+use utoipa::OpenApi;
+
+pub use catalogue_client::Catalogue;
+use domain::dossier_code::CodeFormat;
+
+/// Intake's migrations (schema `intake`).
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// How `motcua` runs this service.
+pub const DEFINITION: ServiceDef = ServiceDef {
+    name: ServiceName::Intake,
+    migrator: &MIGRATOR,
+    build: |platform, pool| Box::pin(build(platform, pool)),
+};
+
+/// Shared state of intake's handlers.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub(crate) pool: PgPool,
+    pub(crate) platform: Platform,
+    pub(crate) catalogue: Catalogue,
+    pub(crate) relay_wake: Arc<Notify>,
+    pub(crate) code_format: CodeFormat,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "motcua intake", description = "Dossiers received at the one-stop."),
+    nest((path = "/", api = dossiers::Doc))
+)]
+struct ApiDoc;
+
+/// Builds the service: peers, the outbox relay, REST and gRPC.
+pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServiceParts> {
+    let settings = &platform.settings;
+    let code_format = CodeFormat::parse(
+        &std::env::var("MOTCUA_DOSSIER_CODE_FORMAT").unwrap_or_else(|_| "01-2018".into()),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let peer = |name: ServiceName| {
+        connect_peer(settings.peers.of(name), ServiceName::Intake, platform.issuer.clone(), settings.grpc_timeout)
+    };
+    let catalogue = Catalogue::new(peer(ServiceName::Catalogue)?);
+    let relay = Relay::new(
+        pool.clone(),
+        "intake",
+        vec![
+            RelayDestination {
+                name: motcua_events::destination::WORKFLOW,
+                client: EventReceiverClient::new(peer(ServiceName::Workflow)?),
+            },
+            RelayDestination {
+                name: motcua_events::destination::REPORTING,
+                client: EventReceiverClient::new(peer(ServiceName::Reporting)?),
+            },
+        ],
+        settings.outbox_poll,
+    );
+    let state = AppState {
+        pool: pool.clone(),
+        platform: platform.clone(),
+        catalogue,
+        relay_wake: relay.waker(),
+        code_format,
+    };
+    let api = Router::new().merge(dossiers::routes()).with_state(state.clone());
+    let shutdown = platform.shutdown.clone();
+    Ok(ServiceParts {
+        name: ServiceName::Intake,
+        api,
+        openapi: ApiDoc::openapi(),
+        grpc: grpc::routes(state),
+        grpc_names: vec!["motcua.intake.v1.IntakeService"],
+        pool,
+        migrator: &MIGRATOR,
+        workers: vec![("outbox-relay", Box::pin(relay.run(shutdown)))],
+    })
+}

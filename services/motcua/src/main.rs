@@ -1,1 +1,151 @@
-fn main() {}
+//! `motcua`: run the whole system (`up`), one service (`serve`), migrations, and tokens.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use motcua_config::{Env, ServiceName, Settings};
+use motcua_localpg::{LocalPgOptions, LocalPostgres};
+use tokio_util::sync::CancellationToken;
+
+#[derive(Parser)]
+#[command(name = "motcua", version, about = "motcua — provincial administrative-procedure handling system")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs all four services in one process. Without DATABASE_URL, starts a private
+    /// PostgreSQL from the system's server binaries in ./.motcua and stops it on exit.
+    Up,
+    /// Runs one service (needs DATABASE_URL).
+    Serve {
+        /// catalogue, intake, workflow or reporting.
+        service: ServiceName,
+    },
+    /// Applies every service's migrations to DATABASE_URL.
+    Migrate,
+    /// Prints a token signed with the configured key (local use and tests).
+    Token {
+        /// Role(s), comma-separated or repeated: citizen, one_stop_officer, specialist,
+        /// agency_head, sector_system, portal, catalogue_admin, inspector, admin.
+        #[arg(long = "role", required = true, value_delimiter = ',')]
+        roles: Vec<String>,
+        /// Agency code the caller acts for.
+        #[arg(long)]
+        agency: Option<String>,
+        /// Subject (user or account id).
+        #[arg(long)]
+        sub: String,
+        /// Sector of a sector system.
+        #[arg(long)]
+        sector: Option<String>,
+        /// Lifetime, e.g. 30m, 1h, 7d.
+        #[arg(long, default_value = "1h")]
+        ttl: String,
+    },
+}
+
+fn parse_ttl(s: &str) -> anyhow::Result<i64> {
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = num.parse().with_context(|| format!("bad ttl {s:?}"))?;
+    let mult = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        _ => anyhow::bail!("bad ttl unit in {s:?}: use s, m, h or d"),
+    };
+    Ok(n * mult)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { service } => {
+            let def = motcua::SERVICES
+                .into_iter()
+                .find(|d| d.name == service)
+                .context("unknown service")?;
+            motcua_server::run_standalone(def).await
+        }
+        Command::Token { roles, agency, sub, sector, ttl } => {
+            let settings = Settings::from_env(&Env::process())?;
+            let platform = motcua_server::platform(settings, CancellationToken::new())?;
+            for r in &roles {
+                if motcua_auth::Role::parse(r).is_none() {
+                    anyhow::bail!("unknown role {r:?}");
+                }
+            }
+            let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
+            let token = platform
+                .issuer
+                .issue(&sub, &roles, agency.as_deref(), sector.as_deref(), parse_ttl(&ttl)?)
+                .map_err(anyhow::Error::msg)?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Migrate => {
+            let settings = Settings::from_env(&Env::process())?;
+            let url = settings.database_url.clone().context("DATABASE_URL must be set")?;
+            for def in &motcua::SERVICES {
+                motcua_server::connect_and_migrate(def, &url, 2).await?;
+                println!("migrated schema {}", def.name);
+            }
+            Ok(())
+        }
+        Command::Up => up().await,
+    }
+}
+
+async fn up() -> anyhow::Result<()> {
+    let env = Env::process();
+    let settings = Settings::from_env(&env)?;
+    let telemetry = motcua_telemetry::init(&motcua_telemetry::TelemetryConfig {
+        service_name: "motcua".into(),
+        filter: settings.log_filter.clone(),
+        json: settings.log_json,
+        otlp_endpoint: settings.otlp_endpoint.clone(),
+    })?;
+    let shutdown = CancellationToken::new();
+    motcua_server::shutdown::cancel_on_signal(shutdown.clone());
+
+    let mut local_pg: Option<LocalPostgres> = None;
+    let url = match settings.database_url.clone() {
+        Some(url) => url,
+        None => {
+            let dir = std::env::current_dir()?.join(".motcua");
+            let pg = tokio::task::spawn_blocking(move || LocalPostgres::start(&LocalPgOptions { dir, ephemeral: false }))
+                .await??;
+            tracing::info!(port = pg.port, dir = %pg.dir.display(), "private PostgreSQL started");
+            motcua_db::create_database(&pg.url(), "motcua").await?;
+            let url = motcua_db::with_database(&pg.url(), "motcua")?;
+            local_pg = Some(pg);
+            url
+        }
+    };
+    let result = run_system(&env, settings, &url, shutdown.clone()).await;
+    if let Some(mut pg) = local_pg {
+        tokio::task::spawn_blocking(move || pg.stop()).await?;
+        tracing::info!("private PostgreSQL stopped");
+    }
+    telemetry.shutdown();
+    result
+}
+
+async fn run_system(env: &Env<'_>, settings: Settings, url: &str, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let mut addrs = Vec::new();
+    for name in ServiceName::ALL {
+        let cfg = settings.service(env, name)?;
+        addrs.push((name, cfg.rest_addr, cfg.grpc_addr));
+    }
+    let listeners = motcua::bind_all(&addrs).await?;
+    let grace = settings.shutdown_grace;
+    let system = motcua::start_system(settings, listeners, url, shutdown.clone()).await?;
+    for (name, rest, grpc) in &system.addrs {
+        println!("  {name:<10} REST http://{rest}   gRPC {grpc}");
+    }
+    println!("motcua is up. Ctrl-C stops it. Get a token with: motcua token --role one_stop_officer --agency 000.25.80.H80 --sub officer1");
+    motcua_server::wait_all(system.services, &shutdown, grace).await
+}

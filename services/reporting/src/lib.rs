@@ -1,1 +1,52 @@
-//! The reporting service.
+//! The reporting service (báo cáo): rollups fed by events from intake and workflow. In this
+//! first shape it records each received dossier once and counts received dossiers per day and
+//! agency; the periodic handling report, overdue lists and indices build on the same facts.
+
+mod grpc;
+mod received;
+
+use axum::Router;
+use motcua_config::ServiceName;
+use motcua_server::{Platform, ServiceDef, ServiceParts};
+use sqlx::PgPool;
+use sqlx::migrate::Migrator;
+use utoipa::OpenApi;
+
+/// Reporting's migrations (schema `reporting`).
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// How `motcua` runs this service.
+pub const DEFINITION: ServiceDef = ServiceDef {
+    name: ServiceName::Reporting,
+    migrator: &MIGRATOR,
+    build: |platform, pool| Box::pin(build(platform, pool)),
+};
+
+/// Shared state of reporting's handlers.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub(crate) pool: PgPool,
+    pub(crate) platform: Platform,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "motcua reporting", description = "Rollups and reports."),
+    nest((path = "/", api = received::Doc))
+)]
+struct ApiDoc;
+
+/// Builds the service.
+pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServiceParts> {
+    let state = AppState { pool: pool.clone(), platform };
+    Ok(ServiceParts {
+        name: ServiceName::Reporting,
+        api: Router::new().merge(received::routes()).with_state(state.clone()),
+        openapi: ApiDoc::openapi(),
+        grpc: grpc::routes(state),
+        grpc_names: vec!["motcua.reporting.v1.ReportingService", "motcua.common.v1.EventReceiver"],
+        pool,
+        migrator: &MIGRATOR,
+        workers: Vec::new(),
+    })
+}

@@ -1,0 +1,38 @@
+//! Working-day calendar and deadline arithmetic for motcua (lịch làm việc,
+//! thời hạn giải quyết).
+//!
+//! Pure: no I/O, no clock reads. Procedure time limits are counted in working
+//! time inside working sessions (default 07:00–11:30 and 13:30–17:00) on
+//! working days (Monday–Friday, minus the published days off, plus make-up
+//! working days), in the province's time zone Asia/Ho_Chi_Minh (fixed UTC+7,
+//! no daylight saving). The calendar of each year is data
+//! ([`YearCalendar`], format of `calendar-vn.json`); a year not loaded falls
+//! back to weekends and fixed-date holidays and results touching it are
+//! marked `provisional`.
+//!
+//! * [`WorkingCalendar::add`]: instant + working time → [`Deadline`].
+//! * [`WorkingCalendar::deadline`]: receipt + [`TimeLimit`] (cut-off, same-day).
+//! * [`WorkingCalendar::elapsed`]: working time between two instants.
+//! * [`timeliness`]: early / on time / late.
+//! * [`ProcessingClock`]: a budget that pauses and resumes under a
+//!   [`SupplementClockPolicy`].
+
+mod calendar;
+mod duration;
+mod error;
+mod limit;
+mod processing_clock;
+mod session;
+mod year;
+
+pub use calendar::{Deadline, Elapsed, WorkingCalendar};
+pub use duration::{MINUTES_PER_WORKING_DAY, WorkingDuration};
+pub use error::CalendarError;
+pub use limit::{TimeLimit, Timeliness, timeliness};
+pub use processing_clock::{ProcessingClock, SupplementClockPolicy};
+pub use session::{Session, format_time_of_day, parse_time_of_day};
+pub use year::{YearCalendar, format_date, parse_date};
+
+/// The province's UTC offset (Asia/Ho_Chi_Minh, +07:00, no daylight saving):
+/// every computation happens in this local time.
+pub const PROVINCE_OFFSET: time::UtcOffset = time::macros::offset!(+7);

@@ -1,0 +1,88 @@
+//! Checks submitted components against the published procedure version (`shared/domain.md`
+//! §1, §4): every required component present, nothing outside the list, no duplicates.
+//! All errors are reported at once.
+
+use motcua_problem::FieldError;
+
+/// A component as the procedure version publishes it.
+#[derive(Debug, Clone)]
+pub struct PublishedComponent {
+    /// Code, e.g. `GCS`.
+    pub code: String,
+    /// Name, for messages.
+    pub name: String,
+    /// Required (bắt buộc) rather than conditional.
+    pub required: bool,
+}
+
+/// Returns one field error per problem: `component_unexpected` at `components[i].code` for a
+/// code not in the procedure, `component_duplicate` for a repeated one, and
+/// `component_missing` at `components` for each required component absent.
+pub fn check(submitted: &[&str], published: &[PublishedComponent]) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for (i, code) in submitted.iter().enumerate() {
+        if !published.iter().any(|p| p.code == *code) {
+            errors.push(
+                FieldError::new(
+                    format!("components[{i}].code"),
+                    "component_unexpected",
+                    format!("thành phần {code} không có trong thủ tục"),
+                )
+                .with("component_code", *code),
+            );
+        } else if submitted[..i].contains(code) {
+            errors.push(
+                FieldError::new(
+                    format!("components[{i}].code"),
+                    "component_duplicate",
+                    format!("thành phần {code} được nộp hai lần"),
+                )
+                .with("component_code", *code),
+            );
+        }
+    }
+    for p in published.iter().filter(|p| p.required) {
+        if !submitted.contains(&p.code.as_str()) {
+            errors.push(
+                FieldError::new("components", "component_missing", format!("thiếu thành phần bắt buộc: {}", p.name))
+                    .with("component_code", p.code.as_str()),
+            );
+        }
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn birth() -> Vec<PublishedComponent> {
+        let c = |code: &str, required| PublishedComponent { code: code.into(), name: code.into(), required };
+        vec![c("TK", true), c("GCS", true), c("HTSS", false)]
+    }
+
+    #[test]
+    fn complete_dossier_has_no_errors_and_optional_may_be_absent() {
+        assert!(check(&["TK", "GCS"], &birth()).is_empty());
+        assert!(check(&["GCS", "TK", "HTSS"], &birth()).is_empty());
+    }
+
+    #[test]
+    fn missing_and_unexpected_are_reported_together() {
+        let errs = check(&["TK", "CMND"], &birth());
+        assert_eq!(errs.len(), 2);
+        assert_eq!(errs[0].field, "components[1].code");
+        assert_eq!(errs[0].code, "component_unexpected");
+        assert_eq!(errs[0].extra["component_code"], "CMND");
+        assert_eq!(errs[1].field, "components");
+        assert_eq!(errs[1].code, "component_missing");
+        assert_eq!(errs[1].extra["component_code"], "GCS");
+    }
+
+    #[test]
+    fn duplicates_are_refused() {
+        let errs = check(&["TK", "GCS", "TK"], &birth());
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].code, "component_duplicate");
+    }
+}

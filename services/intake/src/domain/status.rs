@@ -1,0 +1,77 @@
+//! Dossier statuses with the national status codes exchanged with the national portal
+//! (`shared/domain.md` §4): 1 newly registered … 10 result returned.
+
+/// A dossier's status (trạng thái hồ sơ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DossierStatus {
+    /// 1 — mới đăng ký (registered online, not yet checked).
+    Registered,
+    /// 2 — đã tiếp nhận.
+    Received,
+    /// 3 — không được tiếp nhận (refused).
+    Refused,
+    /// 4 — đang xử lý.
+    Processing,
+    /// 5 — yêu cầu bổ sung.
+    SupplementRequested,
+    /// 6 — yêu cầu thực hiện nghĩa vụ tài chính.
+    FinancialObligation,
+    /// 7 — công dân yêu cầu rút hồ sơ.
+    Withdrawn,
+    /// 8 — dừng xử lý.
+    Stopped,
+    /// 9 — đã xử lý xong (result at the one-stop).
+    Processed,
+    /// 10 — đã trả kết quả.
+    ResultReturned,
+}
+
+impl DossierStatus {
+    /// The national status code.
+    pub const fn code(self) -> i16 {
+        match self {
+            Self::Registered => 1,
+            Self::Received => 2,
+            Self::Refused => 3,
+            Self::Processing => 4,
+            Self::SupplementRequested => 5,
+            Self::FinancialObligation => 6,
+            Self::Withdrawn => 7,
+            Self::Stopped => 8,
+            Self::Processed => 9,
+            Self::ResultReturned => 10,
+        }
+    }
+
+    /// The snake_case name used in the API.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::Received => "received",
+            Self::Refused => "refused",
+            Self::Processing => "processing",
+            Self::SupplementRequested => "supplement_requested",
+            Self::FinancialObligation => "financial_obligation",
+            Self::Withdrawn => "withdrawn",
+            Self::Stopped => "stopped",
+            Self::Processed => "processed",
+            Self::ResultReturned => "result_returned",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DossierStatus::*;
+
+    #[test]
+    fn national_codes_are_one_to_ten_in_order() {
+        let all = [
+            Registered, Received, Refused, Processing, SupplementRequested, FinancialObligation, Withdrawn,
+            Stopped, Processed, ResultReturned,
+        ];
+        for (i, s) in all.iter().enumerate() {
+            assert_eq!(s.code(), i as i16 + 1, "{}", s.as_str());
+        }
+    }
+}

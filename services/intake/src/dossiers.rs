@@ -1,0 +1,474 @@
+//! Dossier submission (tiếp nhận hồ sơ) and reading, over REST.
+
+use crate::domain::components::{self, PublishedComponent};
+use crate::domain::dossier_code;
+use crate::domain::personal_id;
+use crate::domain::status::DossierStatus;
+use crate::store::{self, Idempotency};
+use crate::{AppState, files};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use motcua_auth::{Caller, Role};
+use motcua_calendar::PROVINCE_OFFSET;
+use motcua_problem::{ApiPath, ApiResult, FieldError, Problem};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use utoipa::{OpenApi, ToSchema};
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(submit, get_dossier),
+    components(schemas(SubmitDossier, Applicant, SubmittedComponent, SubmittedFile, Channel, Form, ApplicantType, Submitted))
+)]
+pub(crate) struct Doc;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/dossiers", post(submit))
+        .route("/api/v1/dossiers/{code}", get(get_dossier))
+}
+
+/// Submission channel (hình thức nộp).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Channel {
+    /// 1 — at the counter (trực tiếp).
+    Counter,
+    /// 2 — online (trực tuyến).
+    Online,
+    /// 3 — by post (bưu chính).
+    Postal,
+}
+
+impl Channel {
+    fn as_str(self) -> &'static str {
+        match self {
+            Channel::Counter => "counter",
+            Channel::Online => "online",
+            Channel::Postal => "postal",
+        }
+    }
+}
+
+/// Form of a component (hình thức thành phần).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Form {
+    Electronic,
+    Paper,
+    Scanned,
+}
+
+impl Form {
+    fn as_str(self) -> &'static str {
+        match self {
+            Form::Electronic => "electronic",
+            Form::Paper => "paper",
+            Form::Scanned => "scanned",
+        }
+    }
+}
+
+/// Applicant type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ApplicantType {
+    /// A person (công dân).
+    Citizen,
+    /// An organisation (tổ chức).
+    Organisation,
+}
+
+/// The applicant (người nộp hồ sơ).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub(crate) struct Applicant {
+    #[serde(rename = "type")]
+    pub kind: ApplicantType,
+    pub full_name: String,
+    /// Personal ID number (12 digits) or enterprise tax code.
+    pub id_number: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+/// One file of a component.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub(crate) struct SubmittedFile {
+    pub name: String,
+    pub media_type: String,
+    pub size: u64,
+    /// Hex sha256 of the content.
+    pub sha256: String,
+    pub content_base64: String,
+}
+
+/// One component as submitted.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub(crate) struct SubmittedComponent {
+    /// Component code from the procedure, e.g. `GCS`.
+    pub code: String,
+    pub form: Form,
+    #[serde(default)]
+    pub files: Vec<SubmittedFile>,
+}
+
+/// Body of `POST /api/v1/dossiers`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "procedure_code": "1.001193", "receiving_agency": "000.25.80.H80", "channel": "counter",
+    "applicant": {"type": "citizen", "full_name": "Nguyễn Văn An", "id_number": "080203001234", "phone": "0912345678"},
+    "components": [{"code": "TK", "form": "paper"}, {"code": "GCS", "form": "paper"}]}))]
+pub(crate) struct SubmitDossier {
+    pub procedure_code: String,
+    /// Agency code of the receiving one-stop unit.
+    pub receiving_agency: String,
+    pub channel: Channel,
+    pub applicant: Applicant,
+    pub components: Vec<SubmittedComponent>,
+}
+
+/// The answer to a submission.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Submitted {
+    /// Dossier code, e.g. `000.25.80.H80-261127-0001`.
+    code: String,
+    status: String,
+    status_code: i16,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String)]
+    received_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String)]
+    due_at: OffsetDateTime,
+    due_provisional: bool,
+    /// The receipt (Giấy tiếp nhận hồ sơ và hẹn trả kết quả, form 01).
+    #[schema(value_type = Object)]
+    receipt: serde_json::Value,
+}
+
+fn local(t: OffsetDateTime) -> OffsetDateTime {
+    t.to_offset(PROVINCE_OFFSET)
+}
+
+/// May this caller submit on this channel at all? (The one-stop rule: only one-stop officers
+/// at the counter or by post, only citizens and the portal online.)
+fn channel_allows(caller: &Caller, channel: Channel) -> bool {
+    match channel {
+        Channel::Counter | Channel::Postal => caller.has(Role::OneStopOfficer),
+        Channel::Online => caller.has_any(&[Role::Citizen, Role::Portal]),
+    }
+}
+
+async fn outside_one_stop(s: &AppState, caller: &Caller, req: &SubmitDossier, why: &str) -> Problem {
+    let detail = json!({
+        "reason": why, "channel": req.channel.as_str(), "receiving_agency": req.receiving_agency,
+        "procedure_code": req.procedure_code, "roles": caller.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+    });
+    tracing::warn!(actor = %caller.sub, agency = ?caller.agency, why, "submission outside the one-stop refused");
+    if let Err(e) =
+        store::record_compliance(&s.pool, s.platform.clock.now(), "intake_outside_one_stop", &caller.sub, caller.agency.as_deref(), detail)
+            .await
+    {
+        tracing::error!(error = %e, "could not record compliance event");
+    }
+    Problem::forbidden(
+        "intake_outside_one_stop",
+        format!("dossiers are received only through the one-stop: {why}"),
+    )
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200);
+    key.map(str::to_string).ok_or_else(|| {
+        Problem::unprocessable("idempotency_key_required", "send an Idempotency-Key header (1-200 characters)")
+            .with_errors(vec![FieldError::new("Idempotency-Key", "required", "header required on creating POSTs")])
+    })
+}
+
+fn replay(status: u16, body: serde_json::Value) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    (status, [("idempotent-replayed", "true")], Json(body)).into_response()
+}
+
+/// Receives a dossier at a one-stop unit: checks the caller, the applicant, the procedure in
+/// force and every component against it (all errors at once), issues the dossier code and the
+/// receipt with the appointment, and announces `dossier.received`, all in one transaction.
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = SubmitDossier,
+    params(("Idempotency-Key" = String, Header, description = "same key and body replay the original response")),
+    responses((status = 201, body = Submitted), (status = 401, description = "no or invalid token"),
+        (status = 403, description = "intake_outside_one_stop / agency_not_allowed"),
+        (status = 422, description = "components_invalid / validation_failed / idempotency_key_reused")),
+    security(("bearer" = [])))]
+async fn submit(caller: Caller, State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+    let key = idempotency_key(&headers)?;
+    let request_hash = crate::files::hex(&Sha256::digest(&body));
+    {
+        let mut conn = s.pool.acquire().await?;
+        match store::lookup_idempotency(&mut conn, &caller.sub, &key, &request_hash).await? {
+            Some(Idempotency::Replay { status, body }) => return Ok(replay(status, body)),
+            Some(Idempotency::Reused) => return Err(key_reused()),
+            _ => {}
+        }
+    }
+    let req: SubmitDossier = serde_json::from_slice(&body).map_err(|e| {
+        Problem::unprocessable("invalid_body", "the request body is not a valid dossier")
+            .with_errors(vec![FieldError::new("body", "invalid_json", e.to_string())])
+    })?;
+    if !channel_allows(&caller, req.channel) {
+        return Err(outside_one_stop(&s, &caller, &req, "the caller's role may not receive dossiers on this channel").await);
+    }
+    // PostgreSQL keeps microseconds: answer with exactly what is stored.
+    let now = s.platform.clock.now();
+    let now = now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now);
+    let today = local(now).date();
+    let mut errors = validate_applicant(&req.applicant, today.year());
+    let mut checked_files = Vec::with_capacity(req.components.len());
+    for (i, c) in req.components.iter().enumerate() {
+        let mut files_ok = Vec::new();
+        for (j, f) in c.files.iter().enumerate() {
+            let field = format!("components[{i}].files[{j}]");
+            match files::check(&field, &f.name, &f.media_type, f.size, &f.sha256, &f.content_base64) {
+                Ok(cf) => files_ok.push(cf),
+                Err(errs) => errors.extend(errs),
+            }
+        }
+        if c.form == Form::Electronic && c.files.is_empty() {
+            errors.push(FieldError::new(format!("components[{i}].files"), "files_required", "thành phần điện tử cần có tệp"));
+        }
+        checked_files.push(files_ok);
+    }
+
+    // The receiving unit must be a one-stop unit, and an officer must act for it.
+    let agency = s.catalogue.agency(&req.receiving_agency).await?;
+    match &agency {
+        None => errors.push(FieldError::new("receiving_agency", "agency_unknown", "không có cơ quan này")),
+        Some(a) if a.kind != "one_stop" => {
+            return Err(outside_one_stop(&s, &caller, &req, "the receiving agency is not a one-stop unit").await);
+        }
+        Some(a) => {
+            if caller.has(Role::OneStopOfficer) && req.channel != Channel::Online {
+                let acts_for = caller.agency.as_deref();
+                if acts_for != Some(a.code.as_str()) && acts_for != Some(req.receiving_agency.as_str()) {
+                    return Err(Problem::forbidden(
+                        "agency_not_allowed",
+                        format!("the officer acts for {}, not for {}", acts_for.unwrap_or("no agency"), a.code),
+                    ));
+                }
+            }
+        }
+    }
+    let procedure = s.catalogue.procedure(&req.procedure_code, &today.to_string()).await?;
+    let mut component_errors = Vec::new();
+    match &procedure {
+        None => errors.push(FieldError::new(
+            "procedure_code",
+            "procedure_not_in_force",
+            format!("không có thủ tục {} có hiệu lực ngày {today}", req.procedure_code),
+        )),
+        Some(p) => {
+            let published: Vec<PublishedComponent> = p
+                .components
+                .iter()
+                .map(|c| PublishedComponent { code: c.code.clone(), name: c.name.clone(), required: c.required })
+                .collect();
+            let submitted: Vec<&str> = req.components.iter().map(|c| c.code.as_str()).collect();
+            component_errors = components::check(&submitted, &published);
+        }
+    }
+    if !errors.is_empty() || !component_errors.is_empty() {
+        let code = if errors.is_empty() { "components_invalid" } else { "validation_failed" };
+        errors.extend(component_errors);
+        return Err(Problem::unprocessable(code, format!("{} problem(s) in the dossier", errors.len())).with_errors(errors));
+    }
+    let (Some(agency), Some(procedure)) = (agency, procedure) else {
+        return Err(Problem::internal());
+    };
+    let (due_at, due_provisional) = s
+        .catalogue
+        .deadline(now, procedure.time_limit.clone().unwrap_or_default(), &agency.code)
+        .await?;
+
+    let mut tx = s.pool.begin().await?;
+    match store::claim_idempotency(&mut tx, &caller.sub, &key, &request_hash).await? {
+        Idempotency::Claimed => {}
+        Idempotency::Replay { status, body } => return Ok(replay(status, body)),
+        Idempotency::Reused => return Err(key_reused()),
+    }
+    let seq = store::next_sequence(&mut tx, &agency.code, today).await?;
+    let code = dossier_code::format(&s.code_format, &agency.code, today, seq as u32);
+    let status = DossierStatus::Received;
+    let applicant_json = serde_json::to_value(&req.applicant).unwrap_or_default();
+    let roles: Vec<String> = caller.roles.iter().map(|r| r.as_str().to_string()).collect();
+    store::insert_dossier(
+        &mut tx,
+        &store::NewDossier {
+            code: &code,
+            procedure_code: &procedure.code,
+            procedure_version: procedure.version as i32,
+            receiving_agency: &agency.code,
+            channel: req.channel.as_str(),
+            status: status.as_str(),
+            status_code: status.code(),
+            applicant: &applicant_json,
+            applicant_id_last4: &personal_id::last4(&req.applicant.id_number),
+            received_at: now,
+            due_at,
+            due_provisional,
+            submitted_by: &caller.sub,
+            submitted_roles: &roles,
+            trace_id: motcua_telemetry::propagation::current_trace_id(),
+        },
+    )
+    .await?;
+    for (i, (c, fs)) in req.components.iter().zip(&checked_files).enumerate() {
+        store::insert_component(&mut tx, &code, i as i32, &c.code, c.form.as_str(), fs).await?;
+    }
+    let event = motcua_events::DossierReceived {
+        dossier_code: code.clone(),
+        procedure_code: procedure.code.clone(),
+        procedure_version: procedure.version as i32,
+        receiving_agency: agency.code.clone(),
+        channel: req.channel.as_str().to_string(),
+        received_at: local(now),
+        due_at: local(due_at),
+        due_provisional,
+    };
+    motcua_outbox::record(
+        &mut tx,
+        motcua_outbox::NewEvent {
+            event_type: motcua_events::DOSSIER_RECEIVED,
+            subject: &code,
+            payload: serde_json::to_value(&event).unwrap_or_default(),
+            occurred_at: now,
+        },
+        &[motcua_events::destination::WORKFLOW, motcua_events::destination::REPORTING],
+    )
+    .await?;
+    let receipt = json!({
+        "form": "01",
+        "title": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+        "dossier_code": code,
+        "procedure_code": procedure.code,
+        "procedure_name": procedure.name,
+        "receiving_agency": agency.code,
+        "receiving_agency_name": agency.name,
+        "applicant_name": req.applicant.full_name,
+        "channel": req.channel.as_str(),
+        "received_at": rfc3339(local(now)),
+        "appointment_at": rfc3339(local(due_at)),
+        "appointment_provisional": due_provisional,
+        "components": req.components.iter().map(|c| {
+            let name = procedure.components.iter().find(|p| p.code == c.code).map(|p| p.name.clone()).unwrap_or_default();
+            json!({"code": c.code, "name": name, "form": c.form.as_str(), "files": c.files.len()})
+        }).collect::<Vec<_>>(),
+        "received_by": caller.sub,
+    });
+    let answer = Submitted {
+        code: code.clone(),
+        status: status.as_str().into(),
+        status_code: status.code(),
+        received_at: local(now),
+        due_at: local(due_at),
+        due_provisional,
+        receipt,
+    };
+    let answer_json = serde_json::to_value(&answer).unwrap_or_default();
+    store::complete_idempotency(&mut tx, &caller.sub, &key, 201, &answer_json).await?;
+    tx.commit().await?;
+    s.relay_wake.notify_one();
+    tracing::info!(
+        dossier = %code,
+        applicant_id = %motcua_telemetry::mask_personal_id(&req.applicant.id_number),
+        "dossier received"
+    );
+    Ok((StatusCode::CREATED, Json(answer_json)).into_response())
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+fn key_reused() -> Problem {
+    Problem::unprocessable("idempotency_key_reused", "this Idempotency-Key was used with a different body")
+        .with_errors(vec![FieldError::new("Idempotency-Key", "idempotency_key_reused", "use a new key for a new request")])
+}
+
+fn validate_applicant(a: &Applicant, current_year: i32) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if a.full_name.trim().is_empty() {
+        errors.push(FieldError::new("applicant.full_name", "required", "họ tên không được để trống"));
+    }
+    match a.kind {
+        ApplicantType::Citizen => {
+            if let Err(e) = personal_id::validate(&a.id_number, current_year) {
+                errors.push(FieldError::new("applicant.id_number", "invalid_personal_id", e.message()));
+            }
+        }
+        ApplicantType::Organisation => {
+            let ok = match a.id_number.split_once('-') {
+                None => a.id_number.len() == 10,
+                Some((main, branch)) => main.len() == 10 && branch.len() == 3 && branch.bytes().all(|b| b.is_ascii_digit()),
+            } && a.id_number.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+            if !ok {
+                errors.push(FieldError::new(
+                    "applicant.id_number",
+                    "invalid_tax_code",
+                    "mã số thuế gồm 10 chữ số, hoặc 10 chữ số, dấu '-' và 3 chữ số",
+                ));
+            }
+        }
+    }
+    errors
+}
+
+/// May `caller` read dossier `d`? Inspectors and admins always; the receiving one-stop's
+/// officers; the account that submitted it.
+fn may_read(caller: &Caller, d: &store::DossierRow) -> bool {
+    caller.has_any(&[Role::Inspector, Role::Admin])
+        || (caller.has(Role::OneStopOfficer) && caller.agency.as_deref() == Some(d.receiving_agency.as_str()))
+        || caller.sub == d.submitted_by
+}
+
+/// The full dossier (its applicant, the receiving one-stop, inspectors).
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}", tag = "dossiers",
+    params(("code" = String, Path, example = "000.25.80.H80-261127-0001")),
+    responses((status = 200, content_type = "application/json"), (status = 403, description = "not allowed"),
+              (status = 404, description = "unknown dossier")),
+    security(("bearer" = [])))]
+async fn get_dossier(caller: Caller, State(s): State<AppState>, ApiPath(code): ApiPath<String>) -> ApiResult<Json<serde_json::Value>> {
+    let d = store::get_dossier(&s.pool, &code)
+        .await?
+        .ok_or_else(|| Problem::not_found("dossier_not_found", format!("no dossier {code}")))?;
+    if !may_read(&caller, &d) {
+        return Err(Problem::forbidden("dossier_not_allowed", "the caller may not read this dossier"));
+    }
+    let components = store::get_components(&s.pool, &code).await?;
+    Ok(Json(json!({
+        "code": d.code,
+        "procedure_code": d.procedure_code,
+        "procedure_version": d.procedure_version,
+        "receiving_agency": d.receiving_agency,
+        "channel": d.channel,
+        "status": d.status,
+        "status_code": d.status_code,
+        "applicant": d.applicant,
+        "received_at": rfc3339(local(d.received_at)),
+        "due_at": rfc3339(local(d.due_at)),
+        "due_provisional": d.due_provisional,
+        "components": components,
+    })))
+}

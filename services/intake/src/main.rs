@@ -1,0 +1,6 @@
+//! Runs the intake service alone (docker-compose, production); `motcua up` runs all four.
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    motcua_server::run_standalone(motcua_intake::DEFINITION).await
+}

@@ -1,0 +1,6 @@
+//! Runs the reporting service alone (docker-compose, production); `motcua up` runs all four.
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    motcua_server::run_standalone(motcua_reporting::DEFINITION).await
+}
