@@ -115,6 +115,8 @@ pub async fn start(
     let name = parts.name;
     let shutdown = platform.shutdown.clone();
     let mut tasks = JoinSet::new();
+    // Install the metrics recorder before the first request is counted.
+    let _ = metrics_export::handle();
 
     let app = platform_routes::router(&parts, platform);
     let rest_shutdown = shutdown.clone();

@@ -64,7 +64,11 @@ pub fn init(config: &TelemetryConfig) -> anyhow::Result<TelemetryGuard> {
     }
     let provider = builder.build();
     let tracer = provider.tracer("motcua");
-    let otel = tracing_opentelemetry::layer().with_tracer(tracer);
+    // The log filter applies to log output only: the OpenTelemetry layer always sees the
+    // request spans, so trace context propagates even when logs are set to `warn`.
+    let otel = tracing_opentelemetry::layer()
+        .with_tracer(tracer)
+        .with_filter(tracing_subscriber::filter::LevelFilter::INFO);
     let filter = EnvFilter::try_new(&config.filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let fmt = if config.json {
         tracing_subscriber::fmt::layer().json().with_current_span(true).boxed()
@@ -72,8 +76,7 @@ pub fn init(config: &TelemetryConfig) -> anyhow::Result<TelemetryGuard> {
         tracing_subscriber::fmt::layer().compact().boxed()
     };
     let installed = tracing_subscriber::registry()
-        .with(filter)
-        .with(fmt)
+        .with(fmt.with_filter(filter))
         .with(otel)
         .try_init()
         .is_ok();

@@ -1,0 +1,7 @@
+//! End-to-end tests: the four services in one process on random ports, a fresh database each,
+//! real gRPC between them. One test binary (each extra binary would re-link the whole graph).
+
+mod auth;
+mod intake_rules;
+mod platform;
+mod skeleton;
