@@ -14,16 +14,36 @@ fn b64(s: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_or_missing_tokens_are_401_and_wrong_roles_403() {
-    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00)).await.unwrap();
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
     let submit = sys.url(ServiceName::Intake, "/api/v1/dossiers");
-    let expired = sys.platform.issuer.issue("u", &["one_stop_officer"], Some("000.25.80.H80"), None, -3600).unwrap();
+    let expired = sys
+        .platform
+        .issuer
+        .issue(
+            "u",
+            &["one_stop_officer"],
+            Some("000.25.80.H80"),
+            None,
+            -3600,
+        )
+        .unwrap();
     let other_key = TokenIssuer::hs256(b"some-other-secret-some-other-secret", "motcua")
-        .issue("u", &["one_stop_officer"], Some("000.25.80.H80"), None, 3600)
+        .issue(
+            "u",
+            &["one_stop_officer"],
+            Some("000.25.80.H80"),
+            None,
+            3600,
+        )
         .unwrap();
     let alg_none = format!(
         "{}.{}.",
         b64(r#"{"alg":"none","typ":"JWT"}"#),
-        b64(r#"{"sub":"x","roles":["admin","one_stop_officer"],"agency":"000.25.80.H80","aud":"motcua","exp":4102444800}"#)
+        b64(
+            r#"{"sub":"x","roles":["admin","one_stop_officer"],"agency":"000.25.80.H80","aud":"motcua","exp":4102444800}"#
+        )
     );
     let cases: [(&str, Option<String>); 5] = [
         ("no token", None),
@@ -33,13 +53,21 @@ async fn bad_or_missing_tokens_are_401_and_wrong_roles_403() {
         ("alg none", Some(alg_none)),
     ];
     for (what, token) in cases {
-        let mut req = sys.http.post(&submit).header("Idempotency-Key", what).json(&birth_registration("counter"));
+        let mut req = sys
+            .http
+            .post(&submit)
+            .header("Idempotency-Key", what)
+            .json(&birth_registration("counter"));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
         let res = req.send().await.unwrap();
         assert_eq!(res.status(), 401, "{what}");
-        assert_eq!(res.headers()["content-type"], "application/problem+json", "{what}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{what}"
+        );
         let body: serde_json::Value = res.json().await.unwrap();
         assert_eq!(body["code"], "unauthorized", "{what}");
     }
@@ -49,7 +77,10 @@ async fn bad_or_missing_tokens_are_401_and_wrong_roles_403() {
     let citizen = sys.token(&["citizen"], None, "citizen-1");
     let res = sys
         .http
-        .get(sys.url(ServiceName::Reporting, "/api/v1/reports/received-daily?from=2026-11-01&to=2026-11-30"))
+        .get(sys.url(
+            ServiceName::Reporting,
+            "/api/v1/reports/received-daily?from=2026-11-01&to=2026-11-30",
+        ))
         .bearer_auth(&citizen)
         .send()
         .await
@@ -70,8 +101,13 @@ async fn bad_or_missing_tokens_are_401_and_wrong_roles_403() {
     assert_eq!(res.status(), 403);
 
     // gRPC: the event receiver needs a service token.
-    let mut c = EventReceiverClient::connect(sys.grpc(ServiceName::Workflow)).await.unwrap();
-    let err = c.deliver_event(DeliverEventRequest { event: None }).await.unwrap_err();
+    let mut c = EventReceiverClient::connect(sys.grpc(ServiceName::Workflow))
+        .await
+        .unwrap();
+    let err = c
+        .deliver_event(DeliverEventRequest { event: None })
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), tonic::Code::Unauthenticated);
     let err = c
         .deliver_event(authed(DeliverEventRequest { event: None }, "garbage"))

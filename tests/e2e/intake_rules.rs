@@ -8,16 +8,27 @@ use time::macros::datetime;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retried_post_creates_one_dossier_and_a_reused_key_is_refused() {
-    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00)).await.unwrap();
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
     let officer = sys.token(&["one_stop_officer"], Some("000.25.80.H80"), "officer-1");
     let url = sys.url(ServiceName::Intake, "/api/v1/dossiers");
     let post = |key: &'static str, body: serde_json::Value| {
-        sys.http.post(&url).bearer_auth(&officer).header("Idempotency-Key", key).json(&body).send()
+        sys.http
+            .post(&url)
+            .bearer_auth(&officer)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
     };
-    let first = post("retry-1", birth_registration("counter")).await.unwrap();
+    let first = post("retry-1", birth_registration("counter"))
+        .await
+        .unwrap();
     assert_eq!(first.status(), 201);
     let first: serde_json::Value = first.json().await.unwrap();
-    let again = post("retry-1", birth_registration("counter")).await.unwrap();
+    let again = post("retry-1", birth_registration("counter"))
+        .await
+        .unwrap();
     assert_eq!(again.status(), 201);
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     let again: serde_json::Value = again.json().await.unwrap();
@@ -28,7 +39,14 @@ async fn a_retried_post_creates_one_dossier_and_a_reused_key_is_refused() {
     assert_eq!(reused.status(), 422);
     let reused: serde_json::Value = reused.json().await.unwrap();
     assert_eq!(reused["code"], "idempotency_key_reused");
-    let missing = sys.http.post(&url).bearer_auth(&officer).json(&birth_registration("counter")).send().await.unwrap();
+    let missing = sys
+        .http
+        .post(&url)
+        .bearer_auth(&officer)
+        .json(&birth_registration("counter"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 422);
     let n: i64 = sqlx::query_scalar("SELECT count(*) FROM intake.dossier")
         .fetch_one(&mut sqlx_conn(&sys).await)
@@ -40,7 +58,9 @@ async fn a_retried_post_creates_one_dossier_and_a_reused_key_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_submissions_at_one_agency_get_distinct_consecutive_codes() {
-    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00)).await.unwrap();
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
     let officer = sys.token(&["one_stop_officer"], Some("000.25.80.H80"), "officer-1");
     let url = sys.url(ServiceName::Intake, "/api/v1/dossiers");
     const N: usize = 200;
@@ -63,32 +83,60 @@ async fn concurrent_submissions_at_one_agency_get_distinct_consecutive_codes() {
     while let Some(code) = tasks.join_next().await {
         codes.insert(code.unwrap());
     }
-    let expected: BTreeSet<String> = (1..=N).map(|i| format!("000.25.80.H80-261127-{i:04}")).collect();
+    let expected: BTreeSet<String> = (1..=N)
+        .map(|i| format!("000.25.80.H80-261127-{i:04}"))
+        .collect();
     assert_eq!(codes, expected, "200 distinct codes numbered 0001..0200");
     sys.stop().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_the_one_stop_receives_and_attempts_are_recorded() {
-    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00)).await.unwrap();
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
     let url = sys.url(ServiceName::Intake, "/api/v1/dossiers");
     // An officer of a specialist agency (not a one-stop unit) receiving at the counter.
     let outsider = sys.token(&["one_stop_officer"], Some("000.30.80.H80"), "justice-1");
     let mut body = birth_registration("counter");
     body["receiving_agency"] = "000.30.80.H80".into();
-    let res = sys.http.post(&url).bearer_auth(&outsider).header("Idempotency-Key", "o1").json(&body).send().await.unwrap();
+    let res = sys
+        .http
+        .post(&url)
+        .bearer_auth(&outsider)
+        .header("Idempotency-Key", "o1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     let p: serde_json::Value = res.json().await.unwrap();
     assert_eq!(p["code"], "intake_outside_one_stop");
     // A specialist or a sector system may not receive at all.
     for roles in [["specialist"], ["sector_system"]] {
         let t = sys.token(&roles, Some("000.25.80.H80"), "x");
-        let res = sys.http.post(&url).bearer_auth(&t).header("Idempotency-Key", "o2").json(&birth_registration("counter")).send().await.unwrap();
+        let res = sys
+            .http
+            .post(&url)
+            .bearer_auth(&t)
+            .header("Idempotency-Key", "o2")
+            .json(&birth_registration("counter"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 403, "{roles:?}");
     }
     // A one-stop officer of another one-stop unit may not receive for this one.
     let elsewhere = sys.token(&["one_stop_officer"], Some("000.00.01.H80"), "prov-1");
-    let res = sys.http.post(&url).bearer_auth(&elsewhere).header("Idempotency-Key", "o3").json(&birth_registration("counter")).send().await.unwrap();
+    let res = sys
+        .http
+        .post(&url)
+        .bearer_auth(&elsewhere)
+        .header("Idempotency-Key", "o3")
+        .json(&birth_registration("counter"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     let p: serde_json::Value = res.json().await.unwrap();
     assert_eq!(p["code"], "agency_not_allowed");
@@ -105,11 +153,14 @@ async fn only_the_one_stop_receives_and_attempts_are_recorded() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_invalid_field_is_reported_at_once() {
-    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00)).await.unwrap();
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
     let officer = sys.token(&["one_stop_officer"], Some("000.25.80.H80"), "officer-1");
     let mut body = birth_registration("counter");
     body["applicant"]["id_number"] = "003203001234".into();
-    body["components"] = serde_json::json!([{"code": "TK", "form": "paper"}, {"code": "CMND", "form": "paper"}]);
+    body["components"] =
+        serde_json::json!([{"code": "TK", "form": "paper"}, {"code": "CMND", "form": "paper"}]);
     let res = sys
         .http
         .post(sys.url(ServiceName::Intake, "/api/v1/dossiers"))

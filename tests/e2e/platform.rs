@@ -5,35 +5,67 @@ use motcua_e2e::TestSystem;
 use time::macros::datetime;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
+use tonic_reflection::pb::v1::ServerReflectionRequest;
 use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
 use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
 use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
-use tonic_reflection::pb::v1::ServerReflectionRequest;
 
 async fn channel(sys: &TestSystem, name: ServiceName) -> tonic::transport::Channel {
-    tonic::transport::Endpoint::from_shared(sys.grpc(name)).unwrap().connect().await.unwrap()
+    tonic::transport::Endpoint::from_shared(sys.grpc(name))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_service_answers_health_readiness_metrics_openapi_and_grpc_reflection() {
-    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00)).await.unwrap();
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
     for name in ServiceName::ALL {
         for path in ["/healthz", "/readyz"] {
             let res = sys.http.get(sys.url(name, path)).send().await.unwrap();
             assert_eq!(res.status(), 200, "{name} {path}");
         }
-        let metrics = sys.http.get(sys.url(name, "/metrics")).send().await.unwrap().text().await.unwrap();
+        let metrics = sys
+            .http
+            .get(sys.url(name, "/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(metrics.contains("http_requests_total"), "{name} metrics");
-        let doc: serde_json::Value = sys.http.get(sys.url(name, "/openapi.json")).send().await.unwrap().json().await.unwrap();
+        let doc: serde_json::Value = sys
+            .http
+            .get(sys.url(name, "/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert!(doc["paths"]["/healthz"].is_object(), "{name} openapi");
-        assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{name} openapi version");
-        let res = sys.http.get(sys.url(name, "/no/such/path")).send().await.unwrap();
+        assert!(
+            doc["openapi"].as_str().unwrap().starts_with("3."),
+            "{name} openapi version"
+        );
+        let res = sys
+            .http
+            .get(sys.url(name, "/no/such/path"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 404);
         assert_eq!(res.headers()["content-type"], "application/problem+json");
 
         let mut health = HealthClient::new(channel(&sys, name).await);
         let status = health
-            .check(HealthCheckRequest { service: String::new() })
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
             .await
             .unwrap()
             .into_inner()
@@ -50,19 +82,31 @@ async fn every_service_answers_health_readiness_metrics_openapi_and_grpc_reflect
             .await
             .unwrap()
             .into_inner();
-        let Some(Ok(msg)) = futures_util::StreamExt::next(&mut stream).await else { panic!("no reflection answer") };
-        let Some(MessageResponse::ListServicesResponse(list)) = msg.message_response else { panic!("not a list") };
+        let Some(Ok(msg)) = futures_util::StreamExt::next(&mut stream).await else {
+            panic!("no reflection answer")
+        };
+        let Some(MessageResponse::ListServicesResponse(list)) = msg.message_response else {
+            panic!("not a list")
+        };
         let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
         let own = format!("motcua.{}.v1.", name.as_str());
-        assert!(names.iter().any(|n| n.starts_with(&own)), "{name}: {names:?}");
-        assert!(names.iter().any(|n| n == "grpc.health.v1.Health"), "{name}: {names:?}");
+        assert!(
+            names.iter().any(|n| n.starts_with(&own)),
+            "{name}: {names:?}"
+        );
+        assert!(
+            names.iter().any(|n| n == "grpc.health.v1.Health"),
+            "{name}: {names:?}"
+        );
     }
     sys.stop().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_admin_test_clock_moves_time_for_every_service() {
-    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00)).await.unwrap();
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
     let admin = sys.token(&["admin"], None, "admin-1");
     let res: serde_json::Value = sys
         .http

@@ -46,7 +46,10 @@ impl TestSystem {
         let env = Env::from_fn(|k| vars.get(k).cloned());
         let settings = Settings::from_env(&env)?;
         let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-        let addrs: Vec<_> = ServiceName::ALL.iter().map(|n| (*n, loopback, loopback)).collect();
+        let addrs: Vec<_> = ServiceName::ALL
+            .iter()
+            .map(|n| (*n, loopback, loopback))
+            .collect();
         let listeners = motcua::bind_all(&addrs).await?;
         let shutdown = CancellationToken::new();
         let system = motcua::start_system(settings, listeners, &db.url, shutdown.clone()).await?;
@@ -65,19 +68,32 @@ impl TestSystem {
 
     /// REST URL of `path` on a service.
     pub fn url(&self, name: ServiceName, path: &str) -> String {
-        let rest = self.addrs.iter().find(|(n, _, _)| *n == name).map(|a| a.1.port()).unwrap_or(0);
+        let rest = self
+            .addrs
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|a| a.1.port())
+            .unwrap_or(0);
         format!("http://127.0.0.1:{rest}{path}")
     }
 
     /// gRPC endpoint of a service.
     pub fn grpc(&self, name: ServiceName) -> String {
-        let port = self.addrs.iter().find(|(n, _, _)| *n == name).map(|a| a.2.port()).unwrap_or(0);
+        let port = self
+            .addrs
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|a| a.2.port())
+            .unwrap_or(0);
         format!("http://127.0.0.1:{port}")
     }
 
     /// A token for the given roles and agency.
     pub fn token(&self, roles: &[&str], agency: Option<&str>, sub: &str) -> String {
-        self.platform.issuer.issue(sub, roles, agency, None, 3600).unwrap_or_default()
+        self.platform
+            .issuer
+            .issue(sub, roles, agency, None, 3600)
+            .unwrap_or_default()
     }
 
     /// Stops the services (graceful) and drops the database.

@@ -15,7 +15,9 @@ pub struct TokenIssuer {
 
 impl std::fmt::Debug for TokenIssuer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenIssuer").field("alg", &self.alg).finish()
+        f.debug_struct("TokenIssuer")
+            .field("alg", &self.alg)
+            .finish()
     }
 }
 

@@ -99,8 +99,11 @@ impl JwtVerifier {
     /// through, so public reads keep working; handlers that need a caller use [`require_grpc`].
     pub fn grpc_interceptor(
         &self,
-    ) -> impl FnMut(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> + Clone + Send + Sync + 'static
-    {
+    ) -> impl FnMut(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status>
+    + Clone
+    + Send
+    + Sync
+    + 'static {
         let verifier = self.clone();
         move |mut req: tonic::Request<()>| {
             let header = req
@@ -109,7 +112,9 @@ impl JwtVerifier {
                 .map(|v| v.to_str().map(str::to_string));
             match header {
                 None => Ok(req),
-                Some(Err(_)) => Err(tonic::Status::unauthenticated("authorization header is not ASCII")),
+                Some(Err(_)) => Err(tonic::Status::unauthenticated(
+                    "authorization header is not ASCII",
+                )),
                 Some(Ok(h)) => {
                     let caller = verifier
                         .verify_header(Some(&h))
@@ -128,15 +133,21 @@ pub fn caller_of<T>(req: &tonic::Request<T>) -> Option<&Caller> {
 }
 
 /// The caller of a gRPC request, which must have one of `roles`.
-pub fn require_grpc<'r, T>(req: &'r tonic::Request<T>, roles: &[Role]) -> Result<&'r Caller, tonic::Status> {
-    let caller = caller_of(req).ok_or_else(|| tonic::Status::unauthenticated("missing bearer token"))?;
+pub fn require_grpc<'r, T>(
+    req: &'r tonic::Request<T>,
+    roles: &[Role],
+) -> Result<&'r Caller, tonic::Status> {
+    let caller =
+        caller_of(req).ok_or_else(|| tonic::Status::unauthenticated("missing bearer token"))?;
     caller.require_any(roles)?;
     Ok(caller)
 }
 
 fn verifier_from(parts: &Parts) -> Result<&JwtVerifier, Problem> {
     parts.extensions.get::<JwtVerifier>().ok_or_else(|| {
-        tracing::error!("JwtVerifier extension missing: the router was built without the auth layer");
+        tracing::error!(
+            "JwtVerifier extension missing: the router was built without the auth layer"
+        );
         Problem::internal()
     })
 }
@@ -189,7 +200,13 @@ mod tests {
     fn a_valid_token_yields_the_caller() {
         let v = JwtVerifier::hs256(SECRET, "motcua");
         let t = issuer()
-            .issue("u1", &["one_stop_officer", "future_role"], Some("000.25.80.H80"), None, 3600)
+            .issue(
+                "u1",
+                &["one_stop_officer", "future_role"],
+                Some("000.25.80.H80"),
+                None,
+                3600,
+            )
             .unwrap();
         let c = v.verify(&t).unwrap();
         assert_eq!(c.sub, "u1");
@@ -200,7 +217,9 @@ mod tests {
     #[test]
     fn expired_wrong_signature_wrong_audience_and_garbage_are_refused() {
         let v = JwtVerifier::hs256(SECRET, "motcua");
-        let expired = issuer().issue("u", &["citizen"], None, None, -3600).unwrap();
+        let expired = issuer()
+            .issue("u", &["citizen"], None, None, -3600)
+            .unwrap();
         assert!(matches!(v.verify(&expired), Err(AuthError::Invalid(_))));
         let other = TokenIssuer::hs256(b"another-secret-another-secret-xx", "motcua")
             .issue("u", &["citizen"], None, None, 3600)
@@ -212,7 +231,10 @@ mod tests {
         assert!(v.verify(&wrong_aud).is_err());
         assert!(v.verify("garbage").is_err());
         assert_eq!(v.verify_header(None), Err(AuthError::Missing));
-        assert_eq!(v.verify_header(Some("Basic abc")), Err(AuthError::NotBearer));
+        assert_eq!(
+            v.verify_header(Some("Basic abc")),
+            Err(AuthError::NotBearer)
+        );
     }
 
     #[test]
@@ -220,7 +242,11 @@ mod tests {
         let v = JwtVerifier::hs256(SECRET, "motcua");
         let header = b64url(br#"{"alg":"none","typ":"JWT"}"#);
         let claims = b64url(
-            format!(r#"{{"sub":"x","roles":["admin"],"aud":"motcua","exp":{}}}"#, i64::MAX / 2).as_bytes(),
+            format!(
+                r#"{{"sub":"x","roles":["admin"],"aud":"motcua","exp":{}}}"#,
+                i64::MAX / 2
+            )
+            .as_bytes(),
         );
         assert!(v.verify(&format!("{header}.{claims}.")).is_err());
         assert!(v.verify(&format!("{header}.{claims}")).is_err());
@@ -229,10 +255,15 @@ mod tests {
     /// A tiny base64url encoder so the test needs no extra crate.
     mod base64_free {
         pub fn b64url(input: &[u8]) -> String {
-            const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+            const A: &[u8; 64] =
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
             let mut out = String::new();
             for chunk in input.chunks(3) {
-                let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+                let b = [
+                    chunk[0],
+                    *chunk.get(1).unwrap_or(&0),
+                    *chunk.get(2).unwrap_or(&0),
+                ];
                 let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
                 for i in 0..=chunk.len() {
                     out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);

@@ -17,9 +17,12 @@ pub struct ConfigError {
     pub reason: String,
 }
 
+/// Looks a variable up.
+type Lookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
+
 /// Reads typed values from an environment (the process environment, or a map in tests).
 pub struct Env<'a> {
-    lookup: Box<dyn Fn(&str) -> Option<String> + 'a>,
+    lookup: Lookup<'a>,
 }
 
 impl Env<'static> {
@@ -146,7 +149,9 @@ impl std::str::FromStr for ServiceName {
         ServiceName::ALL
             .into_iter()
             .find(|n| n.as_str() == s)
-            .ok_or_else(|| format!("unknown service {s:?} (catalogue, intake, workflow, reporting)"))
+            .ok_or_else(|| {
+                format!("unknown service {s:?} (catalogue, intake, workflow, reporting)")
+            })
     }
 }
 
@@ -290,7 +295,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -308,7 +316,10 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_variable() {
-        let map = env(&[("MOTCUA_TEST_CLOCK", "maybe"), ("MOTCUA_INTAKE_REST_ADDR", "nope")]);
+        let map = env(&[
+            ("MOTCUA_TEST_CLOCK", "maybe"),
+            ("MOTCUA_INTAKE_REST_ADDR", "nope"),
+        ]);
         let e = Env::from_fn(|k| map.get(k).cloned());
         let err = Settings::from_env(&e).unwrap_err();
         assert_eq!(err.var, "MOTCUA_TEST_CLOCK");

@@ -35,7 +35,9 @@ pub async fn connect(url: &str, schema: &str, max_connections: u32) -> anyhow::R
     // Concurrent services may race to create the same schema: IF NOT EXISTS still takes a
     // catalog lock, and a duplicate-key error here means the other one won, which is fine.
     if let Err(e) = // The name was checked by `check_schema_name` above.
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema}"
+        )))
         .execute(&mut conn)
         .await
     {
@@ -85,10 +87,11 @@ pub async fn create_database(admin_url: &str, name: &str) -> anyhow::Result<()> 
         "database name {name:?} must be letters, digits and underscores"
     );
     let mut conn = PgConnectOptions::from_str(admin_url)?.connect().await?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(name)
-        .fetch_one(&mut conn)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await?;
     if !exists {
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(&mut conn)

@@ -101,10 +101,10 @@ pub fn find_bindir() -> anyhow::Result<PathBuf> {
 fn traversable_by_others(dir: &Path) -> bool {
     let mut cur = Some(dir);
     while let Some(p) = cur {
-        if let Ok(meta) = std::fs::metadata(p) {
-            if meta.permissions().mode() & 0o001 == 0 {
-                return false;
-            }
+        if let Ok(meta) = std::fs::metadata(p)
+            && meta.permissions().mode() & 0o001 == 0
+        {
+            return false;
         }
         cur = p.parent();
     }
@@ -115,13 +115,19 @@ fn chown(path: &Path, who: RunAs) -> anyhow::Result<()> {
     let c = CString::new(path.as_os_str().as_encoded_bytes())?;
     // SAFETY: c is a valid NUL-terminated path.
     if unsafe { libc::chown(c.as_ptr(), who.uid, who.gid) } != 0 {
-        bail!("chown {}: {}", path.display(), std::io::Error::last_os_error());
+        bail!(
+            "chown {}: {}",
+            path.display(),
+            std::io::Error::last_os_error()
+        );
     }
     Ok(())
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 fn command(bin: PathBuf, who: Option<RunAs>) -> Command {
@@ -179,13 +185,21 @@ impl LocalPostgres {
                 chown(&data, w)?;
             }
             let mut init = command(bindir.join("initdb"), who);
-            init.arg("-D")
-                .arg(&data)
-                .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"]);
+            init.arg("-D").arg(&data).args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ]);
             if opts.ephemeral {
                 init.arg("--no-sync");
             }
-            let out = init.stdin(Stdio::null()).output().context("running initdb")?;
+            let out = init
+                .stdin(Stdio::null())
+                .output()
+                .context("running initdb")?;
             if !out.status.success() {
                 bail!(
                     "initdb failed in {}: {}",
@@ -196,7 +210,10 @@ impl LocalPostgres {
         }
         let port = free_port()?;
         let log_path = dir.join("postgres.log");
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path)?;
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)?;
         if let Some(w) = who {
             chown(&log_path, w)?;
         }
@@ -208,7 +225,14 @@ impl LocalPostgres {
             .args(["-c", "unix_socket_directories="])
             .args(["-c", "max_connections=300"]);
         if opts.ephemeral {
-            server.args(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+            server.args([
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ]);
         }
         server
             .stdin(Stdio::null())
@@ -275,14 +299,19 @@ impl LocalPostgres {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                bail!("postgres did not start within 60 s; see {}", log_path.display());
+                bail!(
+                    "postgres did not start within 60 s; see {}",
+                    log_path.display()
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
     }
 
     fn accepts_queries(&self) -> bool {
-        let Ok(bindir) = find_bindir() else { return true };
+        let Ok(bindir) = find_bindir() else {
+            return true;
+        };
         let isready = bindir.join("pg_isready");
         if !isready.is_file() {
             return true;
@@ -328,12 +357,18 @@ impl Drop for LocalPostgres {
 /// Removes throwaway clusters left by test processes that died (their server is gone with
 /// them: it got the parent-death signal).
 pub fn remove_stale_ephemeral(prefix: &str) {
-    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
     for e in entries.flatten() {
         let name = e.file_name();
         let Some(name) = name.to_str() else { continue };
-        let Some(rest) = name.strip_prefix(prefix) else { continue };
-        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<i32>().ok()) else { continue };
+        let Some(rest) = name.strip_prefix(prefix) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<i32>().ok()) else {
+            continue;
+        };
         // SAFETY: kill with signal 0 only checks whether the process exists.
         let alive = unsafe { libc::kill(pid, 0) } == 0;
         if !alive {

@@ -45,11 +45,19 @@ struct Pending {
 
 impl Relay {
     /// A relay for `source`'s outbox in `pool`, polling every `poll` when not woken.
-    pub fn new(pool: PgPool, source: &'static str, destinations: Vec<RelayDestination>, poll: Duration) -> Self {
+    pub fn new(
+        pool: PgPool,
+        source: &'static str,
+        destinations: Vec<RelayDestination>,
+        poll: Duration,
+    ) -> Self {
         Self {
             pool,
             source,
-            destinations: destinations.into_iter().map(|d| (d.name, d.client)).collect(),
+            destinations: destinations
+                .into_iter()
+                .map(|d| (d.name, d.client))
+                .collect(),
             wake: Arc::new(Notify::new()),
             poll,
             batch: 100,
@@ -163,7 +171,10 @@ impl Relay {
 
     async fn deliver_one(&self, p: &Pending) -> Result<(), String> {
         let Some(client) = self.destinations.get(p.destination.as_str()) else {
-            return Err(format!("no client configured for destination {}", p.destination));
+            return Err(format!(
+                "no client configured for destination {}",
+                p.destination
+            ));
         };
         let mut client = client.clone();
         let span = tracing::info_span!(
@@ -183,7 +194,8 @@ impl Relay {
             Some(id) => request_id::scope(id.clone(), call).await,
             None => call.await,
         };
-        res.map(|_| ()).map_err(|s| format!("{:?}: {}", s.code(), s.message()))
+        res.map(|_| ())
+            .map_err(|s| format!("{:?}: {}", s.code(), s.message()))
     }
 }
 

@@ -26,8 +26,10 @@ where
                 "Định dạng không được hỗ trợ",
                 "send the body as application/json",
             )),
-            Err(e) => Err(Problem::unprocessable("invalid_body", "the request body is not valid")
-                .with_errors(vec![FieldError::new("body", "invalid_json", e.body_text())])),
+            Err(e) => Err(
+                Problem::unprocessable("invalid_body", "the request body is not valid")
+                    .with_errors(vec![FieldError::new("body", "invalid_json", e.body_text())]),
+            ),
         }
     }
 }
@@ -49,7 +51,11 @@ where
             .map(|q| Self(q.0))
             .map_err(|e: QueryRejection| {
                 Problem::unprocessable("invalid_query", "the query parameters are not valid")
-                    .with_errors(vec![FieldError::new("query", "invalid_query", e.body_text())])
+                    .with_errors(vec![FieldError::new(
+                        "query",
+                        "invalid_query",
+                        e.body_text(),
+                    )])
             })
     }
 }

@@ -32,7 +32,11 @@ pub struct FieldError {
 
 impl FieldError {
     /// A field error without extra members.
-    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             field: field.into(),
             code: code.into(),
@@ -48,9 +52,27 @@ impl FieldError {
     }
 }
 
-/// A problem detail (RFC 9457) that a handler returns instead of a result.
+/// A problem detail (RFC 9457) that a handler returns instead of a result. Boxed, so that
+/// `Result<T, Problem>` stays small on the happy path.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Problem {
+pub struct Problem(Box<ProblemDetails>);
+
+impl std::ops::Deref for Problem {
+    type Target = ProblemDetails;
+    fn deref(&self) -> &ProblemDetails {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Problem {
+    fn deref_mut(&mut self) -> &mut ProblemDetails {
+        &mut self.0
+    }
+}
+
+/// The members of a [`Problem`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProblemDetails {
     /// HTTP status.
     pub status: StatusCode,
     /// Stable snake_case code clients switch on.
@@ -68,24 +90,34 @@ pub struct Problem {
 impl Problem {
     /// A problem with the given status, code, title and detail.
     pub fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(ProblemDetails {
             status,
             code: code.to_string(),
             title: title.to_string(),
             detail: detail.into(),
             errors: Vec::new(),
             extra: Map::new(),
-        }
+        }))
     }
 
     /// 401: no token, or a token that does not verify.
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Chưa xác thực", detail)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Chưa xác thực",
+            detail,
+        )
     }
 
     /// 403 with a specific code: the caller's role or agency may not do this.
     pub fn forbidden(code: &str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, code, "Không có quyền thực hiện", detail)
+        Self::new(
+            StatusCode::FORBIDDEN,
+            code,
+            "Không có quyền thực hiện",
+            detail,
+        )
     }
 
     /// 404 with a specific code.
@@ -100,17 +132,32 @@ impl Problem {
 
     /// 422: the content is invalid; add field errors with [`Problem::with_errors`].
     pub fn unprocessable(code: &str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, "Dữ liệu không hợp lệ", detail)
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            "Dữ liệu không hợp lệ",
+            detail,
+        )
     }
 
     /// 429: too many requests.
     pub fn rate_limited(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Quá nhiều yêu cầu", detail)
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Quá nhiều yêu cầu",
+            detail,
+        )
     }
 
     /// 503: a dependency (database, peer service) is unavailable; the client may retry.
     pub fn unavailable(code: &str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, code, "Dịch vụ tạm thời không sẵn sàng", detail)
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            code,
+            "Dịch vụ tạm thời không sẵn sàng",
+            detail,
+        )
     }
 
     /// 500: a fault of ours. The detail shown to the client is generic; log the cause.
@@ -138,7 +185,10 @@ impl Problem {
     /// The JSON body (RFC 9457 members plus `code`, `errors` and extras).
     pub fn body(&self) -> Value {
         let mut m = Map::new();
-        m.insert("type".into(), Value::String(format!("urn:motcua:problem:{}", self.code)));
+        m.insert(
+            "type".into(),
+            Value::String(format!("urn:motcua:problem:{}", self.code)),
+        );
         m.insert("title".into(), Value::String(self.title.clone()));
         m.insert("status".into(), Value::from(self.status.as_u16()));
         m.insert("detail".into(), Value::String(self.detail.clone()));
@@ -162,25 +212,32 @@ impl Problem {
                 .and_then(Value::as_u64)
                 .and_then(|s| StatusCode::from_u16(s as u16).ok())
                 .unwrap_or(StatusCode::BAD_GATEWAY);
-            let text = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+            let text = |k: &str| {
+                body.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
             let errors = body
                 .get("errors")
                 .and_then(Value::as_array)
                 .map(|a| a.iter().filter_map(field_error_from_json).collect())
                 .unwrap_or_default();
-            return Self {
+            return Self(Box::new(ProblemDetails {
                 status: http,
                 code: text("code"),
                 title: text("title"),
                 detail: text("detail"),
                 errors,
                 extra: Map::new(),
-            };
+            }));
         }
         use tonic::Code;
         match status.code() {
             Code::NotFound => Self::not_found("not_found", status.message().to_string()),
-            Code::InvalidArgument => Self::unprocessable("invalid_argument", status.message().to_string()),
+            Code::InvalidArgument => {
+                Self::unprocessable("invalid_argument", status.message().to_string())
+            }
             Code::Unauthenticated => Self::unauthorized(status.message().to_string()),
             Code::PermissionDenied => Self::forbidden("forbidden", status.message().to_string()),
             Code::FailedPrecondition | Code::AlreadyExists | Code::Aborted => {
@@ -189,7 +246,10 @@ impl Problem {
             Code::ResourceExhausted => Self::rate_limited(status.message().to_string()),
             _ => Self::unavailable(
                 "peer_unavailable",
-                format!("a service this request depends on failed: {}", status.message()),
+                format!(
+                    "a service this request depends on failed: {}",
+                    status.message()
+                ),
             ),
         }
     }
@@ -247,7 +307,10 @@ impl From<sqlx::Error> for Problem {
         match &e {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 tracing::warn!(error = %e, "database unavailable");
-                Problem::unavailable("database_unavailable", "the database is not reachable; retry later")
+                Problem::unavailable(
+                    "database_unavailable",
+                    "the database is not reachable; retry later",
+                )
             }
             _ => {
                 tracing::error!(error = %e, "database error");
@@ -266,9 +329,11 @@ mod tests {
 
     #[test]
     fn body_has_rfc9457_members_code_and_field_errors() {
-        let p = Problem::unprocessable("components_invalid", "2 components are invalid").with_errors(vec![
-            FieldError::new("components", "component_missing", "missing").with("component_code", "GCS"),
-        ]);
+        let p = Problem::unprocessable("components_invalid", "2 components are invalid")
+            .with_errors(vec![
+                FieldError::new("components", "component_missing", "missing")
+                    .with("component_code", "GCS"),
+            ]);
         let b = p.body();
         assert_eq!(b["status"], 422);
         assert_eq!(b["code"], "components_invalid");

@@ -19,7 +19,10 @@ pub struct GrpcContextLayer(pub ServiceName);
 impl<S> tower::Layer<S> for GrpcContextLayer {
     type Service = GrpcContext<S>;
     fn layer(&self, inner: S) -> Self::Service {
-        GrpcContext { inner, service: self.0 }
+        GrpcContext {
+            inner,
+            service: self.0,
+        }
     }
 }
 
@@ -46,7 +49,8 @@ where
     fn call(&mut self, req: http::Request<B>) -> Self::Future {
         let id = crate::http_layer::accept_request_id(req.headers().get(request_id::X_REQUEST_ID));
         let path = req.uri().path().to_string();
-        let span = tracing::info_span!("grpc", service = %self.service, path = %path, request_id = %id);
+        let span =
+            tracing::info_span!("grpc", service = %self.service, path = %path, request_id = %id);
         propagation::set_parent_from_headers(&span, req.headers());
         let fut = self.inner.call(req);
         let service = self.service;
@@ -69,14 +73,17 @@ pub(crate) async fn server(
     routes: tonic::service::Routes,
     grpc_names: &[&'static str],
     _platform: &Platform,
-) -> anyhow::Result<Router<tower::layer::util::Stack<GrpcContextLayer, tower::layer::util::Identity>>> {
+) -> anyhow::Result<Router<tower::layer::util::Stack<GrpcContextLayer, tower::layer::util::Identity>>>
+{
     let (reporter, health) = tonic_health::server::health_reporter();
     for n in grpc_names {
         reporter
             .set_service_status(*n, tonic_health::ServingStatus::Serving)
             .await;
     }
-    reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
+    reporter
+        .set_service_status("", tonic_health::ServingStatus::Serving)
+        .await;
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(motcua_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)

@@ -18,7 +18,11 @@ pub(crate) fn accept_request_id(v: Option<&HeaderValue>) -> String {
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
-pub(crate) async fn around(State(service): State<ServiceName>, req: Request, next: Next) -> Response {
+pub(crate) async fn around(
+    State(service): State<ServiceName>,
+    req: Request,
+    next: Next,
+) -> Response {
     let id = accept_request_id(req.headers().get(request_id::X_REQUEST_ID));
     let route = req
         .extensions()

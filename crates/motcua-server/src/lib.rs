@@ -97,9 +97,16 @@ impl RunningService {
 }
 
 /// Binds the configured addresses of a service.
-pub async fn bind(rest: SocketAddr, grpc: SocketAddr) -> anyhow::Result<(TcpListener, TcpListener)> {
-    let r = TcpListener::bind(rest).await.with_context(|| format!("binding REST on {rest}"))?;
-    let g = TcpListener::bind(grpc).await.with_context(|| format!("binding gRPC on {grpc}"))?;
+pub async fn bind(
+    rest: SocketAddr,
+    grpc: SocketAddr,
+) -> anyhow::Result<(TcpListener, TcpListener)> {
+    let r = TcpListener::bind(rest)
+        .await
+        .with_context(|| format!("binding REST on {rest}"))?;
+    let g = TcpListener::bind(grpc)
+        .await
+        .with_context(|| format!("binding gRPC on {grpc}"))?;
     Ok((r, g))
 }
 
@@ -184,7 +191,11 @@ pub async fn launch(
 }
 
 /// Connects to the service's schema and applies its migrations (`motcua migrate`).
-pub async fn connect_and_migrate(def: &ServiceDef, database_url: &str, max: u32) -> anyhow::Result<PgPool> {
+pub async fn connect_and_migrate(
+    def: &ServiceDef,
+    database_url: &str,
+    max: u32,
+) -> anyhow::Result<PgPool> {
     let pool = motcua_db::connect(database_url, def.name.as_str(), max)
         .await
         .with_context(|| format!("connecting {} to the database", def.name))?;
@@ -205,10 +216,9 @@ pub async fn run_standalone(def: ServiceDef) -> anyhow::Result<()> {
         json: settings.log_json,
         otlp_endpoint: settings.otlp_endpoint.clone(),
     })?;
-    let url = settings
-        .database_url
-        .clone()
-        .context("DATABASE_URL must be set to run a single service (motcua up starts its own database)")?;
+    let url = settings.database_url.clone().context(
+        "DATABASE_URL must be set to run a single service (motcua up starts its own database)",
+    )?;
     let cfg = settings.service(&env, def.name)?;
     let shutdown = CancellationToken::new();
     shutdown::cancel_on_signal(shutdown.clone());
@@ -235,7 +245,10 @@ pub async fn wait_all(
             anyhow::bail!("services did not stop within {grace:?} of the shutdown signal");
         }
     };
-    results.into_iter().collect::<anyhow::Result<Vec<()>>>().map(|_| ())
+    results
+        .into_iter()
+        .collect::<anyhow::Result<Vec<()>>>()
+        .map(|_| ())
 }
 
 /// Builds the [`Platform`] from settings: the clock, the verifier (HS256 secret, or a public

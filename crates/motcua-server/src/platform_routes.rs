@@ -42,7 +42,9 @@ pub(crate) struct Health {
 /// Liveness: the process is up.
 #[utoipa::path(get, path = "/healthz", tag = "platform", responses((status = 200, body = Health)))]
 async fn healthz() -> Json<Health> {
-    Json(Health { status: "ok".into() })
+    Json(Health {
+        status: "ok".into(),
+    })
 }
 
 /// Readiness: the database answers and migrations are applied.
@@ -50,8 +52,15 @@ async fn healthz() -> Json<Health> {
     responses((status = 200, body = Health), (status = 503, description = "not ready")))]
 async fn readyz(State(s): State<Standard>) -> Response {
     match motcua_db::ready(&s.pool, s.migrator).await {
-        Ok(()) => Json(Health { status: "ok".into() }).into_response(),
-        Err(reason) => (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: reason })).into_response(),
+        Ok(()) => Json(Health {
+            status: "ok".into(),
+        })
+        .into_response(),
+        Err(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(Health { status: reason }),
+        )
+            .into_response(),
     }
 }
 
@@ -89,7 +98,10 @@ pub(crate) struct TestClockState {
     now: OffsetDateTime,
 }
 
-async fn get_test_clock(caller: Caller, State(s): State<Standard>) -> Result<Json<TestClockState>, Problem> {
+async fn get_test_clock(
+    caller: Caller,
+    State(s): State<Standard>,
+) -> Result<Json<TestClockState>, Problem> {
     caller.require_any(&[Role::Admin])?;
     Ok(Json(TestClockState { now: s.clock.now() }))
 }
@@ -101,7 +113,10 @@ async fn set_test_clock(
 ) -> Result<Json<TestClockState>, Problem> {
     caller.require_any(&[Role::Admin])?;
     let Some(tc) = s.clock.as_test_clock() else {
-        return Err(Problem::not_found("not_found", "the test clock is not enabled"));
+        return Err(Problem::not_found(
+            "not_found",
+            "the test clock is not enabled",
+        ));
     };
     match (body.now, body.advance_seconds) {
         (Some(now), None) => tc.set(now),
@@ -145,7 +160,10 @@ pub(crate) fn router(parts: &ServiceParts, platform: &Platform) -> Router {
         .with_state(standard)
         .merge(parts.api.clone())
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(parts.name, http_layer::around))
+        .layer(axum::middleware::from_fn_with_state(
+            parts.name,
+            http_layer::around,
+        ))
         .layer(Extension(platform.verifier.clone()))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
 }

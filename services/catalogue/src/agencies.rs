@@ -10,7 +10,10 @@ use sqlx::{FromRow, PgPool};
 use utoipa::{OpenApi, ToSchema};
 
 #[derive(OpenApi)]
-#[openapi(paths(list_agencies, get_agency), components(schemas(Agency, AgencyList)))]
+#[openapi(
+    paths(list_agencies, get_agency),
+    components(schemas(Agency, AgencyList))
+)]
 pub(crate) struct Doc;
 
 /// An agency as published (cơ quan).
@@ -58,14 +61,20 @@ async fn list_agencies(State(s): State<AppState>) -> ApiResult<Json<AgencyList>>
     let items = sqlx::query_as::<_, Agency>(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY code")))
         .fetch_all(&s.pool)
         .await?;
-    Ok(Json(AgencyList { items, next_cursor: None }))
+    Ok(Json(AgencyList {
+        items,
+        next_cursor: None,
+    }))
 }
 
 /// One agency (public); a retired agency resolves to its successor, with `resolved_from` set.
 #[utoipa::path(get, path = "/api/v1/agencies/{code}", tag = "agencies",
     params(("code" = String, Path, description = "agency code", example = "000.25.80.H80")),
     responses((status = 200, body = Agency), (status = 404, description = "unknown agency")))]
-async fn get_agency(State(s): State<AppState>, ApiPath(code): ApiPath<String>) -> ApiResult<Json<Agency>> {
+async fn get_agency(
+    State(s): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Json<Agency>> {
     Ok(Json(resolve(&s.pool, &code).await?))
 }
 
@@ -73,12 +82,16 @@ async fn get_agency(State(s): State<AppState>, ApiPath(code): ApiPath<String>) -
 pub(crate) async fn resolve(pool: &PgPool, code: &str) -> Result<Agency, Problem> {
     let mut current = code.to_string();
     for _ in 0..10 {
-        let found = sqlx::query_as::<_, Agency>(sqlx::AssertSqlSafe(format!("{SELECT} WHERE code = $1")))
-            .bind(&current)
-            .fetch_optional(pool)
-            .await?;
+        let found =
+            sqlx::query_as::<_, Agency>(sqlx::AssertSqlSafe(format!("{SELECT} WHERE code = $1")))
+                .bind(&current)
+                .fetch_optional(pool)
+                .await?;
         let Some(mut agency) = found else {
-            return Err(Problem::not_found("agency_not_found", format!("no agency {code}")));
+            return Err(Problem::not_found(
+                "agency_not_found",
+                format!("no agency {code}"),
+            ));
         };
         match agency.successor_code.clone() {
             Some(next) if next != agency.code => current = next,
@@ -90,5 +103,8 @@ pub(crate) async fn resolve(pool: &PgPool, code: &str) -> Result<Agency, Problem
             }
         }
     }
-    Err(Problem::unprocessable("succession_cycle", format!("agency {code} has a succession chain too long")))
+    Err(Problem::unprocessable(
+        "succession_cycle",
+        format!("agency {code} has a succession chain too long"),
+    ))
 }

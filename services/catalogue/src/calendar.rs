@@ -10,7 +10,9 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use motcua_auth::{Caller, Role};
-use motcua_calendar::{Deadline, Session, TimeLimit, WorkingCalendar, WorkingDuration, parse_time_of_day};
+use motcua_calendar::{
+    Deadline, Session, TimeLimit, WorkingCalendar, WorkingDuration, parse_time_of_day,
+};
 use motcua_problem::{ApiPath, ApiQuery, ApiResult, FieldError, Problem};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -21,7 +23,10 @@ use tokio_util::sync::CancellationToken;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
-#[openapi(paths(get_year, put_year, deadline), components(schemas(DeadlineAnswer)))]
+#[openapi(
+    paths(get_year, put_year, deadline),
+    components(schemas(DeadlineAnswer))
+)]
 pub(crate) struct Doc;
 
 /// The calendar in memory, shared by all handlers; replaced whole on change.
@@ -35,7 +40,9 @@ impl CalendarStore {
     /// when the table is empty, so they are visible and auditable.
     pub async fn load(pool: &PgPool) -> anyhow::Result<Self> {
         let builtin = WorkingCalendar::vietnam_default();
-        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM calendar_year").fetch_one(pool).await?;
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM calendar_year")
+            .fetch_one(pool)
+            .await?;
         if count == 0 {
             for year in builtin.loaded_years() {
                 if let Some(data) = builtin.year_to_json(year) {
@@ -60,12 +67,16 @@ impl CalendarStore {
     /// Re-reads every stored year (other replicas may have changed one).
     pub async fn reload(&self, pool: &PgPool) -> anyhow::Result<()> {
         let rows: Vec<(i32, serde_json::Value)> =
-            sqlx::query_as("SELECT year, data FROM calendar_year ORDER BY year").fetch_all(pool).await?;
+            sqlx::query_as("SELECT year, data FROM calendar_year ORDER BY year")
+                .fetch_all(pool)
+                .await?;
         let mut cal = WorkingCalendar::vietnam_default();
         for (year, data) in rows {
             match WorkingCalendar::year_from_json(year, &data.to_string()) {
                 Ok(y) => cal.set_year(year, y)?,
-                Err(e) => tracing::error!(year, error = %e, "stored calendar year unreadable; skipped"),
+                Err(e) => {
+                    tracing::error!(year, error = %e, "stored calendar year unreadable; skipped")
+                }
             }
         }
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(cal);
@@ -74,7 +85,10 @@ impl CalendarStore {
 
     /// The calendar now in force.
     pub fn get(&self) -> Arc<WorkingCalendar> {
-        self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Reloads every 60 s until shutdown, so replicas converge after a `PUT`.
@@ -91,18 +105,29 @@ impl CalendarStore {
     }
 
     /// The calendar with `agency`'s own working sessions when it has them.
-    pub(crate) async fn for_agency(&self, pool: &PgPool, agency: Option<&str>) -> Result<Arc<WorkingCalendar>, Problem> {
+    pub(crate) async fn for_agency(
+        &self,
+        pool: &PgPool,
+        agency: Option<&str>,
+    ) -> Result<Arc<WorkingCalendar>, Problem> {
         let cal = self.get();
-        let Some(code) = agency.filter(|a| !a.is_empty()) else { return Ok(cal) };
+        let Some(code) = agency.filter(|a| !a.is_empty()) else {
+            return Ok(cal);
+        };
         let row: Option<Option<serde_json::Value>> =
             sqlx::query_scalar("SELECT working_sessions FROM agency WHERE code = $1")
                 .bind(code)
                 .fetch_optional(pool)
                 .await?;
         let Some(sessions) = row else {
-            return Err(Problem::not_found("agency_not_found", format!("no agency {code}")));
+            return Err(Problem::not_found(
+                "agency_not_found",
+                format!("no agency {code}"),
+            ));
         };
-        let Some(sessions) = sessions else { return Ok(cal) };
+        let Some(sessions) = sessions else {
+            return Ok(cal);
+        };
         let pairs: Vec<(String, String)> = serde_json::from_value(sessions).map_err(|e| {
             tracing::error!(agency = code, error = %e, "stored working sessions unreadable");
             Problem::internal()
@@ -134,12 +159,20 @@ pub(crate) fn routes() -> Router<AppState> {
     responses((status = 200, content_type = "application/json",
         example = json!({"days_off": [{"date": "2026-01-01", "name": "Tết Dương lịch"}], "working_days": [{"date": "2026-08-22", "name": "make-up working Saturday for 31/08"}]})),
         (status = 404, description = "year not loaded")))]
-async fn get_year(State(s): State<AppState>, ApiPath(year): ApiPath<i32>) -> ApiResult<Json<serde_json::Value>> {
+async fn get_year(
+    State(s): State<AppState>,
+    ApiPath(year): ApiPath<i32>,
+) -> ApiResult<Json<serde_json::Value>> {
     s.calendar
         .get()
         .year_to_json(year)
         .map(Json)
-        .ok_or_else(|| Problem::not_found("calendar_year_not_loaded", format!("the calendar of {year} is not loaded")))
+        .ok_or_else(|| {
+            Problem::not_found(
+                "calendar_year_not_loaded",
+                format!("the calendar of {year} is not loaded"),
+            )
+        })
 }
 
 /// Loads or replaces a year's calendar (catalogue_admin; audited). Deadlines already stored
@@ -156,10 +189,12 @@ async fn put_year(
     body: axum::body::Bytes,
 ) -> ApiResult<Json<serde_json::Value>> {
     caller.require_any(&[Role::CatalogueAdmin])?;
-    let text = std::str::from_utf8(&body).map_err(|_| Problem::unprocessable("invalid_body", "body is not UTF-8"))?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| Problem::unprocessable("invalid_body", "body is not UTF-8"))?;
     let parsed = WorkingCalendar::year_from_json(year, text).map_err(|e| {
-        Problem::unprocessable("invalid_calendar", e.to_string())
-            .with_errors(vec![FieldError::new("body", "invalid_calendar", e.to_string())])
+        Problem::unprocessable("invalid_calendar", e.to_string()).with_errors(vec![
+            FieldError::new("body", "invalid_calendar", e.to_string()),
+        ])
     })?;
     let mut next = (*s.calendar.get()).clone();
     next.set_year(year, parsed)
@@ -180,9 +215,20 @@ async fn put_year(
     .bind(&caller.sub)
     .execute(&mut *tx)
     .await?;
-    audit::record(&mut tx, &caller.sub, "calendar.put", &year.to_string(), before.as_ref(), Some(&stored)).await?;
+    audit::record(
+        &mut tx,
+        &caller.sub,
+        "calendar.put",
+        &year.to_string(),
+        before.as_ref(),
+        Some(&stored),
+    )
+    .await?;
     tx.commit().await?;
-    *s.calendar.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
+    *s.calendar
+        .current
+        .write()
+        .unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
     Ok(Json(stored))
 }
 
@@ -216,7 +262,10 @@ pub(crate) struct DeadlineAnswer {
 
 impl From<Deadline> for DeadlineAnswer {
     fn from(d: Deadline) -> Self {
-        Self { deadline: d.at, provisional: d.provisional }
+        Self {
+            deadline: d.at,
+            provisional: d.provisional,
+        }
     }
 }
 
@@ -224,25 +273,47 @@ impl From<Deadline> for DeadlineAnswer {
 #[utoipa::path(get, path = "/api/v1/calendar/deadline", tag = "calendar", params(DeadlineQuery),
     responses((status = 200, body = DeadlineAnswer, example = json!({"deadline": "2026-12-01T10:00:00+07:00", "provisional": false})),
               (status = 422, description = "invalid parameters")))]
-async fn deadline(State(s): State<AppState>, ApiQuery(q): ApiQuery<DeadlineQuery>) -> ApiResult<Json<DeadlineAnswer>> {
-    let start = OffsetDateTime::parse(&q.start, &time::format_description::well_known::Rfc3339).map_err(|_| {
-        Problem::unprocessable("invalid_query", "bad start")
-            .with_errors(vec![FieldError::new("start", "invalid_datetime", "expected RFC 3339 with offset")])
-    })?;
+async fn deadline(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<DeadlineQuery>,
+) -> ApiResult<Json<DeadlineAnswer>> {
+    let start = OffsetDateTime::parse(&q.start, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| {
+            Problem::unprocessable("invalid_query", "bad start").with_errors(vec![FieldError::new(
+                "start",
+                "invalid_datetime",
+                "expected RFC 3339 with offset",
+            )])
+        })?;
     let working = match (q.working_days, q.working_hours) {
-        (Some(d), None) => WorkingDuration::days(d).map_err(|e| field_problem("working_days", e))?,
-        (None, Some(h)) => WorkingDuration::from_hours_f64(h).map_err(|e| field_problem("working_hours", e))?,
+        (Some(d), None) => {
+            WorkingDuration::days(d).map_err(|e| field_problem("working_days", e))?
+        }
+        (None, Some(h)) => {
+            WorkingDuration::from_hours_f64(h).map_err(|e| field_problem("working_hours", e))?
+        }
         (None, None) if q.same_day == Some(true) => WorkingDuration::ZERO,
         _ => {
-            return Err(Problem::unprocessable("invalid_query", "give exactly one of working_days or working_hours")
-                .with_errors(vec![FieldError::new("working_days", "exactly_one", "give working_days or working_hours")]));
+            return Err(Problem::unprocessable(
+                "invalid_query",
+                "give exactly one of working_days or working_hours",
+            )
+            .with_errors(vec![FieldError::new(
+                "working_days",
+                "exactly_one",
+                "give working_days or working_hours",
+            )]));
         }
     };
     let cutoff = match q.cutoff.as_deref() {
         Some(c) => Some(parse_time_of_day(c).map_err(|e| field_problem("cutoff", e))?),
         None => None,
     };
-    let limit = TimeLimit { working, same_day: q.same_day.unwrap_or(false), cutoff };
+    let limit = TimeLimit {
+        working,
+        same_day: q.same_day.unwrap_or(false),
+        cutoff,
+    };
     let cal = s.calendar.for_agency(&s.pool, q.agency.as_deref()).await?;
     Ok(Json(cal.deadline(start, &limit).into()))
 }

@@ -1,16 +1,21 @@
 //! The catalogue's gRPC face for the other services. Reads are public, like the REST ones.
 
 use crate::{AppState, agencies, procedures};
-use motcua_proto::catalogue::v1 as pb;
-use motcua_proto::catalogue::v1::catalogue_service_server::{CatalogueService, CatalogueServiceServer};
-use motcua_proto::timestamp;
 use motcua_calendar::{TimeLimit, WorkingDuration, format_time_of_day, parse_time_of_day};
 use motcua_problem::Problem;
+use motcua_proto::catalogue::v1 as pb;
+use motcua_proto::catalogue::v1::catalogue_service_server::{
+    CatalogueService, CatalogueServiceServer,
+};
+use motcua_proto::timestamp;
 use tonic::{Request, Response, Status};
 
 pub(crate) fn routes(state: AppState) -> tonic::service::Routes {
     let interceptor = state.platform.verifier.grpc_interceptor();
-    tonic::service::Routes::new(CatalogueServiceServer::with_interceptor(Catalogue(state), interceptor))
+    tonic::service::Routes::new(CatalogueServiceServer::with_interceptor(
+        Catalogue(state),
+        interceptor,
+    ))
 }
 
 struct Catalogue(AppState);
@@ -25,14 +30,23 @@ fn limit_to_proto(l: &TimeLimit) -> pb::TimeLimit {
 
 fn limit_from_proto(l: &pb::TimeLimit) -> Result<TimeLimit, Status> {
     if l.working_minutes < 0 {
-        return Err(Status::invalid_argument("working_minutes must not be negative"));
+        return Err(Status::invalid_argument(
+            "working_minutes must not be negative",
+        ));
     }
     let cutoff = if l.cutoff.is_empty() {
         None
     } else {
-        Some(parse_time_of_day(&l.cutoff).map_err(|e| Status::invalid_argument(format!("cutoff: {e}")))?)
+        Some(
+            parse_time_of_day(&l.cutoff)
+                .map_err(|e| Status::invalid_argument(format!("cutoff: {e}")))?,
+        )
     };
-    Ok(TimeLimit { working: WorkingDuration::minutes(l.working_minutes), same_day: l.same_day, cutoff })
+    Ok(TimeLimit {
+        working: WorkingDuration::minutes(l.working_minutes),
+        same_day: l.same_day,
+        cutoff,
+    })
 }
 
 fn to_proto(v: &procedures::ProcedureVersion) -> Result<pb::Procedure, Problem> {
@@ -44,7 +58,12 @@ fn to_proto(v: &procedures::ProcedureVersion) -> Result<pb::Procedure, Problem> 
         .map(|a| {
             a.iter()
                 .map(|c| {
-                    let s = |k: &str| c.get(k).and_then(|x| x.as_str()).unwrap_or_default().to_string();
+                    let s = |k: &str| {
+                        c.get(k)
+                            .and_then(|x| x.as_str())
+                            .unwrap_or_default()
+                            .to_string()
+                    };
                     let n = |k: &str| c.get(k).and_then(|x| x.as_u64()).unwrap_or(0) as u32;
                     pb::Component {
                         code: s("code"),
@@ -73,14 +92,24 @@ fn to_proto(v: &procedures::ProcedureVersion) -> Result<pb::Procedure, Problem> 
 
 #[tonic::async_trait]
 impl CatalogueService for Catalogue {
-    async fn get_procedure(&self, req: Request<pb::GetProcedureRequest>) -> Result<Response<pb::Procedure>, Status> {
+    async fn get_procedure(
+        &self,
+        req: Request<pb::GetProcedureRequest>,
+    ) -> Result<Response<pb::Procedure>, Status> {
         let r = req.into_inner();
-        let at = if r.at.is_empty() { procedures::today(&self.0) } else { procedures::parse_date("at", &r.at)? };
+        let at = if r.at.is_empty() {
+            procedures::today(&self.0)
+        } else {
+            procedures::parse_date("at", &r.at)?
+        };
         let v = procedures::version_at(&self.0.pool, &r.code, at).await?;
         Ok(Response::new(to_proto(&v)?))
     }
 
-    async fn get_agency(&self, req: Request<pb::GetAgencyRequest>) -> Result<Response<pb::Agency>, Status> {
+    async fn get_agency(
+        &self,
+        req: Request<pb::GetAgencyRequest>,
+    ) -> Result<Response<pb::Agency>, Status> {
         let a = agencies::resolve(&self.0.pool, &req.into_inner().code).await?;
         Ok(Response::new(pb::Agency {
             code: a.code,
@@ -118,14 +147,25 @@ impl CatalogueService for Catalogue {
     ) -> Result<Response<pb::ListProceduresResponse>, Status> {
         let r = req.into_inner();
         let limit = if r.limit == 0 { 50 } else { r.limit.min(500) } as i64;
-        let hits = procedures::search_in_force(&self.0.pool, procedures::today(&self.0), &r.query, None, None, None, limit)
-            .await
-            .map_err(Problem::from)?;
+        let hits = procedures::search_in_force(
+            &self.0.pool,
+            procedures::today(&self.0),
+            &r.query,
+            None,
+            None,
+            None,
+            limit,
+        )
+        .await
+        .map_err(Problem::from)?;
         let mut out = Vec::with_capacity(hits.len());
         for h in hits {
-            let v = procedures::version_at(&self.0.pool, &h.code, procedures::today(&self.0)).await?;
+            let v =
+                procedures::version_at(&self.0.pool, &h.code, procedures::today(&self.0)).await?;
             out.push(to_proto(&v)?);
         }
-        Ok(Response::new(pb::ListProceduresResponse { procedures: out }))
+        Ok(Response::new(pb::ListProceduresResponse {
+            procedures: out,
+        }))
     }
 }

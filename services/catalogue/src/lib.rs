@@ -64,7 +64,9 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         .merge(calendar::routes())
         .with_state(state.clone());
     let grpc = grpc::routes(state);
-    let refresh = calendar.clone().refresh_worker(pool.clone(), platform.shutdown.clone());
+    let refresh = calendar
+        .clone()
+        .refresh_worker(pool.clone(), platform.shutdown.clone());
     Ok(ServiceParts {
         name: ServiceName::Catalogue,
         api,

@@ -13,7 +13,10 @@ use time::Date;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
-#[openapi(paths(search, get_procedure), components(schemas(ProcedureSummary, ProcedureList)))]
+#[openapi(
+    paths(search, get_procedure),
+    components(schemas(ProcedureSummary, ProcedureList))
+)]
 pub(crate) struct Doc;
 
 /// One published version of a procedure, as stored.
@@ -44,7 +47,10 @@ impl ProcedureVersion {
         let mut doc = self.body.clone();
         if let Some(o) = doc.as_object_mut() {
             o.insert("version".into(), self.version.into());
-            o.insert("effective_from".into(), self.effective_from.to_string().into());
+            o.insert(
+                "effective_from".into(),
+                self.effective_from.to_string().into(),
+            );
             o.insert("time_limit".into(), self.time_limit.clone());
         }
         doc
@@ -98,9 +104,24 @@ pub(crate) fn today(s: &AppState) -> Date {
     responses((status = 200, body = ProcedureList,
         example = json!({"items": [{"code": "1.001193", "name": "Thủ tục đăng ký khai sinh", "field": "Hộ tịch",
             "level": "commune", "online_level": "full", "version": 1}], "next_cursor": null}))))]
-async fn search(State(s): State<AppState>, ApiQuery(q): ApiQuery<SearchQuery>) -> ApiResult<Json<ProcedureList>> {
-    let items = search_in_force(&s.pool, today(&s), &q.q.unwrap_or_default(), q.field, q.level, q.agency, 50).await?;
-    Ok(Json(ProcedureList { items, next_cursor: None }))
+async fn search(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> ApiResult<Json<ProcedureList>> {
+    let items = search_in_force(
+        &s.pool,
+        today(&s),
+        &q.q.unwrap_or_default(),
+        q.field,
+        q.level,
+        q.agency,
+        50,
+    )
+    .await?;
+    Ok(Json(ProcedureList {
+        items,
+        next_cursor: None,
+    }))
 }
 
 /// Procedures in force on `at` matching the filters, best match first.
@@ -145,9 +166,16 @@ pub(crate) struct AtQuery {
 
 /// Parses a `YYYY-MM-DD` parameter.
 pub(crate) fn parse_date(field: &str, raw: &str) -> Result<Date, Problem> {
-    Date::parse(raw, time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| {
-        Problem::unprocessable("invalid_query", "bad date")
-            .with_errors(vec![FieldError::new(field, "invalid_date", "expected YYYY-MM-DD")])
+    Date::parse(
+        raw,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| {
+        Problem::unprocessable("invalid_query", "bad date").with_errors(vec![FieldError::new(
+            field,
+            "invalid_date",
+            "expected YYYY-MM-DD",
+        )])
     })
 }
 
@@ -169,7 +197,11 @@ async fn get_procedure(
 }
 
 /// The version of `code` in force on `at`.
-pub(crate) async fn version_at(pool: &PgPool, code: &str, at: Date) -> Result<ProcedureVersion, Problem> {
+pub(crate) async fn version_at(
+    pool: &PgPool,
+    code: &str,
+    at: Date,
+) -> Result<ProcedureVersion, Problem> {
     sqlx::query_as::<_, ProcedureVersion>(
         "SELECT code, version, name, field, level, online_level, effective_from, time_limit, body
            FROM procedure_version WHERE code = $1 AND effective_from <= $2
@@ -180,6 +212,9 @@ pub(crate) async fn version_at(pool: &PgPool, code: &str, at: Date) -> Result<Pr
     .fetch_optional(pool)
     .await?
     .ok_or_else(|| {
-        Problem::not_found("procedure_not_found", format!("no version of procedure {code} is in force on {at}"))
+        Problem::not_found(
+            "procedure_not_found",
+            format!("no version of procedure {code} is in force on {at}"),
+        )
     })
 }

@@ -54,8 +54,9 @@ pub async fn load_demo(pool: &PgPool) -> anyhow::Result<()> {
     for (i, p) in file.procedures.iter().enumerate() {
         let text = |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_string);
         let code = text("code").with_context(|| format!("procedures[{i}].code missing"))?;
-        let limit: TimeLimit = serde_json::from_value(p.get("time_limit").cloned().unwrap_or_default())
-            .with_context(|| format!("procedures[{i}].time_limit of {code}"))?;
+        let limit: TimeLimit =
+            serde_json::from_value(p.get("time_limit").cloned().unwrap_or_default())
+                .with_context(|| format!("procedures[{i}].time_limit of {code}"))?;
         sqlx::query("INSERT INTO procedure (code) VALUES ($1) ON CONFLICT DO NOTHING")
             .bind(&code)
             .execute(&mut *tx)

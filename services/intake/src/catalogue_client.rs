@@ -17,7 +17,10 @@ fn peer_problem(s: tonic::Status) -> Problem {
     let p = Problem::from_status(&s);
     if p.status.is_server_error() {
         tracing::warn!(code = ?s.code(), message = s.message(), "catalogue call failed");
-        return Problem::unavailable("catalogue_unavailable", "the procedure catalogue is not reachable; retry later");
+        return Problem::unavailable(
+            "catalogue_unavailable",
+            "the procedure catalogue is not reachable; retry later",
+        );
     }
     p
 }
@@ -25,12 +28,21 @@ fn peer_problem(s: tonic::Status) -> Problem {
 impl Catalogue {
     /// Wraps a channel to the catalogue.
     pub fn new(channel: PeerChannel) -> Self {
-        Self { client: CatalogueServiceClient::new(channel) }
+        Self {
+            client: CatalogueServiceClient::new(channel),
+        }
     }
 
     /// The agency, or `None` when unknown.
     pub async fn agency(&self, code: &str) -> Result<Option<pb::Agency>, Problem> {
-        match self.client.clone().get_agency(pb::GetAgencyRequest { code: code.to_string() }).await {
+        match self
+            .client
+            .clone()
+            .get_agency(pb::GetAgencyRequest {
+                code: code.to_string(),
+            })
+            .await
+        {
             Ok(r) => Ok(Some(r.into_inner())),
             Err(s) if s.code() == tonic::Code::NotFound => Ok(None),
             Err(s) => Err(peer_problem(s)),
@@ -39,7 +51,10 @@ impl Catalogue {
 
     /// The procedure version in force on `at` (YYYY-MM-DD), or `None`.
     pub async fn procedure(&self, code: &str, at: &str) -> Result<Option<pb::Procedure>, Problem> {
-        let req = pb::GetProcedureRequest { code: code.to_string(), at: at.to_string() };
+        let req = pb::GetProcedureRequest {
+            code: code.to_string(),
+            at: at.to_string(),
+        };
         match self.client.clone().get_procedure(req).await {
             Ok(r) => Ok(Some(r.into_inner())),
             Err(s) if s.code() == tonic::Code::NotFound => Ok(None),
@@ -59,11 +74,21 @@ impl Catalogue {
             limit: Some(limit),
             agency: agency.to_string(),
         };
-        let r = self.client.clone().compute_deadline(req).await.map_err(peer_problem)?.into_inner();
-        let at = r.deadline.as_ref().and_then(motcua_proto::timestamp::from_proto).ok_or_else(|| {
-            tracing::error!("catalogue answered a deadline without a time");
-            Problem::internal()
-        })?;
+        let r = self
+            .client
+            .clone()
+            .compute_deadline(req)
+            .await
+            .map_err(peer_problem)?
+            .into_inner();
+        let at = r
+            .deadline
+            .as_ref()
+            .and_then(motcua_proto::timestamp::from_proto)
+            .ok_or_else(|| {
+                tracing::error!("catalogue answered a deadline without a time");
+                Problem::internal()
+            })?;
         Ok((at, r.provisional))
     }
 }

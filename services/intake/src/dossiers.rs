@@ -24,7 +24,16 @@ use utoipa::{OpenApi, ToSchema};
 #[derive(OpenApi)]
 #[openapi(
     paths(submit, get_dossier),
-    components(schemas(SubmitDossier, Applicant, SubmittedComponent, SubmittedFile, Channel, Form, ApplicantType, Submitted))
+    components(schemas(
+        SubmitDossier,
+        Applicant,
+        SubmittedComponent,
+        SubmittedFile,
+        Channel,
+        Form,
+        ApplicantType,
+        Submitted
+    ))
 )]
 pub(crate) struct Doc;
 
@@ -169,15 +178,26 @@ fn channel_allows(caller: &Caller, channel: Channel) -> bool {
     }
 }
 
-async fn outside_one_stop(s: &AppState, caller: &Caller, req: &SubmitDossier, why: &str) -> Problem {
+async fn outside_one_stop(
+    s: &AppState,
+    caller: &Caller,
+    req: &SubmitDossier,
+    why: &str,
+) -> Problem {
     let detail = json!({
         "reason": why, "channel": req.channel.as_str(), "receiving_agency": req.receiving_agency,
         "procedure_code": req.procedure_code, "roles": caller.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
     });
     tracing::warn!(actor = %caller.sub, agency = ?caller.agency, why, "submission outside the one-stop refused");
-    if let Err(e) =
-        store::record_compliance(&s.pool, s.platform.clock.now(), "intake_outside_one_stop", &caller.sub, caller.agency.as_deref(), detail)
-            .await
+    if let Err(e) = store::record_compliance(
+        &s.pool,
+        s.platform.clock.now(),
+        "intake_outside_one_stop",
+        &caller.sub,
+        caller.agency.as_deref(),
+        detail,
+    )
+    .await
     {
         tracing::error!(error = %e, "could not record compliance event");
     }
@@ -194,8 +214,15 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
         .map(str::trim)
         .filter(|k| !k.is_empty() && k.len() <= 200);
     key.map(str::to_string).ok_or_else(|| {
-        Problem::unprocessable("idempotency_key_required", "send an Idempotency-Key header (1-200 characters)")
-            .with_errors(vec![FieldError::new("Idempotency-Key", "required", "header required on creating POSTs")])
+        Problem::unprocessable(
+            "idempotency_key_required",
+            "send an Idempotency-Key header (1-200 characters)",
+        )
+        .with_errors(vec![FieldError::new(
+            "Idempotency-Key",
+            "required",
+            "header required on creating POSTs",
+        )])
     })
 }
 
@@ -213,7 +240,12 @@ fn replay(status: u16, body: serde_json::Value) -> Response {
         (status = 403, description = "intake_outside_one_stop / agency_not_allowed"),
         (status = 422, description = "components_invalid / validation_failed / idempotency_key_reused")),
     security(("bearer" = [])))]
-async fn submit(caller: Caller, State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+async fn submit(
+    caller: Caller,
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
     let key = idempotency_key(&headers)?;
     let request_hash = crate::files::hex(&Sha256::digest(&body));
     {
@@ -229,11 +261,19 @@ async fn submit(caller: Caller, State(s): State<AppState>, headers: HeaderMap, b
             .with_errors(vec![FieldError::new("body", "invalid_json", e.to_string())])
     })?;
     if !channel_allows(&caller, req.channel) {
-        return Err(outside_one_stop(&s, &caller, &req, "the caller's role may not receive dossiers on this channel").await);
+        return Err(outside_one_stop(
+            &s,
+            &caller,
+            &req,
+            "the caller's role may not receive dossiers on this channel",
+        )
+        .await);
     }
     // PostgreSQL keeps microseconds: answer with exactly what is stored.
     let now = s.platform.clock.now();
-    let now = now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now);
+    let now = now
+        .replace_nanosecond(now.nanosecond() / 1000 * 1000)
+        .unwrap_or(now);
     let today = local(now).date();
     let mut errors = validate_applicant(&req.applicant, today.year());
     let mut checked_files = Vec::with_capacity(req.components.len());
@@ -241,13 +281,24 @@ async fn submit(caller: Caller, State(s): State<AppState>, headers: HeaderMap, b
         let mut files_ok = Vec::new();
         for (j, f) in c.files.iter().enumerate() {
             let field = format!("components[{i}].files[{j}]");
-            match files::check(&field, &f.name, &f.media_type, f.size, &f.sha256, &f.content_base64) {
+            match files::check(
+                &field,
+                &f.name,
+                &f.media_type,
+                f.size,
+                &f.sha256,
+                &f.content_base64,
+            ) {
                 Ok(cf) => files_ok.push(cf),
                 Err(errs) => errors.extend(errs),
             }
         }
         if c.form == Form::Electronic && c.files.is_empty() {
-            errors.push(FieldError::new(format!("components[{i}].files"), "files_required", "thành phần điện tử cần có tệp"));
+            errors.push(FieldError::new(
+                format!("components[{i}].files"),
+                "files_required",
+                "thành phần điện tử cần có tệp",
+            ));
         }
         checked_files.push(files_ok);
     }
@@ -255,51 +306,89 @@ async fn submit(caller: Caller, State(s): State<AppState>, headers: HeaderMap, b
     // The receiving unit must be a one-stop unit, and an officer must act for it.
     let agency = s.catalogue.agency(&req.receiving_agency).await?;
     match &agency {
-        None => errors.push(FieldError::new("receiving_agency", "agency_unknown", "không có cơ quan này")),
+        None => errors.push(FieldError::new(
+            "receiving_agency",
+            "agency_unknown",
+            "không có cơ quan này",
+        )),
         Some(a) if a.kind != "one_stop" => {
-            return Err(outside_one_stop(&s, &caller, &req, "the receiving agency is not a one-stop unit").await);
+            return Err(outside_one_stop(
+                &s,
+                &caller,
+                &req,
+                "the receiving agency is not a one-stop unit",
+            )
+            .await);
         }
         Some(a) => {
             if caller.has(Role::OneStopOfficer) && req.channel != Channel::Online {
                 let acts_for = caller.agency.as_deref();
-                if acts_for != Some(a.code.as_str()) && acts_for != Some(req.receiving_agency.as_str()) {
+                if acts_for != Some(a.code.as_str())
+                    && acts_for != Some(req.receiving_agency.as_str())
+                {
                     return Err(Problem::forbidden(
                         "agency_not_allowed",
-                        format!("the officer acts for {}, not for {}", acts_for.unwrap_or("no agency"), a.code),
+                        format!(
+                            "the officer acts for {}, not for {}",
+                            acts_for.unwrap_or("no agency"),
+                            a.code
+                        ),
                     ));
                 }
             }
         }
     }
-    let procedure = s.catalogue.procedure(&req.procedure_code, &today.to_string()).await?;
+    let procedure = s
+        .catalogue
+        .procedure(&req.procedure_code, &today.to_string())
+        .await?;
     let mut component_errors = Vec::new();
     match &procedure {
         None => errors.push(FieldError::new(
             "procedure_code",
             "procedure_not_in_force",
-            format!("không có thủ tục {} có hiệu lực ngày {today}", req.procedure_code),
+            format!(
+                "không có thủ tục {} có hiệu lực ngày {today}",
+                req.procedure_code
+            ),
         )),
         Some(p) => {
             let published: Vec<PublishedComponent> = p
                 .components
                 .iter()
-                .map(|c| PublishedComponent { code: c.code.clone(), name: c.name.clone(), required: c.required })
+                .map(|c| PublishedComponent {
+                    code: c.code.clone(),
+                    name: c.name.clone(),
+                    required: c.required,
+                })
                 .collect();
             let submitted: Vec<&str> = req.components.iter().map(|c| c.code.as_str()).collect();
             component_errors = components::check(&submitted, &published);
         }
     }
     if !errors.is_empty() || !component_errors.is_empty() {
-        let code = if errors.is_empty() { "components_invalid" } else { "validation_failed" };
+        let code = if errors.is_empty() {
+            "components_invalid"
+        } else {
+            "validation_failed"
+        };
         errors.extend(component_errors);
-        return Err(Problem::unprocessable(code, format!("{} problem(s) in the dossier", errors.len())).with_errors(errors));
+        return Err(Problem::unprocessable(
+            code,
+            format!("{} problem(s) in the dossier", errors.len()),
+        )
+        .with_errors(errors));
     }
     let (Some(agency), Some(procedure)) = (agency, procedure) else {
         return Err(Problem::internal());
     };
     let (due_at, due_provisional) = s
         .catalogue
-        .deadline(now, procedure.time_limit.clone().unwrap_or_default(), &agency.code)
+        .deadline(
+            now,
+            procedure.time_limit.clone().unwrap_or_default(),
+            &agency.code,
+        )
         .await?;
 
     let mut tx = s.pool.begin().await?;
@@ -312,7 +401,11 @@ async fn submit(caller: Caller, State(s): State<AppState>, headers: HeaderMap, b
     let code = dossier_code::format(&s.code_format, &agency.code, today, seq as u32);
     let status = DossierStatus::Received;
     let applicant_json = serde_json::to_value(&req.applicant).unwrap_or_default();
-    let roles: Vec<String> = caller.roles.iter().map(|r| r.as_str().to_string()).collect();
+    let roles: Vec<String> = caller
+        .roles
+        .iter()
+        .map(|r| r.as_str().to_string())
+        .collect();
     store::insert_dossier(
         &mut tx,
         &store::NewDossier {
@@ -355,7 +448,10 @@ async fn submit(caller: Caller, State(s): State<AppState>, headers: HeaderMap, b
             payload: serde_json::to_value(&event).unwrap_or_default(),
             occurred_at: now,
         },
-        &[motcua_events::destination::WORKFLOW, motcua_events::destination::REPORTING],
+        &[
+            motcua_events::destination::WORKFLOW,
+            motcua_events::destination::REPORTING,
+        ],
     )
     .await?;
     let receipt = json!({
@@ -399,29 +495,49 @@ async fn submit(caller: Caller, State(s): State<AppState>, headers: HeaderMap, b
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 fn key_reused() -> Problem {
-    Problem::unprocessable("idempotency_key_reused", "this Idempotency-Key was used with a different body")
-        .with_errors(vec![FieldError::new("Idempotency-Key", "idempotency_key_reused", "use a new key for a new request")])
+    Problem::unprocessable(
+        "idempotency_key_reused",
+        "this Idempotency-Key was used with a different body",
+    )
+    .with_errors(vec![FieldError::new(
+        "Idempotency-Key",
+        "idempotency_key_reused",
+        "use a new key for a new request",
+    )])
 }
 
 fn validate_applicant(a: &Applicant, current_year: i32) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if a.full_name.trim().is_empty() {
-        errors.push(FieldError::new("applicant.full_name", "required", "họ tên không được để trống"));
+        errors.push(FieldError::new(
+            "applicant.full_name",
+            "required",
+            "họ tên không được để trống",
+        ));
     }
     match a.kind {
         ApplicantType::Citizen => {
             if let Err(e) = personal_id::validate(&a.id_number, current_year) {
-                errors.push(FieldError::new("applicant.id_number", "invalid_personal_id", e.message()));
+                errors.push(FieldError::new(
+                    "applicant.id_number",
+                    "invalid_personal_id",
+                    e.message(),
+                ));
             }
         }
         ApplicantType::Organisation => {
             let ok = match a.id_number.split_once('-') {
                 None => a.id_number.len() == 10,
-                Some((main, branch)) => main.len() == 10 && branch.len() == 3 && branch.bytes().all(|b| b.is_ascii_digit()),
+                Some((main, branch)) => {
+                    main.len() == 10
+                        && branch.len() == 3
+                        && branch.bytes().all(|b| b.is_ascii_digit())
+                }
             } && a.id_number.bytes().all(|b| b.is_ascii_digit() || b == b'-');
             if !ok {
                 errors.push(FieldError::new(
@@ -439,7 +555,8 @@ fn validate_applicant(a: &Applicant, current_year: i32) -> Vec<FieldError> {
 /// officers; the account that submitted it.
 fn may_read(caller: &Caller, d: &store::DossierRow) -> bool {
     caller.has_any(&[Role::Inspector, Role::Admin])
-        || (caller.has(Role::OneStopOfficer) && caller.agency.as_deref() == Some(d.receiving_agency.as_str()))
+        || (caller.has(Role::OneStopOfficer)
+            && caller.agency.as_deref() == Some(d.receiving_agency.as_str()))
         || caller.sub == d.submitted_by
 }
 
@@ -449,12 +566,19 @@ fn may_read(caller: &Caller, d: &store::DossierRow) -> bool {
     responses((status = 200, content_type = "application/json"), (status = 403, description = "not allowed"),
               (status = 404, description = "unknown dossier")),
     security(("bearer" = [])))]
-async fn get_dossier(caller: Caller, State(s): State<AppState>, ApiPath(code): ApiPath<String>) -> ApiResult<Json<serde_json::Value>> {
+async fn get_dossier(
+    caller: Caller,
+    State(s): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Json<serde_json::Value>> {
     let d = store::get_dossier(&s.pool, &code)
         .await?
         .ok_or_else(|| Problem::not_found("dossier_not_found", format!("no dossier {code}")))?;
     if !may_read(&caller, &d) {
-        return Err(Problem::forbidden("dossier_not_allowed", "the caller may not read this dossier"));
+        return Err(Problem::forbidden(
+            "dossier_not_allowed",
+            "the caller may not read this dossier",
+        ));
     }
     let components = store::get_components(&s.pool, &code).await?;
     Ok(Json(json!({

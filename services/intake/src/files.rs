@@ -44,7 +44,11 @@ pub fn check(
 ) -> Result<CheckedFile, Vec<FieldError>> {
     let mut errors = Vec::new();
     if name.trim().is_empty() {
-        errors.push(FieldError::new(format!("{field}.name"), "required", "tên tệp không được để trống"));
+        errors.push(FieldError::new(
+            format!("{field}.name"),
+            "required",
+            "tên tệp không được để trống",
+        ));
     }
     if !ALLOWED_MEDIA_TYPES.contains(&media_type) {
         errors.push(FieldError::new(
@@ -53,10 +57,15 @@ pub fn check(
             format!("loại tệp {media_type} không được chấp nhận"),
         ));
     }
-    let content = match base64::engine::general_purpose::STANDARD.decode(content_base64.as_bytes()) {
+    let content = match base64::engine::general_purpose::STANDARD.decode(content_base64.as_bytes())
+    {
         Ok(c) => c,
         Err(_) => {
-            errors.push(FieldError::new(format!("{field}.content_base64"), "invalid_base64", "nội dung không phải base64"));
+            errors.push(FieldError::new(
+                format!("{field}.content_base64"),
+                "invalid_base64",
+                "nội dung không phải base64",
+            ));
             return Err(errors);
         }
     };
@@ -70,17 +79,29 @@ pub fn check(
         errors.push(FieldError::new(
             format!("{field}.size"),
             "size_mismatch",
-            format!("kích thước khai báo {size} khác kích thước thực {}", content.len()),
+            format!(
+                "kích thước khai báo {size} khác kích thước thực {}",
+                content.len()
+            ),
         ));
     }
     let actual = hex(&Sha256::digest(&content));
     if !actual.eq_ignore_ascii_case(sha256) {
-        errors.push(FieldError::new(format!("{field}.sha256"), "sha256_mismatch", "mã băm sha256 không khớp nội dung"));
+        errors.push(FieldError::new(
+            format!("{field}.sha256"),
+            "sha256_mismatch",
+            "mã băm sha256 không khớp nội dung",
+        ));
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(CheckedFile { name: name.to_string(), media_type: media_type.to_string(), sha256: actual, content })
+    Ok(CheckedFile {
+        name: name.to_string(),
+        media_type: media_type.to_string(),
+        sha256: actual,
+        content,
+    })
 }
 
 /// Lower-case hex of bytes.
@@ -100,18 +121,39 @@ mod tests {
     fn a_matching_file_passes() {
         let content = b"%PDF-1.7 hello";
         let sha = hex(&Sha256::digest(content));
-        let f = check("f", "a.pdf", "application/pdf", content.len() as u64, &sha, &b64(content)).unwrap();
+        let f = check(
+            "f",
+            "a.pdf",
+            "application/pdf",
+            content.len() as u64,
+            &sha,
+            &b64(content),
+        )
+        .unwrap();
         assert_eq!(f.sha256, sha);
     }
 
     #[test]
     fn hash_size_and_type_mismatches_are_each_reported() {
         let content = b"hello";
-        let errs = check("components[0].files[0]", "a.exe", "application/x-msdownload", 9, "00", &b64(content))
-            .unwrap_err();
+        let errs = check(
+            "components[0].files[0]",
+            "a.exe",
+            "application/x-msdownload",
+            9,
+            "00",
+            &b64(content),
+        )
+        .unwrap_err();
         let codes: Vec<&str> = errs.iter().map(|e| e.code.as_str()).collect();
-        assert_eq!(codes, ["media_type_not_allowed", "size_mismatch", "sha256_mismatch"]);
+        assert_eq!(
+            codes,
+            ["media_type_not_allowed", "size_mismatch", "sha256_mismatch"]
+        );
         assert_eq!(errs[2].field, "components[0].files[0].sha256");
-        assert_eq!(check("f", "a", "application/pdf", 1, "", "***").unwrap_err()[0].code, "invalid_base64");
+        assert_eq!(
+            check("f", "a", "application/pdf", 1, "", "***").unwrap_err()[0].code,
+            "invalid_base64"
+        );
     }
 }

@@ -10,14 +10,20 @@ use tonic::{Request, Response, Status};
 
 pub(crate) fn routes(state: AppState) -> tonic::service::Routes {
     let interceptor = state.platform.verifier.grpc_interceptor();
-    tonic::service::Routes::new(IntakeServiceServer::with_interceptor(Intake(state), interceptor))
+    tonic::service::Routes::new(IntakeServiceServer::with_interceptor(
+        Intake(state),
+        interceptor,
+    ))
 }
 
 struct Intake(AppState);
 
 #[tonic::async_trait]
 impl IntakeService for Intake {
-    async fn get_dossier(&self, req: Request<pb::GetDossierRequest>) -> Result<Response<pb::Dossier>, Status> {
+    async fn get_dossier(
+        &self,
+        req: Request<pb::GetDossierRequest>,
+    ) -> Result<Response<pb::Dossier>, Status> {
         require_grpc(&req, &[Role::Service, Role::Inspector, Role::Admin])?;
         let code = req.into_inner().code;
         let d = store::get_dossier(&self.0.pool, &code)

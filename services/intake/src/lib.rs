@@ -59,7 +59,12 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
     )
     .map_err(anyhow::Error::msg)?;
     let peer = |name: ServiceName| {
-        connect_peer(settings.peers.of(name), ServiceName::Intake, platform.issuer.clone(), settings.grpc_timeout)
+        connect_peer(
+            settings.peers.of(name),
+            ServiceName::Intake,
+            platform.issuer.clone(),
+            settings.grpc_timeout,
+        )
     };
     let catalogue = Catalogue::new(peer(ServiceName::Catalogue)?);
     let relay = Relay::new(
@@ -84,7 +89,9 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         relay_wake: relay.waker(),
         code_format,
     };
-    let api = Router::new().merge(dossiers::routes()).with_state(state.clone());
+    let api = Router::new()
+        .merge(dossiers::routes())
+        .with_state(state.clone());
     let shutdown = platform.shutdown.clone();
     Ok(ServiceParts {
         name: ServiceName::Intake,

@@ -7,7 +7,11 @@ use time::{Date, OffsetDateTime};
 /// The next number in `agency`'s sequence for `day`. Runs in the dossier's transaction: the
 /// row lock serialises concurrent submissions at one agency, so numbers are consecutive and
 /// a rolled-back submission leaves no gap.
-pub async fn next_sequence(tx: &mut PgConnection, agency: &str, day: Date) -> Result<i32, sqlx::Error> {
+pub async fn next_sequence(
+    tx: &mut PgConnection,
+    agency: &str,
+    day: Date,
+) -> Result<i32, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO dossier_sequence (agency, day, last) VALUES ($1, $2, 1)
          ON CONFLICT (agency, day) DO UPDATE SET last = dossier_sequence.last + 1
@@ -163,7 +167,10 @@ pub enum Idempotency {
     /// First use: go ahead (the key is now claimed in this transaction).
     Claimed,
     /// Used before with the same body: replay this response.
-    Replay { status: u16, body: serde_json::Value },
+    Replay {
+        status: u16,
+        body: serde_json::Value,
+    },
     /// Used before with a different body.
     Reused,
 }
@@ -187,7 +194,9 @@ pub async fn claim_idempotency(
     if inserted.rows_affected() == 1 {
         return Ok(Idempotency::Claimed);
     }
-    lookup_idempotency(&mut *tx, caller, key, request_hash).await.map(|o| o.unwrap_or(Idempotency::Reused))
+    lookup_idempotency(&mut *tx, caller, key, request_hash)
+        .await
+        .map(|o| o.unwrap_or(Idempotency::Reused))
 }
 
 /// An earlier use of `key`, if it completed.
@@ -197,16 +206,20 @@ pub async fn lookup_idempotency(
     key: &str,
     request_hash: &str,
 ) -> Result<Option<Idempotency>, sqlx::Error> {
-    let row: Option<(String, Option<i16>, Option<serde_json::Value>)> =
-        sqlx::query_as("SELECT request_hash, status, response FROM idempotency_key WHERE caller = $1 AND key = $2")
-            .bind(caller)
-            .bind(key)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let row: Option<(String, Option<i16>, Option<serde_json::Value>)> = sqlx::query_as(
+        "SELECT request_hash, status, response FROM idempotency_key WHERE caller = $1 AND key = $2",
+    )
+    .bind(caller)
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(match row {
         None => None,
         Some((hash, _, _)) if hash != request_hash => Some(Idempotency::Reused),
-        Some((_, Some(status), Some(body))) => Some(Idempotency::Replay { status: status as u16, body }),
+        Some((_, Some(status), Some(body))) => Some(Idempotency::Replay {
+            status: status as u16,
+            body,
+        }),
         Some(_) => None,
     })
 }
@@ -219,13 +232,15 @@ pub async fn complete_idempotency(
     status: u16,
     body: &serde_json::Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE idempotency_key SET status = $3, response = $4 WHERE caller = $1 AND key = $2")
-        .bind(caller)
-        .bind(key)
-        .bind(status as i16)
-        .bind(body)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE idempotency_key SET status = $3, response = $4 WHERE caller = $1 AND key = $2",
+    )
+    .bind(caller)
+    .bind(key)
+    .bind(status as i16)
+    .bind(body)
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 

@@ -27,11 +27,19 @@ pub struct Listeners {
 }
 
 /// Binds every service's listeners at the given addresses.
-pub async fn bind_all(addrs: &[(ServiceName, SocketAddr, SocketAddr)]) -> anyhow::Result<Vec<Listeners>> {
+pub async fn bind_all(
+    addrs: &[(ServiceName, SocketAddr, SocketAddr)],
+) -> anyhow::Result<Vec<Listeners>> {
     let mut out = Vec::new();
     for (name, rest, grpc) in addrs {
-        let (r, g) = motcua_server::bind(*rest, *grpc).await.with_context(|| format!("service {name}"))?;
-        out.push(Listeners { name: *name, rest: r, grpc: g });
+        let (r, g) = motcua_server::bind(*rest, *grpc)
+            .await
+            .with_context(|| format!("service {name}"))?;
+        out.push(Listeners {
+            name: *name,
+            rest: r,
+            grpc: g,
+        });
     }
     Ok(out)
 }
@@ -49,13 +57,23 @@ pub struct System {
 impl System {
     /// REST base URL of a service (`http://127.0.0.1:PORT`).
     pub fn rest_url(&self, name: ServiceName) -> String {
-        let (_, rest, _) = self.addrs.iter().find(|(n, _, _)| *n == name).copied().unwrap_or_else(|| unreachable_addr(name));
+        let (_, rest, _) = self
+            .addrs
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .copied()
+            .unwrap_or_else(|| unreachable_addr(name));
         format!("http://127.0.0.1:{}", rest.port())
     }
 
     /// gRPC URL of a service.
     pub fn grpc_url(&self, name: ServiceName) -> String {
-        let (_, _, grpc) = self.addrs.iter().find(|(n, _, _)| *n == name).copied().unwrap_or_else(|| unreachable_addr(name));
+        let (_, _, grpc) = self
+            .addrs
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .copied()
+            .unwrap_or_else(|| unreachable_addr(name));
         format!("http://127.0.0.1:{}", grpc.port())
     }
 }
@@ -89,9 +107,15 @@ pub async fn start_system(
     let mut services = Vec::new();
     let mut listeners = listeners;
     for def in &SERVICES {
-        let Some(pos) = listeners.iter().position(|l| l.name == def.name) else { continue };
+        let Some(pos) = listeners.iter().position(|l| l.name == def.name) else {
+            continue;
+        };
         let l = listeners.swap_remove(pos);
         services.push(motcua_server::launch(def, &platform, database_url, l.rest, l.grpc).await?);
     }
-    Ok(System { platform, addrs, services })
+    Ok(System {
+        platform,
+        addrs,
+        services,
+    })
 }

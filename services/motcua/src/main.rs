@@ -7,7 +7,11 @@ use motcua_localpg::{LocalPgOptions, LocalPostgres};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
-#[command(name = "motcua", version, about = "motcua — provincial administrative-procedure handling system")]
+#[command(
+    name = "motcua",
+    version,
+    about = "motcua — provincial administrative-procedure handling system"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -70,7 +74,13 @@ async fn main() -> anyhow::Result<()> {
                 .context("unknown service")?;
             motcua_server::run_standalone(def).await
         }
-        Command::Token { roles, agency, sub, sector, ttl } => {
+        Command::Token {
+            roles,
+            agency,
+            sub,
+            sector,
+            ttl,
+        } => {
             let settings = Settings::from_env(&Env::process())?;
             let platform = motcua_server::platform(settings, CancellationToken::new())?;
             for r in &roles {
@@ -81,14 +91,23 @@ async fn main() -> anyhow::Result<()> {
             let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
             let token = platform
                 .issuer
-                .issue(&sub, &roles, agency.as_deref(), sector.as_deref(), parse_ttl(&ttl)?)
+                .issue(
+                    &sub,
+                    &roles,
+                    agency.as_deref(),
+                    sector.as_deref(),
+                    parse_ttl(&ttl)?,
+                )
                 .map_err(anyhow::Error::msg)?;
             println!("{token}");
             Ok(())
         }
         Command::Migrate => {
             let settings = Settings::from_env(&Env::process())?;
-            let url = settings.database_url.clone().context("DATABASE_URL must be set")?;
+            let url = settings
+                .database_url
+                .clone()
+                .context("DATABASE_URL must be set")?;
             for def in &motcua::SERVICES {
                 motcua_server::connect_and_migrate(def, &url, 2).await?;
                 println!("migrated schema {}", def.name);
@@ -116,8 +135,13 @@ async fn up() -> anyhow::Result<()> {
         Some(url) => url,
         None => {
             let dir = std::env::current_dir()?.join(".motcua");
-            let pg = tokio::task::spawn_blocking(move || LocalPostgres::start(&LocalPgOptions { dir, ephemeral: false }))
-                .await??;
+            let pg = tokio::task::spawn_blocking(move || {
+                LocalPostgres::start(&LocalPgOptions {
+                    dir,
+                    ephemeral: false,
+                })
+            })
+            .await??;
             tracing::info!(port = pg.port, dir = %pg.dir.display(), "private PostgreSQL started");
             motcua_db::create_database(&pg.url(), "motcua").await?;
             let url = motcua_db::with_database(&pg.url(), "motcua")?;
@@ -134,7 +158,12 @@ async fn up() -> anyhow::Result<()> {
     result
 }
 
-async fn run_system(env: &Env<'_>, settings: Settings, url: &str, shutdown: CancellationToken) -> anyhow::Result<()> {
+async fn run_system(
+    env: &Env<'_>,
+    settings: Settings,
+    url: &str,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
     let mut addrs = Vec::new();
     for name in ServiceName::ALL {
         let cfg = settings.service(env, name)?;
@@ -146,6 +175,8 @@ async fn run_system(env: &Env<'_>, settings: Settings, url: &str, shutdown: Canc
     for (name, rest, grpc) in &system.addrs {
         println!("  {name:<10} REST http://{rest}   gRPC {grpc}");
     }
-    println!("motcua is up. Ctrl-C stops it. Get a token with: motcua token --role one_stop_officer --agency 000.25.80.H80 --sub officer1");
+    println!(
+        "motcua is up. Ctrl-C stops it. Get a token with: motcua token --role one_stop_officer --agency 000.25.80.H80 --sub officer1"
+    );
     motcua_server::wait_all(system.services, &shutdown, grace).await
 }

@@ -22,7 +22,10 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// Records a received dossier once; a duplicate changes nothing.
-pub(crate) async fn record(tx: &mut PgConnection, ev: &DossierReceived) -> Result<bool, sqlx::Error> {
+pub(crate) async fn record(
+    tx: &mut PgConnection,
+    ev: &DossierReceived,
+) -> Result<bool, sqlx::Error> {
     let day = ev.received_at.to_offset(PROVINCE_OFFSET).date();
     let done = sqlx::query(
         "INSERT INTO dossier_fact (dossier_code, procedure_code, receiving_agency, channel, received_at, received_day, due_at)
@@ -70,7 +73,12 @@ pub(crate) struct DailyQuery {
 }
 
 /// Counts per day and receiving agency.
-pub(crate) async fn daily(pool: &PgPool, from: Date, to: Date, agency: Option<&str>) -> Result<Vec<DailyRow>, sqlx::Error> {
+pub(crate) async fn daily(
+    pool: &PgPool,
+    from: Date,
+    to: Date,
+    agency: Option<&str>,
+) -> Result<Vec<DailyRow>, sqlx::Error> {
     sqlx::query_as::<_, DailyRow>(
         "SELECT received_day AS day, receiving_agency AS agency, count(*) AS received,
                 count(*) FILTER (WHERE channel = 'online') AS online,
@@ -89,9 +97,18 @@ pub(crate) async fn daily(pool: &PgPool, from: Date, to: Date, agency: Option<&s
 
 /// Parses a local date parameter.
 pub(crate) fn parse_day(field: &str, raw: &str) -> Result<Date, Problem> {
-    Date::parse(raw, time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| {
-        Problem::unprocessable("invalid_query", format!("{field} must be YYYY-MM-DD"))
-            .with_errors(vec![FieldError::new(field, "invalid_date", "expected YYYY-MM-DD")])
+    Date::parse(
+        raw,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| {
+        Problem::unprocessable("invalid_query", format!("{field} must be YYYY-MM-DD")).with_errors(
+            vec![FieldError::new(
+                field,
+                "invalid_date",
+                "expected YYYY-MM-DD",
+            )],
+        )
     })
 }
 
@@ -100,22 +117,43 @@ pub(crate) fn parse_day(field: &str, raw: &str) -> Result<Date, Problem> {
 #[utoipa::path(get, path = "/api/v1/reports/received-daily", tag = "reports", params(DailyQuery),
     responses((status = 200, body = DailyList), (status = 403, description = "not allowed")),
     security(("bearer" = [])))]
-async fn received_daily(caller: Caller, State(s): State<AppState>, ApiQuery(q): ApiQuery<DailyQuery>) -> ApiResult<Json<DailyList>> {
-    caller.require_any(&[Role::Inspector, Role::Admin, Role::AgencyHead, Role::OneStopOfficer])?;
+async fn received_daily(
+    caller: Caller,
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<DailyQuery>,
+) -> ApiResult<Json<DailyList>> {
+    caller.require_any(&[
+        Role::Inspector,
+        Role::Admin,
+        Role::AgencyHead,
+        Role::OneStopOfficer,
+    ])?;
     let agency = if caller.has_any(&[Role::Inspector, Role::Admin]) {
         q.agency
     } else {
-        let own = caller.agency.clone().ok_or_else(|| Problem::forbidden("agency_not_allowed", "the caller has no agency"))?;
+        let own = caller
+            .agency
+            .clone()
+            .ok_or_else(|| Problem::forbidden("agency_not_allowed", "the caller has no agency"))?;
         if q.agency.as_deref().is_some_and(|a| a != own) {
-            return Err(Problem::forbidden("agency_not_allowed", "only the caller's own agency can be reported"));
+            return Err(Problem::forbidden(
+                "agency_not_allowed",
+                "only the caller's own agency can be reported",
+            ));
         }
         Some(own)
     };
     let (from, to) = (parse_day("from", &q.from)?, parse_day("to", &q.to)?);
     if from > to {
-        return Err(Problem::unprocessable("invalid_query", "from is after to")
-            .with_errors(vec![FieldError::new("from", "after_to", "from must not be after to")]));
+        return Err(
+            Problem::unprocessable("invalid_query", "from is after to").with_errors(vec![
+                FieldError::new("from", "after_to", "from must not be after to"),
+            ]),
+        );
     }
     let items = daily(&s.pool, from, to, agency.as_deref()).await?;
-    Ok(Json(DailyList { items, next_cursor: None }))
+    Ok(Json(DailyList {
+        items,
+        next_cursor: None,
+    }))
 }

@@ -95,13 +95,28 @@ pub(crate) async fn find(pool: &PgPool, dossier_code: &str) -> Result<Option<Cas
     params(("code" = String, Path, example = "000.25.80.H80-261127-0001")),
     responses((status = 200, body = Case), (status = 403, description = "not allowed"), (status = 404, description = "no case")),
     security(("bearer" = [])))]
-async fn get_case(caller: Caller, State(s): State<AppState>, ApiPath(code): ApiPath<String>) -> ApiResult<Json<Case>> {
-    caller.require_any(&[Role::Inspector, Role::Admin, Role::OneStopOfficer, Role::Specialist, Role::AgencyHead])?;
-    let case = find(&s.pool, &code)
-        .await?
-        .ok_or_else(|| Problem::not_found("case_not_found", format!("no case for dossier {code}")))?;
-    if !caller.has_any(&[Role::Inspector, Role::Admin]) && caller.agency.as_deref() != Some(case.receiving_agency.as_str()) {
-        return Err(Problem::forbidden("agency_not_allowed", "the case is not at the caller's agency"));
+async fn get_case(
+    caller: Caller,
+    State(s): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Json<Case>> {
+    caller.require_any(&[
+        Role::Inspector,
+        Role::Admin,
+        Role::OneStopOfficer,
+        Role::Specialist,
+        Role::AgencyHead,
+    ])?;
+    let case = find(&s.pool, &code).await?.ok_or_else(|| {
+        Problem::not_found("case_not_found", format!("no case for dossier {code}"))
+    })?;
+    if !caller.has_any(&[Role::Inspector, Role::Admin])
+        && caller.agency.as_deref() != Some(case.receiving_agency.as_str())
+    {
+        return Err(Problem::forbidden(
+            "agency_not_allowed",
+            "the case is not at the caller's agency",
+        ));
     }
     Ok(Json(case))
 }

@@ -13,8 +13,14 @@ use uuid::Uuid;
 
 pub(crate) fn routes(state: AppState) -> tonic::service::Routes {
     let interceptor = state.platform.verifier.grpc_interceptor();
-    tonic::service::Routes::new(WorkflowServiceServer::with_interceptor(Workflow(state.clone()), interceptor.clone()))
-        .add_service(EventReceiverServer::with_interceptor(Workflow(state), interceptor))
+    tonic::service::Routes::new(WorkflowServiceServer::with_interceptor(
+        Workflow(state.clone()),
+        interceptor.clone(),
+    ))
+    .add_service(EventReceiverServer::with_interceptor(
+        Workflow(state),
+        interceptor,
+    ))
 }
 
 #[derive(Clone)]
@@ -22,18 +28,26 @@ struct Workflow(AppState);
 
 #[tonic::async_trait]
 impl EventReceiver for Workflow {
-    async fn deliver_event(&self, req: Request<DeliverEventRequest>) -> Result<Response<DeliverEventResponse>, Status> {
+    async fn deliver_event(
+        &self,
+        req: Request<DeliverEventRequest>,
+    ) -> Result<Response<DeliverEventResponse>, Status> {
         require_grpc(&req, &[Role::Service])?;
         let event = req
             .into_inner()
             .event
             .ok_or_else(|| Status::invalid_argument("event is required"))?;
-        let event_id = Uuid::parse_str(&event.id).map_err(|_| Status::invalid_argument("event id is not a UUID"))?;
+        let event_id = Uuid::parse_str(&event.id)
+            .map_err(|_| Status::invalid_argument("event id is not a UUID"))?;
         let mut tx = self.0.pool.begin().await.map_err(Problem::from)?;
-        let first = motcua_outbox::inbox_claim(&mut tx, &event).await.map_err(Problem::from)?;
+        let first = motcua_outbox::inbox_claim(&mut tx, &event)
+            .await
+            .map_err(Problem::from)?;
         if first && event.r#type == motcua_events::DOSSIER_RECEIVED {
             let payload: motcua_events::DossierReceived = serde_json::from_str(&event.payload_json)
-                .map_err(|e| Status::invalid_argument(format!("payload of {}: {e}", event.r#type)))?;
+                .map_err(|e| {
+                    Status::invalid_argument(format!("payload of {}: {e}", event.r#type))
+                })?;
             let opened = cases::open(
                 &mut tx,
                 event_id,
@@ -52,7 +66,10 @@ impl EventReceiver for Workflow {
 
 #[tonic::async_trait]
 impl WorkflowService for Workflow {
-    async fn get_case(&self, req: Request<pb::GetCaseRequest>) -> Result<Response<pb::Case>, Status> {
+    async fn get_case(
+        &self,
+        req: Request<pb::GetCaseRequest>,
+    ) -> Result<Response<pb::Case>, Status> {
         require_grpc(&req, &[Role::Service, Role::Inspector, Role::Admin])?;
         let code = req.into_inner().dossier_code;
         let c = cases::find(&self.0.pool, &code)

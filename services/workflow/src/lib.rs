@@ -38,13 +38,21 @@ struct ApiDoc;
 
 /// Builds the service.
 pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServiceParts> {
-    let state = AppState { pool: pool.clone(), platform };
+    let state = AppState {
+        pool: pool.clone(),
+        platform,
+    };
     Ok(ServiceParts {
         name: ServiceName::Workflow,
-        api: Router::new().merge(cases::routes()).with_state(state.clone()),
+        api: Router::new()
+            .merge(cases::routes())
+            .with_state(state.clone()),
         openapi: ApiDoc::openapi(),
         grpc: grpc::routes(state),
-        grpc_names: vec!["motcua.workflow.v1.WorkflowService", "motcua.common.v1.EventReceiver"],
+        grpc_names: vec![
+            "motcua.workflow.v1.WorkflowService",
+            "motcua.common.v1.EventReceiver",
+        ],
         pool,
         migrator: &MIGRATOR,
         workers: Vec::new(),

@@ -44,8 +44,12 @@ pub fn check(submitted: &[&str], published: &[PublishedComponent]) -> Vec<FieldE
     for p in published.iter().filter(|p| p.required) {
         if !submitted.contains(&p.code.as_str()) {
             errors.push(
-                FieldError::new("components", "component_missing", format!("thiếu thành phần bắt buộc: {}", p.name))
-                    .with("component_code", p.code.as_str()),
+                FieldError::new(
+                    "components",
+                    "component_missing",
+                    format!("thiếu thành phần bắt buộc: {}", p.name),
+                )
+                .with("component_code", p.code.as_str()),
             );
         }
     }
@@ -57,7 +61,11 @@ mod tests {
     use super::*;
 
     fn birth() -> Vec<PublishedComponent> {
-        let c = |code: &str, required| PublishedComponent { code: code.into(), name: code.into(), required };
+        let c = |code: &str, required| PublishedComponent {
+            code: code.into(),
+            name: code.into(),
+            required,
+        };
         vec![c("TK", true), c("GCS", true), c("HTSS", false)]
     }
 

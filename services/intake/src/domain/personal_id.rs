@@ -5,9 +5,9 @@
 /// Province codes used as the first three digits (Circular 07/2016/TT-BCA and later), for
 /// the 63 provinces before the 2025 merger; codes are never reused, so old IDs stay valid.
 const PROVINCE_PREFIXES: [u16; 63] = [
-    1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37, 38,
-    40, 42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80,
-    82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96,
+    1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37,
+    38, 40, 42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77,
+    79, 80, 82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96,
 ];
 
 /// Why a personal ID number was rejected (the stable error code of each).
@@ -69,7 +69,9 @@ pub fn validate(id: &str, current_year: i32) -> Result<(), PersonalIdError> {
 /// The last four digits, which the public status lookup asks for.
 pub fn last4(id: &str) -> String {
     let n = id.len();
-    id.get(n.saturating_sub(4)..).unwrap_or_default().to_string()
+    id.get(n.saturating_sub(4)..)
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -85,10 +87,22 @@ mod tests {
     #[test]
     fn each_structural_rule_rejects() {
         assert_eq!(validate("08020300123", 2026), Err(PersonalIdError::Length));
-        assert_eq!(validate("08020300123a", 2026), Err(PersonalIdError::NotDigits));
-        assert_eq!(validate("003203001234", 2026), Err(PersonalIdError::UnknownPrefix));
-        assert_eq!(validate("080230001234", 2026), Err(PersonalIdError::FutureBirthYear));
-        assert_eq!(validate("080227001234", 2026), Err(PersonalIdError::FutureBirthYear));
+        assert_eq!(
+            validate("08020300123a", 2026),
+            Err(PersonalIdError::NotDigits)
+        );
+        assert_eq!(
+            validate("003203001234", 2026),
+            Err(PersonalIdError::UnknownPrefix)
+        );
+        assert_eq!(
+            validate("080230001234", 2026),
+            Err(PersonalIdError::FutureBirthYear)
+        );
+        assert_eq!(
+            validate("080227001234", 2026),
+            Err(PersonalIdError::FutureBirthYear)
+        );
         assert_eq!(validate("080226001234", 2026), Ok(()));
     }
 

@@ -67,8 +67,16 @@ mod tests {
     #[test]
     fn national_codes_are_one_to_ten_in_order() {
         let all = [
-            Registered, Received, Refused, Processing, SupplementRequested, FinancialObligation, Withdrawn,
-            Stopped, Processed, ResultReturned,
+            Registered,
+            Received,
+            Refused,
+            Processing,
+            SupplementRequested,
+            FinancialObligation,
+            Withdrawn,
+            Stopped,
+            Processed,
+            ResultReturned,
         ];
         for (i, s) in all.iter().enumerate() {
             assert_eq!(s.code(), i as i16 + 1, "{}", s.as_str());
