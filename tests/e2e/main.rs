@@ -2,6 +2,7 @@
 //! real gRPC between them. One test binary (each extra binary would re-link the whole graph).
 
 mod auth;
+mod catalogue;
 mod intake_rules;
 mod platform;
 mod skeleton;

@@ -31,7 +31,7 @@ fn check_schema_name(schema: &str) -> anyhow::Result<()> {
 /// Creates the schema if needed and opens a pool whose connections use it.
 pub async fn connect(url: &str, schema: &str, max_connections: u32) -> anyhow::Result<PgPool> {
     let opts = options(url, schema)?;
-    let mut conn = opts.connect().await?;
+    let mut conn = connect_when_up(&opts).await?;
     // Concurrent services may race to create the same schema: IF NOT EXISTS still takes a
     // catalog lock, and a duplicate-key error here means the other one won, which is fine.
     if let Err(e) = // The name was checked by `check_schema_name` above.
@@ -55,6 +55,30 @@ pub async fn connect(url: &str, schema: &str, max_connections: u32) -> anyhow::R
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(opts)
         .await?)
+}
+
+/// Opens one connection, retrying for up to 30 s while the server is starting up
+/// (SQLSTATE 57P03) or not yet listening, so a service can start together with its database.
+async fn connect_when_up(opts: &PgConnectOptions) -> Result<sqlx::PgConnection, sqlx::Error> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match opts.connect().await {
+            Ok(c) => return Ok(c),
+            Err(e) if is_transient_startup(&e) && tokio::time::Instant::now() < deadline => {
+                tracing::info!(error = %e, "database not ready yet; retrying");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn is_transient_startup(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| c == "57P03"),
+        _ => false,
+    }
 }
 
 /// Applies the service's migrations (recorded in its own schema's `_sqlx_migrations`).
@@ -86,7 +110,7 @@ pub async fn create_database(admin_url: &str, name: &str) -> anyhow::Result<()> 
         !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
         "database name {name:?} must be letters, digits and underscores"
     );
-    let mut conn = PgConnectOptions::from_str(admin_url)?.connect().await?;
+    let mut conn = connect_when_up(&PgConnectOptions::from_str(admin_url)?).await?;
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
             .bind(name)

@@ -84,11 +84,22 @@ pub(crate) async fn server(
     reporter
         .set_service_status("", tonic_health::ServingStatus::Serving)
         .await;
-    let reflection = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(motcua_proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1()?;
-    let routes = routes.add_service(health).add_service(reflection);
+    // Both reflection versions: v1, and v1alpha that many clients (grpcurl, Python grpcio) use.
+    // Only this server's own services are advertised (the descriptor set holds them all).
+    let reflection = || {
+        let mut b = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(motcua_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .with_service_name("grpc.health.v1.Health");
+        for n in grpc_names {
+            b = b.with_service_name(*n);
+        }
+        b
+    };
+    let routes = routes
+        .add_service(health)
+        .add_service(reflection().build_v1()?)
+        .add_service(reflection().build_v1alpha()?);
     Ok(Server::builder()
         .layer(GrpcContextLayer(name))
         .add_routes(routes))

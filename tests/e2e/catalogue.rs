@@ -1,0 +1,170 @@
+//! Catalogue endpoints: the working-day calendar (deadline, yearly data, audited changes) and
+//! the version of a procedure in force on a date.
+
+use crate::skeleton::sqlx_conn;
+use motcua_config::ServiceName;
+use motcua_e2e::TestSystem;
+use motcua_proto::catalogue::v1::catalogue_service_client::CatalogueServiceClient;
+use motcua_proto::catalogue::v1::{ComputeDeadlineRequest, TimeLimit};
+use motcua_proto::timestamp;
+use time::macros::datetime;
+
+async fn deadline(sys: &TestSystem, query: &str) -> (u16, serde_json::Value) {
+    let res = sys
+        .http
+        .get(sys.url(
+            ServiceName::Catalogue,
+            &format!("/api/v1/calendar/deadline?{query}"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.json().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deadlines_follow_the_loaded_calendar_and_changes_are_audited() {
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
+
+    // Fri 24/04/2026 16:00 + 8 working hours: Mon 27/04 is the compensatory day off.
+    let (status, d) = deadline(&sys, "start=2026-04-24T16:00:00%2B07:00&working_hours=8").await;
+    assert_eq!(status, 200);
+    assert_eq!(d["deadline"], "2026-04-28T16:00:00+07:00");
+    assert_eq!(d["provisional"], false);
+
+    // 2027 is not loaded: weekends and 1/1 only, and the answer says so.
+    let q2027 = "start=2026-12-30T10:00:00%2B07:00&working_days=5";
+    let (_, d) = deadline(&sys, q2027).await;
+    assert_eq!(d["deadline"], "2027-01-07T10:00:00+07:00");
+    assert_eq!(d["provisional"], true);
+
+    let year_2027 = serde_json::json!({
+        "days_off": [{"date": "2027-01-01", "name": "Tết Dương lịch"}, {"date": "2027-01-04", "name": "ngày nghỉ thử"}],
+        "working_days": []
+    });
+    let put = |token: String, body: serde_json::Value| {
+        sys.http
+            .put(sys.url(ServiceName::Catalogue, "/api/v1/calendar/2027"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let officer = sys.token(&["one_stop_officer"], Some("000.25.80.H80"), "o");
+    assert_eq!(put(officer, year_2027.clone()).await.unwrap().status(), 403);
+    let admin = sys.token(&["catalogue_admin"], None, "cat-admin-1");
+    let bad = put(
+        admin.clone(),
+        serde_json::json!({"days_off": [{"date": "2026-01-05", "name": "x"}]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), 422, "a date outside the year is refused");
+    assert_eq!(put(admin.clone(), year_2027).await.unwrap().status(), 200);
+
+    let (_, d) = deadline(&sys, q2027).await;
+    assert_eq!(
+        d["deadline"], "2027-01-08T10:00:00+07:00",
+        "04/01/2027 is now a day off"
+    );
+    assert_eq!(d["provisional"], false);
+    let stored: serde_json::Value = sys
+        .http
+        .get(sys.url(ServiceName::Catalogue, "/api/v1/calendar/2027"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["days_off"].as_array().unwrap().len(), 2);
+    let (actor, action): (String, String) =
+        sqlx::query_as("SELECT actor, action FROM catalogue.audit_log WHERE subject = '2027'")
+            .fetch_one(&mut sqlx_conn(&sys).await)
+            .await
+            .unwrap();
+    assert_eq!(
+        (actor.as_str(), action.as_str()),
+        ("cat-admin-1", "calendar.put")
+    );
+
+    // Bad parameters are field-level 422s.
+    let (status, p) = deadline(&sys, "start=2026-04-24T16:00:00%2B07:00&working_days=0.3").await;
+    assert_eq!(status, 422);
+    assert_eq!(p["errors"][0]["field"], "working_days");
+    let (status, _) = deadline(&sys, "start=yesterday&working_days=1").await;
+    assert_eq!(status, 422);
+
+    // gRPC: a same-day procedure received after its 15:00 cut-off on a Friday is due Monday 17:00.
+    let mut c = CatalogueServiceClient::connect(sys.grpc(ServiceName::Catalogue))
+        .await
+        .unwrap();
+    let r = c
+        .compute_deadline(ComputeDeadlineRequest {
+            start: Some(timestamp::to_proto(datetime!(2026-11-27 16:00 +07:00))),
+            limit: Some(TimeLimit {
+                working_minutes: 0,
+                same_day: true,
+                cutoff: "15:00".into(),
+            }),
+            agency: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let at = r.deadline.as_ref().and_then(timestamp::from_proto).unwrap();
+    assert_eq!(at, datetime!(2026-11-30 17:00 +07:00));
+    sys.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_procedure_is_served_in_the_version_in_force_on_the_date() {
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
+    let get = |path: String| sys.http.get(sys.url(ServiceName::Catalogue, &path)).send();
+    let cur: serde_json::Value = get("/api/v1/procedures/1.001193".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cur["version"], 1);
+    assert_eq!(cur["components"].as_array().unwrap().len(), 3);
+    // The demo versions take effect on 01/07/2025: before that, nothing is in force.
+    let before = get("/api/v1/procedures/1.001193?at=2025-06-30".into())
+        .await
+        .unwrap();
+    assert_eq!(before.status(), 404);
+    let on = get("/api/v1/procedures/1.001193?at=2025-07-01".into())
+        .await
+        .unwrap();
+    assert_eq!(on.status(), 200);
+    let bad = get("/api/v1/procedures/1.001193?at=30-06-2025".into())
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    // Diacritic- and case-insensitive search.
+    for q in [
+        "dang%20ky%20khai%20sinh",
+        "%C4%90%C4%83ng%20k%C3%BD%20khai%20sinh",
+        "DANG%20KY%20KHAI%20SINH",
+    ] {
+        let hits: serde_json::Value = get(format!("/api/v1/procedures?q={q}"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(hits["items"][0]["code"], "1.001193", "query {q}");
+    }
+    // Published versions are immutable in the database itself.
+    let err =
+        sqlx::query("UPDATE catalogue.procedure_version SET name = 'x' WHERE code = '1.001193'")
+            .execute(&mut sqlx_conn(&sys).await)
+            .await
+            .unwrap_err();
+    assert!(err.to_string().contains("immutable"), "{err}");
+    sys.stop().await.unwrap();
+}
