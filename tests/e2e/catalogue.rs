@@ -168,3 +168,61 @@ async fn a_procedure_is_served_in_the_version_in_force_on_the_date() {
     assert!(err.to_string().contains("immutable"), "{err}");
     sys.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agency_with_its_own_sessions_gets_its_own_deadlines() {
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
+    let admin = sys.token(&["catalogue_admin"], None, "cat-admin-1");
+    let url = sys.url(
+        ServiceName::Catalogue,
+        "/api/v1/agencies/000.25.80.H80/working-sessions",
+    );
+    // Tue 01/12/2026 10:00 + 4 working hours, province sessions: 1.5 h before 11:30, then 2.5 h
+    // from 13:30 → 16:00.
+    let q = "start=2026-12-01T10:00:00%2B07:00&working_hours=4&agency=000.25.80.H80";
+    assert_eq!(
+        deadline(&sys, q).await.1["deadline"],
+        "2026-12-01T16:00:00+07:00"
+    );
+    let bad = sys
+        .http
+        .put(&url)
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"sessions": [["13:00", "12:00"]]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let ok = sys
+        .http
+        .put(&url)
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"sessions": [["08:00", "10:30"], ["14:00", "17:00"]]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    // Agency sessions: 0.5 h to 10:30, 3 h from 14:00 to 17:00, then 0.5 h from 08:00 next day.
+    assert_eq!(
+        deadline(&sys, q).await.1["deadline"],
+        "2026-12-02T08:30:00+07:00"
+    );
+    // Without agency=, the province's sessions still apply.
+    let (_, d) = deadline(&sys, "start=2026-12-01T10:00:00%2B07:00&working_hours=4").await;
+    assert_eq!(d["deadline"], "2026-12-01T16:00:00+07:00");
+    let unknown = sys
+        .http
+        .put(sys.url(
+            ServiceName::Catalogue,
+            "/api/v1/agencies/nope/working-sessions",
+        ))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"sessions": null}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    sys.stop().await.unwrap();
+}

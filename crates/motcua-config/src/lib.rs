@@ -236,6 +236,9 @@ pub struct Settings {
     pub outbox_poll: Duration,
     /// How long graceful shutdown waits for in-flight work (`MOTCUA_SHUTDOWN_GRACE_MS`, default 10000).
     pub shutdown_grace: Duration,
+    /// The province's working sessions when they differ from 07:00–11:30, 13:30–17:00
+    /// (`MOTCUA_WORKING_SESSIONS`, e.g. `07:30-11:30,13:00-17:00`).
+    pub working_sessions: Option<String>,
     /// Load the demo catalogue (`data/catalogue-demo.json`) at start (`MOTCUA_SEED_DEMO`, default true).
     pub seed_demo: bool,
 }
@@ -269,6 +272,7 @@ impl Settings {
             outbox_poll: env.millis("MOTCUA_OUTBOX_POLL_MS", Duration::from_millis(500))?,
             shutdown_grace: env.millis("MOTCUA_SHUTDOWN_GRACE_MS", Duration::from_secs(10))?,
             seed_demo: env.flag("MOTCUA_SEED_DEMO", true)?,
+            working_sessions: env.get("MOTCUA_WORKING_SESSIONS"),
         })
     }
 

@@ -33,12 +33,40 @@ pub(crate) struct Doc;
 #[derive(Clone)]
 pub struct CalendarStore {
     current: Arc<RwLock<Arc<WorkingCalendar>>>,
+    /// The province's sessions, when configured (`MOTCUA_WORKING_SESSIONS`).
+    province_sessions: Option<Vec<Session>>,
+}
+
+/// Parses `07:30-11:30,13:00-17:00` (the `MOTCUA_WORKING_SESSIONS` format).
+pub fn parse_sessions_setting(raw: &str) -> anyhow::Result<Vec<Session>> {
+    raw.split(',')
+        .map(|part| {
+            let (a, b) = part.trim().split_once('-').ok_or_else(|| {
+                anyhow::anyhow!("MOTCUA_WORKING_SESSIONS: {part:?} is not HH:MM-HH:MM")
+            })?;
+            Session::parse(a.trim(), b.trim())
+                .map_err(|e| anyhow::anyhow!("MOTCUA_WORKING_SESSIONS: {e}"))
+        })
+        .collect()
+}
+
+impl CalendarStore {
+    fn base(&self) -> anyhow::Result<WorkingCalendar> {
+        let cal = WorkingCalendar::vietnam_default();
+        Ok(match &self.province_sessions {
+            Some(s) => cal.with_sessions(s.clone())?,
+            None => cal,
+        })
+    }
 }
 
 impl CalendarStore {
     /// Loads stored years over the built-in 2025–2026 calendar; stores the built-in years
     /// when the table is empty, so they are visible and auditable.
-    pub async fn load(pool: &PgPool) -> anyhow::Result<Self> {
+    pub async fn load(
+        pool: &PgPool,
+        province_sessions: Option<Vec<Session>>,
+    ) -> anyhow::Result<Self> {
         let builtin = WorkingCalendar::vietnam_default();
         let count: i64 = sqlx::query_scalar("SELECT count(*) FROM calendar_year")
             .fetch_one(pool)
@@ -59,6 +87,7 @@ impl CalendarStore {
         }
         let store = Self {
             current: Arc::new(RwLock::new(Arc::new(builtin))),
+            province_sessions,
         };
         store.reload(pool).await?;
         Ok(store)
@@ -70,7 +99,7 @@ impl CalendarStore {
             sqlx::query_as("SELECT year, data FROM calendar_year ORDER BY year")
                 .fetch_all(pool)
                 .await?;
-        let mut cal = WorkingCalendar::vietnam_default();
+        let mut cal = self.base()?;
         for (year, data) in rows {
             match WorkingCalendar::year_from_json(year, &data.to_string()) {
                 Ok(y) => cal.set_year(year, y)?,
@@ -148,10 +177,92 @@ impl CalendarStore {
     }
 }
 
+/// Parses `[["07:30","11:30"],["13:00","16:30"]]`.
+fn sessions_from_json(v: &serde_json::Value) -> Result<Vec<Session>, String> {
+    let pairs: Vec<(String, String)> =
+        serde_json::from_value(v.clone()).map_err(|e| e.to_string())?;
+    let sessions = pairs
+        .iter()
+        .map(|(a, b)| Session::parse(a, b))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    // The calendar checks order and overlap.
+    WorkingCalendar::new()
+        .with_sessions(sessions.clone())
+        .map_err(|e| e.to_string())?;
+    Ok(sessions)
+}
+
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/calendar/deadline", get(deadline))
         .route("/api/v1/calendar/{year}", get(get_year).put(put_year))
+        .route(
+            "/api/v1/agencies/{code}/working-sessions",
+            axum::routing::put(put_agency_sessions),
+        )
+}
+
+/// An agency's own working sessions, or `null` to follow the province's.
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct AgencySessions {
+    /// `[["07:30","11:30"],["13:00","16:30"]]`, or null.
+    #[schema(value_type = Option<Vec<Vec<String>>>)]
+    sessions: Option<serde_json::Value>,
+}
+
+/// Sets the working sessions of one agency (catalogue_admin; audited). Deadlines computed with
+/// `agency=` then count that agency's sessions.
+#[utoipa::path(put, path = "/api/v1/agencies/{code}/working-sessions", tag = "calendar",
+    params(("code" = String, Path, example = "000.25.80.H80")),
+    request_body(content = AgencySessions, example = json!({"sessions": [["07:30", "11:30"], ["13:00", "16:30"]]})),
+    responses((status = 200, content_type = "application/json"), (status = 403, description = "not catalogue_admin"),
+              (status = 404, description = "unknown agency"), (status = 422, description = "invalid sessions")),
+    security(("bearer" = [])))]
+async fn put_agency_sessions(
+    caller: Caller,
+    State(s): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    motcua_problem::ApiJson(body): motcua_problem::ApiJson<AgencySessions>,
+) -> ApiResult<Json<serde_json::Value>> {
+    caller.require_any(&[Role::CatalogueAdmin])?;
+    let sessions = body.sessions.filter(|v| !v.is_null());
+    if let Some(v) = &sessions {
+        sessions_from_json(v).map_err(|e| {
+            Problem::unprocessable("invalid_sessions", e.clone())
+                .with_errors(vec![FieldError::new("sessions", "invalid_sessions", e)])
+        })?;
+    }
+    let mut tx = s.pool.begin().await?;
+    let before: Option<Option<serde_json::Value>> =
+        sqlx::query_scalar("SELECT working_sessions FROM agency WHERE code = $1 FOR UPDATE")
+            .bind(&code)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(before) = before else {
+        return Err(Problem::not_found(
+            "agency_not_found",
+            format!("no agency {code}"),
+        ));
+    };
+    sqlx::query("UPDATE agency SET working_sessions = $2 WHERE code = $1")
+        .bind(&code)
+        .bind(&sessions)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        &caller.sub,
+        "agency.working_sessions",
+        &code,
+        before.as_ref(),
+        sessions.as_ref(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(
+        serde_json::json!({ "agency": code, "sessions": sessions }),
+    ))
 }
 
 /// Days off and extra working days of a year (public).
@@ -321,4 +432,30 @@ async fn deadline(
 fn field_problem(field: &str, e: impl std::fmt::Display) -> Problem {
     Problem::unprocessable("invalid_query", format!("{field}: {e}"))
         .with_errors(vec![FieldError::new(field, "invalid_value", e.to_string())])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn province_sessions_setting_is_parsed_and_checked() {
+        let s = parse_sessions_setting("07:30-11:30, 13:00-17:00").unwrap();
+        assert_eq!(s.len(), 2);
+        assert!(parse_sessions_setting("07:30/11:30").is_err());
+        assert!(parse_sessions_setting("11:30-07:30").is_err());
+    }
+
+    #[test]
+    fn agency_sessions_must_be_ordered_and_disjoint() {
+        assert!(
+            sessions_from_json(&serde_json::json!([["08:00", "10:30"], ["14:00", "17:00"]]))
+                .is_ok()
+        );
+        assert!(
+            sessions_from_json(&serde_json::json!([["08:00", "12:00"], ["11:00", "17:00"]]))
+                .is_err()
+        );
+        assert!(sessions_from_json(&serde_json::json!("08:00-12:00")).is_err());
+    }
 }

@@ -52,7 +52,11 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
     if platform.settings.seed_demo {
         seed::load_demo(&pool).await?;
     }
-    let calendar = CalendarStore::load(&pool).await?;
+    let province_sessions = match &platform.settings.working_sessions {
+        Some(raw) => Some(calendar::parse_sessions_setting(raw)?),
+        None => None,
+    };
+    let calendar = CalendarStore::load(&pool, province_sessions).await?;
     let state = AppState {
         pool: pool.clone(),
         calendar: calendar.clone(),
