@@ -239,6 +239,14 @@ pub struct Settings {
     /// The province's working sessions when they differ from 07:00–11:30, 13:30–17:00
     /// (`MOTCUA_WORKING_SESSIONS`, e.g. `07:30-11:30,13:00-17:00`).
     pub working_sessions: Option<String>,
+    /// The applicant's supplement window in working days (`MOTCUA_SUPPLEMENT_WINDOW_DAYS`,
+    /// default 15, Decree 297/2025).
+    pub supplement_window_days: u32,
+    /// How often background workers look for due work (`MOTCUA_WORKER_POLL_MS`, default 5000).
+    pub worker_poll: Duration,
+    /// Public status lookups allowed per client address per minute
+    /// (`MOTCUA_PUBLIC_LOOKUP_PER_MINUTE`, default 30).
+    pub public_lookup_per_minute: u32,
     /// Load the demo catalogue (`data/catalogue-demo.json`) at start (`MOTCUA_SEED_DEMO`, default true).
     pub seed_demo: bool,
 }
@@ -273,6 +281,9 @@ impl Settings {
             shutdown_grace: env.millis("MOTCUA_SHUTDOWN_GRACE_MS", Duration::from_secs(10))?,
             seed_demo: env.flag("MOTCUA_SEED_DEMO", true)?,
             working_sessions: env.get("MOTCUA_WORKING_SESSIONS"),
+            supplement_window_days: env.parse("MOTCUA_SUPPLEMENT_WINDOW_DAYS", 15)?,
+            worker_poll: env.millis("MOTCUA_WORKER_POLL_MS", Duration::from_secs(5))?,
+            public_lookup_per_minute: env.parse("MOTCUA_PUBLIC_LOOKUP_PER_MINUTE", 30)?,
         })
     }
 

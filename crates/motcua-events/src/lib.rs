@@ -31,12 +31,76 @@ pub struct DossierReceived {
     pub due_provisional: bool,
 }
 
+/// Event type: a supplement was requested (phiếu yêu cầu bổ sung); the clock waits.
+pub const DOSSIER_SUPPLEMENT_REQUESTED: &str = "dossier.supplement_requested";
+/// Event type: the applicant supplemented; the clock resumes per the procedure's policy.
+pub const DOSSIER_SUPPLEMENTED: &str = "dossier.supplemented";
+/// Event type: the dossier was refused (form 03).
+pub const DOSSIER_REFUSED: &str = "dossier.refused";
+/// Event type: withdrawn at the applicant's request (form 05).
+pub const DOSSIER_WITHDRAWN: &str = "dossier.withdrawn";
+/// Event type: stopped, e.g. the supplement window passed unanswered (stop notice).
+pub const DOSSIER_STOPPED: &str = "dossier.stopped";
+/// Event type: a financial obligation must be paid before the result is handed over.
+pub const DOSSIER_FINANCIAL_OBLIGATION_REQUESTED: &str = "dossier.financial_obligation_requested";
+/// Event type: payment of the financial obligation confirmed.
+pub const DOSSIER_PAYMENT_CONFIRMED: &str = "dossier.payment_confirmed";
+/// Event type: the result was handed back to the applicant.
+pub const DOSSIER_RESULT_RETURNED: &str = "dossier.result_returned";
+
+/// Payload of every `dossier.*` status change after receipt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DossierStatusChanged {
+    /// Dossier code.
+    pub dossier_code: String,
+    /// Action taken, e.g. `request_supplement`.
+    pub action: String,
+    /// Status before.
+    pub from_status: String,
+    /// Status after.
+    pub to_status: String,
+    /// National status code after (1–10).
+    pub status_code: i16,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The dossier's due instant after the change (moved by a supplement under the
+    /// restart/pause policies).
+    #[serde(with = "time::serde::rfc3339")]
+    pub due_at: OffsetDateTime,
+    /// Action details (supplement items and deadline, refusal reasons, return channel…).
+    #[serde(default)]
+    pub detail: serde_json::Value,
+}
+
+/// Event type: workflow opened the case (the dossier is forwarded to the agencies).
+pub const CASE_OPENED: &str = "case.opened";
+/// Event type: every processing step is done; the result is at the one-stop.
+pub const CASE_COMPLETED: &str = "case.completed";
+
+/// Payload of `case.*` events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseChanged {
+    /// Dossier code.
+    pub dossier_code: String,
+    /// Case id.
+    pub case_id: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Steps open after the change.
+    #[serde(default)]
+    pub current_steps: Vec<String>,
+}
+
 /// The services that consume events, by name: the relay's destinations.
 pub mod destination {
     /// The workflow service (opens a case per received dossier).
     pub const WORKFLOW: &str = "workflow";
     /// The reporting service (counts).
     pub const REPORTING: &str = "reporting";
+    /// The intake service (dossier status follows the case).
+    pub const INTAKE: &str = "intake";
 }
 
 #[cfg(test)]

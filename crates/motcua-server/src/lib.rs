@@ -128,10 +128,13 @@ pub async fn start(
     let app = platform_routes::router(&parts, platform);
     let rest_shutdown = shutdown.clone();
     tasks.spawn(async move {
-        axum::serve(rest, app)
-            .with_graceful_shutdown(rest_shutdown.cancelled_owned())
-            .await
-            .context("REST server")
+        axum::serve(
+            rest,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(rest_shutdown.cancelled_owned())
+        .await
+        .context("REST server")
     });
 
     let grpc_server = grpc::server(name, parts.grpc, &parts.grpc_names, platform).await?;

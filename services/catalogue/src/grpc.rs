@@ -65,18 +65,33 @@ fn to_proto(v: &procedures::ProcedureVersion) -> Result<pb::Procedure, Problem> 
                             .to_string()
                     };
                     let n = |k: &str| c.get(k).and_then(|x| x.as_u64()).unwrap_or(0) as u32;
+                    let flag = |k: &str| c.get(k).and_then(|x| x.as_bool()).unwrap_or(false);
                     pb::Component {
                         code: s("code"),
                         name: s("name"),
                         originals: n("originals"),
                         copies: n("copies"),
-                        required: c.get("required").and_then(|x| x.as_bool()).unwrap_or(false),
+                        required: flag("required"),
                         condition: s("condition"),
+                        from_national_database: flag("from_national_database"),
                     }
                 })
                 .collect()
         })
         .unwrap_or_default();
+    let steps = v
+        .body
+        .get("steps")
+        .and_then(|c| c.as_array())
+        .map(|a| a.iter().map(step_to_proto).collect::<Result<Vec<_>, _>>())
+        .transpose()?
+        .unwrap_or_default();
+    let policy = v
+        .body
+        .get("supplement_clock_policy")
+        .and_then(|p| p.as_str())
+        .unwrap_or("restart")
+        .to_string();
     Ok(pb::Procedure {
         code: v.code.clone(),
         name: v.name.clone(),
@@ -87,7 +102,51 @@ fn to_proto(v: &procedures::ProcedureVersion) -> Result<pb::Procedure, Problem> 
         effective_from: v.effective_from.to_string(),
         time_limit: Some(limit_to_proto(&limit)),
         components,
+        steps,
+        supplement_clock_policy: policy,
     })
+}
+
+/// A template step as stored (`working_hours` or `working_days`, halves allowed).
+fn step_to_proto(st: &serde_json::Value) -> Result<pb::Step, Problem> {
+    let s = |k: &str| {
+        st.get(k)
+            .and_then(|x| x.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let budget = match (
+        st.get("working_hours").and_then(|x| x.as_f64()),
+        st.get("working_days").and_then(|x| x.as_f64()),
+    ) {
+        (Some(h), _) => WorkingDuration::from_hours_f64(h),
+        (None, Some(d)) => WorkingDuration::days(d),
+        (None, None) => Ok(WorkingDuration::ZERO),
+    }
+    .map_err(|e| {
+        tracing::error!(error = %e, "stored step budget unreadable");
+        Problem::internal()
+    })?;
+    Ok(pb::Step {
+        name: s("name"),
+        agency: s("agency"),
+        sector: s("sector"),
+        working_minutes: budget.as_minutes(),
+        parallel_group: s("parallel_group"),
+        pauses_main_clock: st
+            .get("pauses_main_clock")
+            .and_then(|x| x.as_bool())
+            .unwrap_or(false),
+    })
+}
+
+fn instant(
+    t: &Option<prost_types::Timestamp>,
+    field: &str,
+) -> Result<time::OffsetDateTime, Status> {
+    t.as_ref()
+        .and_then(timestamp::from_proto)
+        .ok_or_else(|| Status::invalid_argument(format!("{field} is required")))
 }
 
 #[tonic::async_trait]
@@ -135,6 +194,41 @@ impl CatalogueService for Catalogue {
         let agency = (!r.agency.is_empty()).then_some(r.agency.as_str());
         let cal = self.0.calendar.for_agency(&self.0.pool, agency).await?;
         let d = cal.deadline(start, &limit);
+        Ok(Response::new(pb::ComputeDeadlineResponse {
+            deadline: Some(timestamp::to_proto(d.at)),
+            provisional: d.provisional,
+        }))
+    }
+
+    async fn working_elapsed(
+        &self,
+        req: Request<pb::WorkingElapsedRequest>,
+    ) -> Result<Response<pb::WorkingElapsedResponse>, Status> {
+        let r = req.into_inner();
+        let (from, to) = (instant(&r.from, "from")?, instant(&r.to, "to")?);
+        let agency = (!r.agency.is_empty()).then_some(r.agency.as_str());
+        let cal = self.0.calendar.for_agency(&self.0.pool, agency).await?;
+        let e = cal.elapsed(from, to);
+        Ok(Response::new(pb::WorkingElapsedResponse {
+            working_minutes: e.duration.as_minutes(),
+            provisional: e.provisional,
+        }))
+    }
+
+    async fn add_working_time(
+        &self,
+        req: Request<pb::AddWorkingTimeRequest>,
+    ) -> Result<Response<pb::ComputeDeadlineResponse>, Status> {
+        let r = req.into_inner();
+        let start = instant(&r.start, "start")?;
+        if r.working_minutes < 0 {
+            return Err(Status::invalid_argument(
+                "working_minutes must not be negative",
+            ));
+        }
+        let agency = (!r.agency.is_empty()).then_some(r.agency.as_str());
+        let cal = self.0.calendar.for_agency(&self.0.pool, agency).await?;
+        let d = cal.add(start, WorkingDuration::minutes(r.working_minutes));
         Ok(Response::new(pb::ComputeDeadlineResponse {
             deadline: Some(timestamp::to_proto(d.at)),
             provisional: d.provisional,

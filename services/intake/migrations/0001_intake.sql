@@ -17,7 +17,16 @@ CREATE TABLE dossier (
     due_provisional    boolean     NOT NULL DEFAULT false,
     submitted_by       text        NOT NULL,
     submitted_roles    text[]      NOT NULL,
+    -- The procedure's time limit and clock policy, as they were at receipt.
+    time_limit         jsonb       NOT NULL,
+    clock_policy       text        NOT NULL CHECK (clock_policy IN ('restart', 'pause', 'continue')),
+    -- While waiting for the applicant: when the clock stopped and where the dossier returns.
+    clock_paused_at    timestamptz,
+    resume_status      text,
+    -- Form 01 as issued.
+    receipt            jsonb       NOT NULL,
     trace_id           text,
+    updated_at         timestamptz NOT NULL DEFAULT now(),
     created_at         timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX dossier_agency_received ON dossier (receiving_agency, received_at);
@@ -28,7 +37,55 @@ CREATE TABLE dossier_component (
     position        integer NOT NULL,
     component_code  text    NOT NULL,
     form            text    NOT NULL CHECK (form IN ('electronic', 'paper', 'scanned')),
+    -- not_required (electronic), pending (paper, to be scanned), done (scanned).
+    scan_status     text    NOT NULL CHECK (scan_status IN ('not_required', 'pending', 'done')),
+    -- 0 at receipt, 1 for the applicant's supplement.
+    round           smallint NOT NULL DEFAULT 0,
+    originals       integer,
+    copies          integer,
     PRIMARY KEY (dossier_code, position)
+);
+
+-- The supplement request (phiếu yêu cầu bổ sung, form 02): at most one per dossier, enforced
+-- by the primary key.
+CREATE TABLE supplement_request (
+    dossier_code          text PRIMARY KEY REFERENCES dossier (code),
+    requested_at          timestamptz NOT NULL,
+    requested_by          text        NOT NULL,
+    items                 jsonb       NOT NULL,
+    deadline_at           timestamptz NOT NULL,
+    deadline_provisional  boolean     NOT NULL,
+    due_before            timestamptz NOT NULL,
+    answered_at           timestamptz,
+    answered_by           text,
+    due_after             timestamptz,
+    expired_at            timestamptz
+);
+CREATE INDEX supplement_request_open ON supplement_request (deadline_at)
+    WHERE answered_at IS NULL AND expired_at IS NULL;
+
+-- Every state change of a dossier (lịch sử xử lý): who, what, when, before/after.
+CREATE TABLE dossier_history (
+    id            bigserial PRIMARY KEY,
+    dossier_code  text        NOT NULL REFERENCES dossier (code),
+    at            timestamptz NOT NULL,
+    action        text        NOT NULL,
+    actor         text        NOT NULL,
+    from_status   text,
+    to_status     text        NOT NULL,
+    detail        jsonb       NOT NULL DEFAULT '{}',
+    request_id    text
+);
+CREATE INDEX dossier_history_code ON dossier_history (dossier_code, id);
+
+-- Documents issued to the applicant: refusal (form 03), stop notice (form 05), result hand-back.
+CREATE TABLE dossier_document (
+    id            bigserial PRIMARY KEY,
+    dossier_code  text        NOT NULL REFERENCES dossier (code),
+    kind          text        NOT NULL,
+    issued_at     timestamptz NOT NULL,
+    issued_by     text        NOT NULL,
+    body          jsonb       NOT NULL
 );
 
 -- Content-addressed file store: one row per distinct content (sha256), kept forever.
@@ -105,3 +162,11 @@ CREATE TABLE outbox_delivery (
 );
 
 CREATE INDEX outbox_delivery_pending ON outbox_delivery (seq) WHERE delivered_at IS NULL;
+
+-- Idempotent inbox for events from workflow (case opened, case completed).
+CREATE TABLE inbox_event (
+    event_id     uuid PRIMARY KEY,
+    event_type   text        NOT NULL,
+    source       text        NOT NULL,
+    received_at  timestamptz NOT NULL DEFAULT now()
+);

@@ -1,10 +1,11 @@
 //! Dossier submission (tiếp nhận hồ sơ) and reading, over REST.
 
-use crate::domain::components::{self, PublishedComponent};
+use crate::domain::components;
 use crate::domain::dossier_code;
 use crate::domain::personal_id;
 use crate::domain::status::DossierStatus;
-use crate::store::{self, Idempotency};
+use crate::idempotency::IdempotencyKey;
+use crate::store;
 use crate::{AppState, files};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -17,13 +18,12 @@ use motcua_calendar::PROVINCE_OFFSET;
 use motcua_problem::{ApiPath, ApiResult, FieldError, Problem};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use utoipa::{OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(submit, get_dossier),
+    paths(submit, get_dossier, get_receipt),
     components(schemas(
         SubmitDossier,
         Applicant,
@@ -41,6 +41,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/dossiers", post(submit))
         .route("/api/v1/dossiers/{code}", get(get_dossier))
+        .route("/api/v1/dossiers/{code}/receipt", get(get_receipt))
 }
 
 /// Submission channel (hình thức nộp).
@@ -56,7 +57,7 @@ pub(crate) enum Channel {
 }
 
 impl Channel {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Channel::Counter => "counter",
             Channel::Online => "online",
@@ -75,7 +76,7 @@ pub(crate) enum Form {
 }
 
 impl Form {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Form::Electronic => "electronic",
             Form::Paper => "paper",
@@ -129,6 +130,23 @@ pub(crate) struct SubmittedComponent {
     pub form: Form,
     #[serde(default)]
     pub files: Vec<SubmittedFile>,
+    /// Originals handed in (paper), when the officer records them.
+    #[serde(default)]
+    pub originals: Option<u32>,
+    /// Copies handed in (paper), when the officer records them.
+    #[serde(default)]
+    pub copies: Option<u32>,
+}
+
+impl Form {
+    /// Scanning status at receipt: paper components are to be scanned (Circular 03/2025 Art. 5).
+    pub(crate) fn initial_scan_status(self) -> &'static str {
+        match self {
+            Form::Electronic => "not_required",
+            Form::Paper => "pending",
+            Form::Scanned => "done",
+        }
+    }
 }
 
 /// Body of `POST /api/v1/dossiers`.
@@ -165,7 +183,7 @@ pub(crate) struct Submitted {
     receipt: serde_json::Value,
 }
 
-fn local(t: OffsetDateTime) -> OffsetDateTime {
+pub(crate) fn local(t: OffsetDateTime) -> OffsetDateTime {
     t.to_offset(PROVINCE_OFFSET)
 }
 
@@ -207,30 +225,6 @@ async fn outside_one_stop(
     )
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 200);
-    key.map(str::to_string).ok_or_else(|| {
-        Problem::unprocessable(
-            "idempotency_key_required",
-            "send an Idempotency-Key header (1-200 characters)",
-        )
-        .with_errors(vec![FieldError::new(
-            "Idempotency-Key",
-            "required",
-            "header required on creating POSTs",
-        )])
-    })
-}
-
-fn replay(status: u16, body: serde_json::Value) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    (status, [("idempotent-replayed", "true")], Json(body)).into_response()
-}
-
 /// Receives a dossier at a one-stop unit: checks the caller, the applicant, the procedure in
 /// force and every component against it (all errors at once), issues the dossier code and the
 /// receipt with the appointment, and announces `dossier.received`, all in one transaction.
@@ -246,15 +240,11 @@ async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let key = idempotency_key(&headers)?;
-    let request_hash = crate::files::hex(&Sha256::digest(&body));
-    {
-        let mut conn = s.pool.acquire().await?;
-        match store::lookup_idempotency(&mut conn, &caller.sub, &key, &request_hash).await? {
-            Some(Idempotency::Replay { status, body }) => return Ok(replay(status, body)),
-            Some(Idempotency::Reused) => return Err(key_reused()),
-            _ => {}
-        }
+    let idem =
+        IdempotencyKey::from_request(&caller.sub, &headers, "POST /api/v1/dossiers", &body, true)?;
+    let idem = idem.ok_or_else(Problem::internal)?;
+    if let Some(replayed) = idem.precheck(&s.pool).await? {
+        return Ok(replayed);
     }
     let req: SubmitDossier = serde_json::from_slice(&body).map_err(|e| {
         Problem::unprocessable("invalid_body", "the request body is not a valid dossier")
@@ -353,17 +343,19 @@ async fn submit(
             ),
         )),
         Some(p) => {
-            let published: Vec<PublishedComponent> = p
-                .components
-                .iter()
-                .map(|c| PublishedComponent {
-                    code: c.code.clone(),
-                    name: c.name.clone(),
-                    required: c.required,
-                })
-                .collect();
+            let published = crate::published_components(p);
             let submitted: Vec<&str> = req.components.iter().map(|c| c.code.as_str()).collect();
             component_errors = components::check(&submitted, &published);
+            let handed_in: Vec<components::HandedIn<'_>> = req
+                .components
+                .iter()
+                .map(|c| components::HandedIn {
+                    code: &c.code,
+                    originals: c.originals,
+                    copies: c.copies,
+                })
+                .collect();
+            component_errors.extend(components::check_counts(&handed_in, &published));
         }
     }
     if !errors.is_empty() || !component_errors.is_empty() {
@@ -382,20 +374,20 @@ async fn submit(
     let (Some(agency), Some(procedure)) = (agency, procedure) else {
         return Err(Problem::internal());
     };
+    let limit = procedure.time_limit.clone().unwrap_or_default();
     let (due_at, due_provisional) = s
         .catalogue
-        .deadline(
-            now,
-            procedure.time_limit.clone().unwrap_or_default(),
-            &agency.code,
-        )
+        .deadline(now, limit.clone(), &agency.code)
         .await?;
+    let time_limit_json = json!({"working_minutes": limit.working_minutes, "same_day": limit.same_day, "cutoff": limit.cutoff});
+    let clock_policy = match procedure.supplement_clock_policy.as_str() {
+        p @ ("restart" | "pause" | "continue") => p.to_string(),
+        _ => "restart".to_string(),
+    };
 
     let mut tx = s.pool.begin().await?;
-    match store::claim_idempotency(&mut tx, &caller.sub, &key, &request_hash).await? {
-        Idempotency::Claimed => {}
-        Idempotency::Replay { status, body } => return Ok(replay(status, body)),
-        Idempotency::Reused => return Err(key_reused()),
+    if let Some(replayed) = idem.claim(&mut tx).await? {
+        return Ok(replayed);
     }
     let seq = store::next_sequence(&mut tx, &agency.code, today).await?;
     let code = dossier_code::format(&s.code_format, &agency.code, today, seq as u32);
@@ -406,6 +398,29 @@ async fn submit(
         .iter()
         .map(|r| r.as_str().to_string())
         .collect();
+    let receipt = json!({
+        "form": "01",
+        "title": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+        "dossier_code": code,
+        "procedure_code": procedure.code,
+        "procedure_name": procedure.name,
+        "receiving_agency": agency.code,
+        "receiving_agency_name": agency.name,
+        "applicant_name": req.applicant.full_name,
+        "applicant_address": req.applicant.address,
+        "applicant_phone": req.applicant.phone,
+        "applicant_email": req.applicant.email,
+        "channel": req.channel.as_str(),
+        "received_at": rfc3339(local(now)),
+        "appointment_at": rfc3339(local(due_at)),
+        "appointment_provisional": due_provisional,
+        "components": req.components.iter().map(|c| {
+            let name = procedure.components.iter().find(|p| p.code == c.code).map(|p| p.name.clone()).unwrap_or_default();
+            json!({"code": c.code, "name": name, "form": c.form.as_str(), "files": c.files.len(),
+                   "originals": c.originals, "copies": c.copies})
+        }).collect::<Vec<_>>(),
+        "received_by": caller.sub,
+    });
     store::insert_dossier(
         &mut tx,
         &store::NewDossier {
@@ -423,13 +438,38 @@ async fn submit(
             due_provisional,
             submitted_by: &caller.sub,
             submitted_roles: &roles,
+            time_limit: &time_limit_json,
+            clock_policy: &clock_policy,
+            receipt: &receipt,
             trace_id: motcua_telemetry::propagation::current_trace_id(),
         },
     )
     .await?;
     for (i, (c, fs)) in req.components.iter().zip(&checked_files).enumerate() {
-        store::insert_component(&mut tx, &code, i as i32, &c.code, c.form.as_str(), fs).await?;
+        let component = store::NewComponent {
+            code: &c.code,
+            form: c.form.as_str(),
+            scan_status: c.form.initial_scan_status(),
+            round: 0,
+            originals: c.originals.map(|n| n as i32),
+            copies: c.copies.map(|n| n as i32),
+            files: fs,
+        };
+        store::insert_component(&mut tx, &code, i as i32, &component).await?;
     }
+    store::add_history(
+        &mut tx,
+        &code,
+        &store::HistoryEntry {
+            at: now,
+            action: "receive",
+            actor: &caller.sub,
+            from_status: None,
+            to_status: status.as_str(),
+            detail: &json!({"channel": req.channel.as_str()}),
+        },
+    )
+    .await?;
     let event = motcua_events::DossierReceived {
         dossier_code: code.clone(),
         procedure_code: procedure.code.clone(),
@@ -454,25 +494,6 @@ async fn submit(
         ],
     )
     .await?;
-    let receipt = json!({
-        "form": "01",
-        "title": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
-        "dossier_code": code,
-        "procedure_code": procedure.code,
-        "procedure_name": procedure.name,
-        "receiving_agency": agency.code,
-        "receiving_agency_name": agency.name,
-        "applicant_name": req.applicant.full_name,
-        "channel": req.channel.as_str(),
-        "received_at": rfc3339(local(now)),
-        "appointment_at": rfc3339(local(due_at)),
-        "appointment_provisional": due_provisional,
-        "components": req.components.iter().map(|c| {
-            let name = procedure.components.iter().find(|p| p.code == c.code).map(|p| p.name.clone()).unwrap_or_default();
-            json!({"code": c.code, "name": name, "form": c.form.as_str(), "files": c.files.len()})
-        }).collect::<Vec<_>>(),
-        "received_by": caller.sub,
-    });
     let answer = Submitted {
         code: code.clone(),
         status: status.as_str().into(),
@@ -483,7 +504,7 @@ async fn submit(
         receipt,
     };
     let answer_json = serde_json::to_value(&answer).unwrap_or_default();
-    store::complete_idempotency(&mut tx, &caller.sub, &key, 201, &answer_json).await?;
+    idem.complete(&mut tx, 201, &answer_json).await?;
     tx.commit().await?;
     s.relay_wake.notify_one();
     tracing::info!(
@@ -494,21 +515,9 @@ async fn submit(
     Ok((StatusCode::CREATED, Json(answer_json)).into_response())
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
-}
-
-fn key_reused() -> Problem {
-    Problem::unprocessable(
-        "idempotency_key_reused",
-        "this Idempotency-Key was used with a different body",
-    )
-    .with_errors(vec![FieldError::new(
-        "Idempotency-Key",
-        "idempotency_key_reused",
-        "use a new key for a new request",
-    )])
 }
 
 fn validate_applicant(a: &Applicant, current_year: i32) -> Vec<FieldError> {
@@ -581,6 +590,17 @@ async fn get_dossier(
         ));
     }
     let components = store::get_components(&s.pool, &code).await?;
+    let history = store::history(&s.pool, &code).await?;
+    let supplement = store::supplement_request(&s.pool, &code).await?.map(|r| {
+        json!({
+            "requested_at": rfc3339(local(r.requested_at)),
+            "requested_by": r.requested_by,
+            "items": r.items,
+            "deadline_at": rfc3339(local(r.deadline_at)),
+            "answered_at": r.answered_at.map(|t| rfc3339(local(t))),
+            "expired_at": r.expired_at.map(|t| rfc3339(local(t))),
+        })
+    });
     Ok(Json(json!({
         "code": d.code,
         "procedure_code": d.procedure_code,
@@ -594,5 +614,38 @@ async fn get_dossier(
         "due_at": rfc3339(local(d.due_at)),
         "due_provisional": d.due_provisional,
         "components": components,
+        "supplement_request": supplement,
+        "history": history,
     })))
+}
+
+/// The receipt (form 01) as JSON, or as a printable HTML page with `Accept: text/html`.
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}/receipt", tag = "dossiers",
+    params(("code" = String, Path, example = "000.25.80.H80-261127-0001")),
+    responses((status = 200, content_type = "application/json"), (status = 200, content_type = "text/html"),
+              (status = 403, description = "not allowed"), (status = 404, description = "unknown dossier")),
+    security(("bearer" = [])))]
+async fn get_receipt(
+    caller: Caller,
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Response> {
+    let d = store::get_dossier(&s.pool, &code)
+        .await?
+        .ok_or_else(|| Problem::not_found("dossier_not_found", format!("no dossier {code}")))?;
+    if !may_read(&caller, &d) {
+        return Err(Problem::forbidden(
+            "dossier_not_allowed",
+            "the caller may not read this dossier",
+        ));
+    }
+    let wants_html = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if wants_html {
+        return Ok(axum::response::Html(crate::receipt::render_html(&d.receipt)).into_response());
+    }
+    Ok(Json(d.receipt).into_response())
 }

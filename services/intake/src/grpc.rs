@@ -1,8 +1,13 @@
 //! Intake's gRPC face: other services read dossiers (service accounts only).
 
+use crate::domain::status::DossierStatus;
+use crate::domain::transition::{self, Action};
+use crate::lifecycle::{Change, record};
 use crate::{AppState, store};
 use motcua_auth::{Role, require_grpc};
 use motcua_problem::Problem;
+use motcua_proto::common::v1::event_receiver_server::{EventReceiver, EventReceiverServer};
+use motcua_proto::common::v1::{DeliverEventRequest, DeliverEventResponse};
 use motcua_proto::intake::v1 as pb;
 use motcua_proto::intake::v1::intake_service_server::{IntakeService, IntakeServiceServer};
 use motcua_proto::timestamp::to_proto;
@@ -11,12 +16,78 @@ use tonic::{Request, Response, Status};
 pub(crate) fn routes(state: AppState) -> tonic::service::Routes {
     let interceptor = state.platform.verifier.grpc_interceptor();
     tonic::service::Routes::new(IntakeServiceServer::with_interceptor(
+        Intake(state.clone()),
+        interceptor.clone(),
+    ))
+    .add_service(EventReceiverServer::with_interceptor(
         Intake(state),
         interceptor,
     ))
 }
 
+#[derive(Clone)]
 struct Intake(AppState);
+
+#[tonic::async_trait]
+impl EventReceiver for Intake {
+    /// Workflow's events move the dossier: `case.opened` → processing (4), `case.completed` →
+    /// processed (9). Idempotent by event id; an event that no longer fits the dossier's status
+    /// (e.g. it was withdrawn meanwhile) is recorded in the inbox and otherwise ignored.
+    async fn deliver_event(
+        &self,
+        req: Request<DeliverEventRequest>,
+    ) -> Result<Response<DeliverEventResponse>, Status> {
+        require_grpc(&req, &[Role::Service])?;
+        let event = req
+            .into_inner()
+            .event
+            .ok_or_else(|| Status::invalid_argument("event is required"))?;
+        let action = match event.r#type.as_str() {
+            motcua_events::CASE_OPENED => Some(Action::Forward),
+            motcua_events::CASE_COMPLETED => Some(Action::Complete),
+            _ => None,
+        };
+        let mut tx = self.0.pool.begin().await.map_err(Problem::from)?;
+        let first = motcua_outbox::inbox_claim(&mut tx, &event)
+            .await
+            .map_err(Problem::from)?;
+        if first && let Some(action) = action {
+            let payload: motcua_events::CaseChanged = serde_json::from_str(&event.payload_json)
+                .map_err(|e| {
+                    Status::invalid_argument(format!("payload of {}: {e}", event.r#type))
+                })?;
+            if let Some(d) = store::lock_dossier(&mut tx, &payload.dossier_code)
+                .await
+                .map_err(Problem::from)?
+            {
+                let from = DossierStatus::parse(&d.status);
+                match from.and_then(|f| transition::next(f, action, None)) {
+                    Some(to) => {
+                        let change = Change {
+                            dossier: &d,
+                            action,
+                            to,
+                            actor: "svc:workflow",
+                            at: payload.at,
+                            due_at: d.due_at,
+                            due_provisional: d.due_provisional,
+                            clock_paused_at: d.clock_paused_at,
+                            resume_status: None,
+                            detail: serde_json::json!({"case_id": payload.case_id, "current_steps": payload.current_steps}),
+                            event_type: None,
+                        };
+                        record(&mut tx, &change).await?;
+                    }
+                    None => {
+                        tracing::info!(dossier = %d.code, status = %d.status, event = %event.r#type, "event does not apply in this status")
+                    }
+                }
+            }
+        }
+        tx.commit().await.map_err(Problem::from)?;
+        Ok(Response::new(DeliverEventResponse { applied: first }))
+    }
+}
 
 #[tonic::async_trait]
 impl IntakeService for Intake {

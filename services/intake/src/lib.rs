@@ -3,17 +3,22 @@
 //! issues the dossier code and receipt, and announces each dossier to workflow and reporting
 //! through its transactional outbox.
 
-mod catalogue_client;
 pub mod domain;
 mod dossiers;
 pub mod files;
 mod grpc;
+mod idempotency;
+mod lifecycle;
+mod public;
+mod receipt;
 mod store;
+mod worker;
 
 use axum::Router;
 use motcua_config::ServiceName;
 use motcua_outbox::{Relay, RelayDestination};
 use motcua_proto::common::v1::event_receiver_client::EventReceiverClient;
+use motcua_proto::workflow::v1::workflow_service_client::WorkflowServiceClient;
 use motcua_server::{Platform, ServiceDef, ServiceParts, connect_peer};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
@@ -21,8 +26,8 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use utoipa::OpenApi;
 
-pub use catalogue_client::Catalogue;
 use domain::dossier_code::CodeFormat;
+pub use motcua_catalogue_client::Catalogue;
 
 /// Intake's migrations (schema `intake`).
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -42,14 +47,34 @@ pub(crate) struct AppState {
     pub(crate) catalogue: Catalogue,
     pub(crate) relay_wake: Arc<Notify>,
     pub(crate) code_format: CodeFormat,
+    pub(crate) workflow: WorkflowServiceClient<motcua_server::PeerChannel>,
+    pub(crate) lookup_limiter: public::RateLimiter,
+    /// The applicant's supplement window, in working minutes.
+    pub(crate) supplement_window_minutes: i64,
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "motcua intake", description = "Dossiers received at the one-stop."),
-    nest((path = "/", api = dossiers::Doc))
+    nest((path = "/", api = dossiers::Doc), (path = "/", api = lifecycle::Doc), (path = "/", api = public::Doc))
 )]
 struct ApiDoc;
+
+/// The components of a procedure version as intake's rules see them.
+pub(crate) fn published_components(
+    p: &motcua_proto::catalogue::v1::Procedure,
+) -> Vec<domain::components::PublishedComponent> {
+    p.components
+        .iter()
+        .map(|c| domain::components::PublishedComponent {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            required: c.required,
+            originals: c.originals,
+            copies: c.copies,
+        })
+        .collect()
+}
 
 /// Builds the service: peers, the outbox relay, REST and gRPC.
 pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServiceParts> {
@@ -88,19 +113,31 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         catalogue,
         relay_wake: relay.waker(),
         code_format,
+        workflow: WorkflowServiceClient::new(peer(ServiceName::Workflow)?),
+        lookup_limiter: public::RateLimiter::new(settings.public_lookup_per_minute),
+        supplement_window_minutes: i64::from(settings.supplement_window_days) * 480,
     };
     let api = Router::new()
         .merge(dossiers::routes())
+        .merge(lifecycle::routes())
+        .merge(public::routes())
         .with_state(state.clone());
     let shutdown = platform.shutdown.clone();
+    let expiry = worker::supplement_expiry(state.clone(), settings.worker_poll, shutdown.clone());
     Ok(ServiceParts {
         name: ServiceName::Intake,
         api,
         openapi: ApiDoc::openapi(),
         grpc: grpc::routes(state),
-        grpc_names: vec!["motcua.intake.v1.IntakeService"],
+        grpc_names: vec![
+            "motcua.intake.v1.IntakeService",
+            "motcua.common.v1.EventReceiver",
+        ],
         pool,
         migrator: &MIGRATOR,
-        workers: vec![("outbox-relay", Box::pin(relay.run(shutdown)))],
+        workers: vec![
+            ("outbox-relay", Box::pin(relay.run(shutdown))),
+            ("supplement-expiry", Box::pin(expiry)),
+        ],
     })
 }

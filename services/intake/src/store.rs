@@ -39,6 +39,9 @@ pub struct NewDossier<'a> {
     pub due_provisional: bool,
     pub submitted_by: &'a str,
     pub submitted_roles: &'a [String],
+    pub time_limit: &'a serde_json::Value,
+    pub clock_policy: &'a str,
+    pub receipt: &'a serde_json::Value,
     pub trace_id: Option<String>,
 }
 
@@ -47,8 +50,8 @@ pub async fn insert_dossier(tx: &mut PgConnection, d: &NewDossier<'_>) -> Result
     sqlx::query(
         "INSERT INTO dossier (code, procedure_code, procedure_version, receiving_agency, channel, status,
                               status_code, applicant, applicant_id_last4, received_at, due_at, due_provisional,
-                              submitted_by, submitted_roles, trace_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                              submitted_by, submitted_roles, time_limit, clock_policy, receipt, trace_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(d.code)
     .bind(d.procedure_code)
@@ -64,10 +67,35 @@ pub async fn insert_dossier(tx: &mut PgConnection, d: &NewDossier<'_>) -> Result
     .bind(d.due_provisional)
     .bind(d.submitted_by)
     .bind(d.submitted_roles)
+    .bind(d.time_limit)
+    .bind(d.clock_policy)
+    .bind(d.receipt)
     .bind(&d.trace_id)
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+/// A component to store.
+pub struct NewComponent<'a> {
+    pub code: &'a str,
+    pub form: &'a str,
+    pub scan_status: &'a str,
+    /// 0 at receipt, 1 for the supplement.
+    pub round: i16,
+    pub originals: Option<i32>,
+    pub copies: Option<i32>,
+    pub files: &'a [CheckedFile],
+}
+
+/// The next free component position of a dossier.
+pub async fn next_position(tx: &mut PgConnection, dossier: &str) -> Result<i32, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT coalesce(max(position) + 1, 0) FROM dossier_component WHERE dossier_code = $1",
+    )
+    .bind(dossier)
+    .fetch_one(&mut *tx)
+    .await
 }
 
 /// Inserts one component and its files (content stored once per sha256).
@@ -75,17 +103,23 @@ pub async fn insert_component(
     tx: &mut PgConnection,
     dossier: &str,
     position: i32,
-    code: &str,
-    form: &str,
-    files: &[CheckedFile],
+    c: &NewComponent<'_>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO dossier_component (dossier_code, position, component_code, form) VALUES ($1, $2, $3, $4)")
-        .bind(dossier)
-        .bind(position)
-        .bind(code)
-        .bind(form)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO dossier_component (dossier_code, position, component_code, form, scan_status, round, originals, copies)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(dossier)
+    .bind(position)
+    .bind(c.code)
+    .bind(c.form)
+    .bind(c.scan_status)
+    .bind(c.round)
+    .bind(c.originals)
+    .bind(c.copies)
+    .execute(&mut *tx)
+    .await?;
+    let files = c.files;
     for (i, f) in files.iter().enumerate() {
         sqlx::query("INSERT INTO file_blob (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
             .bind(&f.sha256)
@@ -120,10 +154,119 @@ pub struct DossierRow {
     pub status: String,
     pub status_code: i16,
     pub applicant: serde_json::Value,
+    pub applicant_id_last4: String,
     pub received_at: OffsetDateTime,
     pub due_at: OffsetDateTime,
     pub due_provisional: bool,
     pub submitted_by: String,
+    pub time_limit: serde_json::Value,
+    pub clock_policy: String,
+    pub clock_paused_at: Option<OffsetDateTime>,
+    pub resume_status: Option<String>,
+    pub receipt: serde_json::Value,
+}
+
+const DOSSIER_COLUMNS: &str = "code, procedure_code, procedure_version, receiving_agency, channel, status, status_code,
+    applicant, applicant_id_last4, received_at, due_at, due_provisional, submitted_by, time_limit, clock_policy,
+    clock_paused_at, resume_status, receipt";
+
+/// Loads a dossier and locks it for the rest of the transaction (every state change does).
+pub async fn lock_dossier(
+    tx: &mut PgConnection,
+    code: &str,
+) -> Result<Option<DossierRow>, sqlx::Error> {
+    sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {DOSSIER_COLUMNS} FROM dossier WHERE code = $1 FOR UPDATE"
+    )))
+    .bind(code)
+    .fetch_optional(&mut *tx)
+    .await
+}
+
+/// The new state of a dossier after an action.
+pub struct StatusUpdate<'a> {
+    pub status: &'a str,
+    pub status_code: i16,
+    pub due_at: OffsetDateTime,
+    pub due_provisional: bool,
+    pub clock_paused_at: Option<OffsetDateTime>,
+    pub resume_status: Option<&'a str>,
+}
+
+/// Writes a dossier's new status (and clock).
+pub async fn update_status(
+    tx: &mut PgConnection,
+    code: &str,
+    u: &StatusUpdate<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE dossier SET status = $2, status_code = $3, due_at = $4, due_provisional = $5,
+                            clock_paused_at = $6, resume_status = $7, updated_at = now()
+          WHERE code = $1",
+    )
+    .bind(code)
+    .bind(u.status)
+    .bind(u.status_code)
+    .bind(u.due_at)
+    .bind(u.due_provisional)
+    .bind(u.clock_paused_at)
+    .bind(u.resume_status)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// One history row.
+pub struct HistoryEntry<'a> {
+    pub at: OffsetDateTime,
+    pub action: &'a str,
+    pub actor: &'a str,
+    pub from_status: Option<&'a str>,
+    pub to_status: &'a str,
+    pub detail: &'a serde_json::Value,
+}
+
+/// Appends to a dossier's history.
+pub async fn add_history(
+    tx: &mut PgConnection,
+    code: &str,
+    h: &HistoryEntry<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO dossier_history (dossier_code, at, action, actor, from_status, to_status, detail, request_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(code)
+    .bind(h.at)
+    .bind(h.action)
+    .bind(h.actor)
+    .bind(h.from_status)
+    .bind(h.to_status)
+    .bind(h.detail)
+    .bind(motcua_telemetry::request_id::current())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Records a document issued to the applicant (forms 02, 03, 05, result hand-back).
+pub async fn add_document(
+    tx: &mut PgConnection,
+    code: &str,
+    kind: &str,
+    at: OffsetDateTime,
+    by: &str,
+    body: &serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO dossier_document (dossier_code, kind, issued_at, issued_by, body) VALUES ($1, $2, $3, $4, $5)")
+        .bind(code)
+        .bind(kind)
+        .bind(at)
+        .bind(by)
+        .bind(body)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }
 
 /// A stored component with its files.
@@ -131,16 +274,16 @@ pub struct DossierRow {
 pub struct ComponentRow {
     pub component_code: String,
     pub form: String,
+    pub scan_status: String,
+    pub round: i16,
     pub files: serde_json::Value,
 }
 
 /// Loads a dossier.
 pub async fn get_dossier(pool: &PgPool, code: &str) -> Result<Option<DossierRow>, sqlx::Error> {
-    sqlx::query_as::<_, DossierRow>(
-        "SELECT code, procedure_code, procedure_version, receiving_agency, channel, status, status_code, applicant,
-                received_at, due_at, due_provisional, submitted_by
-           FROM dossier WHERE code = $1",
-    )
+    sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {DOSSIER_COLUMNS} FROM dossier WHERE code = $1"
+    )))
     .bind(code)
     .fetch_optional(pool)
     .await
@@ -149,13 +292,13 @@ pub async fn get_dossier(pool: &PgPool, code: &str) -> Result<Option<DossierRow>
 /// A dossier's components with file metadata (not content).
 pub async fn get_components(pool: &PgPool, code: &str) -> Result<Vec<ComponentRow>, sqlx::Error> {
     sqlx::query_as::<_, ComponentRow>(
-        "SELECT c.component_code, c.form,
+        "SELECT c.component_code, c.form, c.scan_status, c.round,
                 coalesce(jsonb_agg(jsonb_build_object('name', f.name, 'media_type', f.media_type, 'sha256', f.sha256)
                          ORDER BY f.file_index) FILTER (WHERE f.sha256 IS NOT NULL), '[]') AS files
            FROM dossier_component c
            LEFT JOIN dossier_file f ON f.dossier_code = c.dossier_code AND f.position = c.position
           WHERE c.dossier_code = $1
-          GROUP BY c.position, c.component_code, c.form ORDER BY c.position",
+          GROUP BY c.position, c.component_code, c.form, c.scan_status, c.round ORDER BY c.position",
     )
     .bind(code)
     .fetch_all(pool)
@@ -263,4 +406,157 @@ pub async fn record_compliance(
         .execute(pool)
         .await?;
     Ok(())
+}
+
+/// Whether a supplement was ever requested for the dossier.
+pub async fn supplement_request_exists(pool: &PgPool, code: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM supplement_request WHERE dossier_code = $1)")
+        .bind(code)
+        .fetch_one(pool)
+        .await
+}
+
+/// The component codes submitted so far.
+pub async fn component_codes(pool: &PgPool, code: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT component_code FROM dossier_component WHERE dossier_code = $1 ORDER BY position",
+    )
+    .bind(code)
+    .fetch_all(pool)
+    .await
+}
+
+/// A supplement request to store.
+pub struct NewSupplementRequest<'a> {
+    pub dossier_code: &'a str,
+    pub requested_at: OffsetDateTime,
+    pub requested_by: &'a str,
+    pub items: &'a serde_json::Value,
+    pub deadline_at: OffsetDateTime,
+    pub deadline_provisional: bool,
+    pub due_before: OffsetDateTime,
+}
+
+/// Stores the supplement request; `false` when one already exists (the once-only rule, held by
+/// the primary key even under concurrent requests).
+pub async fn insert_supplement_request(
+    tx: &mut PgConnection,
+    r: &NewSupplementRequest<'_>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO supplement_request (dossier_code, requested_at, requested_by, items, deadline_at,
+                                         deadline_provisional, due_before)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dossier_code) DO NOTHING",
+    )
+    .bind(r.dossier_code)
+    .bind(r.requested_at)
+    .bind(r.requested_by)
+    .bind(r.items)
+    .bind(r.deadline_at)
+    .bind(r.deadline_provisional)
+    .bind(r.due_before)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A stored supplement request.
+#[derive(Debug, Clone, FromRow)]
+pub struct SupplementRequestRow {
+    pub requested_at: OffsetDateTime,
+    pub requested_by: String,
+    pub items: serde_json::Value,
+    pub deadline_at: OffsetDateTime,
+    pub answered_at: Option<OffsetDateTime>,
+    pub expired_at: Option<OffsetDateTime>,
+}
+
+/// The dossier's supplement request, if any.
+pub async fn supplement_request(
+    pool: &PgPool,
+    code: &str,
+) -> Result<Option<SupplementRequestRow>, sqlx::Error> {
+    sqlx::query_as::<_, SupplementRequestRow>(
+        "SELECT requested_at, requested_by, items, deadline_at, answered_at, expired_at
+           FROM supplement_request WHERE dossier_code = $1",
+    )
+    .bind(code)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Marks the request answered.
+pub async fn answer_supplement_request(
+    tx: &mut PgConnection,
+    code: &str,
+    at: OffsetDateTime,
+    by: &str,
+    due_after: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE supplement_request SET answered_at = $2, answered_by = $3, due_after = $4 WHERE dossier_code = $1")
+        .bind(code)
+        .bind(at)
+        .bind(by)
+        .bind(due_after)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Closes an open request when the dossier ends otherwise (refused, withdrawn, stopped), so
+/// the expiry worker leaves it alone.
+pub async fn close_supplement_request(
+    tx: &mut PgConnection,
+    code: &str,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE supplement_request SET expired_at = $2 WHERE dossier_code = $1 AND answered_at IS NULL AND expired_at IS NULL")
+        .bind(code)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Dossiers whose supplement window has passed unanswered, oldest deadline first.
+pub async fn expired_supplement_requests(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    limit: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT dossier_code FROM supplement_request
+          WHERE answered_at IS NULL AND expired_at IS NULL AND deadline_at <= $1
+          ORDER BY deadline_at LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// Locks a dossier unless another transaction holds it (workers skip busy rows).
+pub async fn try_lock_dossier(
+    tx: &mut PgConnection,
+    code: &str,
+) -> Result<Option<DossierRow>, sqlx::Error> {
+    sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {DOSSIER_COLUMNS} FROM dossier WHERE code = $1 FOR UPDATE SKIP LOCKED"
+    )))
+    .bind(code)
+    .fetch_optional(&mut *tx)
+    .await
+}
+
+/// A dossier's history, oldest first.
+pub async fn history(pool: &PgPool, code: &str) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT jsonb_build_object('at', to_char(at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+07:00\"'),
+                                   'action', action, 'actor', actor, 'from_status', from_status,
+                                   'to_status', to_status, 'detail', detail)
+           FROM dossier_history WHERE dossier_code = $1 ORDER BY id",
+    )
+    .bind(code)
+    .fetch_all(pool)
+    .await
 }

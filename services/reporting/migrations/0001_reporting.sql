@@ -9,7 +9,14 @@ CREATE TABLE dossier_fact (
     channel           text        NOT NULL,
     received_at       timestamptz NOT NULL,
     received_day      date        NOT NULL,
-    due_at            timestamptz NOT NULL
+    due_at            timestamptz NOT NULL,
+    -- Latest status (national code) and when processing finished / the result went back.
+    status            text        NOT NULL DEFAULT 'received',
+    status_code       smallint    NOT NULL DEFAULT 2,
+    supplement_requested boolean  NOT NULL DEFAULT false,
+    resolved_at       timestamptz,
+    returned_at       timestamptz,
+    updated_at        timestamptz
 );
 CREATE INDEX dossier_fact_day ON dossier_fact (received_day, receiving_agency);
 

@@ -41,14 +41,34 @@ impl EventReceiver for Reporting {
         let first = motcua_outbox::inbox_claim(&mut tx, &event)
             .await
             .map_err(Problem::from)?;
-        if first && event.r#type == motcua_events::DOSSIER_RECEIVED {
-            let payload: motcua_events::DossierReceived = serde_json::from_str(&event.payload_json)
-                .map_err(|e| {
-                    Status::invalid_argument(format!("payload of {}: {e}", event.r#type))
-                })?;
-            received::record(&mut tx, &payload)
-                .await
-                .map_err(Problem::from)?;
+        let bad = |e: serde_json::Error| {
+            Status::invalid_argument(format!("payload of {}: {e}", event.r#type))
+        };
+        if first {
+            match event.r#type.as_str() {
+                motcua_events::DOSSIER_RECEIVED => {
+                    let payload: motcua_events::DossierReceived =
+                        serde_json::from_str(&event.payload_json).map_err(bad)?;
+                    received::record(&mut tx, &payload)
+                        .await
+                        .map_err(Problem::from)?;
+                }
+                motcua_events::CASE_COMPLETED => {
+                    let payload: motcua_events::CaseChanged =
+                        serde_json::from_str(&event.payload_json).map_err(bad)?;
+                    received::resolved(&mut tx, &payload)
+                        .await
+                        .map_err(Problem::from)?;
+                }
+                t if t.starts_with("dossier.") => {
+                    let payload: motcua_events::DossierStatusChanged =
+                        serde_json::from_str(&event.payload_json).map_err(bad)?;
+                    received::follow(&mut tx, &payload)
+                        .await
+                        .map_err(Problem::from)?;
+                }
+                _ => {}
+            }
         }
         tx.commit().await.map_err(Problem::from)?;
         Ok(Response::new(DeliverEventResponse { applied: first }))

@@ -43,6 +43,41 @@ pub(crate) async fn record(
     Ok(done.rows_affected() == 1)
 }
 
+/// Follows a dossier's status change (`dossier.*` after receipt).
+pub(crate) async fn follow(
+    tx: &mut PgConnection,
+    ev: &motcua_events::DossierStatusChanged,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE dossier_fact
+            SET status = $2, status_code = $3, due_at = $4, updated_at = $5,
+                supplement_requested = supplement_requested OR $2 = 'supplement_requested',
+                returned_at = CASE WHEN $2 = 'result_returned' THEN $5 ELSE returned_at END
+          WHERE dossier_code = $1",
+    )
+    .bind(&ev.dossier_code)
+    .bind(&ev.to_status)
+    .bind(ev.status_code)
+    .bind(ev.due_at)
+    .bind(ev.at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Records that processing finished (`case.completed`): the result is at the one-stop.
+pub(crate) async fn resolved(
+    tx: &mut PgConnection,
+    ev: &motcua_events::CaseChanged,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE dossier_fact SET resolved_at = $2, status = 'processed', status_code = 9, updated_at = $2 WHERE dossier_code = $1")
+        .bind(&ev.dossier_code)
+        .bind(ev.at)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
 /// One day at one agency.
 #[derive(Debug, Serialize, FromRow, ToSchema)]
 pub(crate) struct DailyRow {

@@ -1,15 +1,25 @@
-//! The workflow service (giải quyết hồ sơ): the case behind each accepted dossier. In this
-//! first shape it opens a case, idempotently, for every `dossier.received` event; steps at
-//! agencies, handovers, clocks and extensions build on it.
+//! The workflow service (giải quyết hồ sơ): the case behind each accepted dossier. A received
+//! dossier opens a case with one task per step of the procedure's process template; agencies
+//! claim and complete their tasks; each handover is recorded with its early / on time / late
+//! result; when processing is done intake is told the result is ready.
 
+mod advance;
 mod cases;
+mod events;
 mod grpc;
+pub mod plan;
+mod tasks;
 
 use axum::Router;
+use motcua_catalogue_client::Catalogue;
 use motcua_config::ServiceName;
-use motcua_server::{Platform, ServiceDef, ServiceParts};
+use motcua_outbox::{Relay, RelayDestination};
+use motcua_proto::common::v1::event_receiver_client::EventReceiverClient;
+use motcua_server::{Platform, ServiceDef, ServiceParts, connect_peer};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
+use std::sync::Arc;
+use tokio::sync::Notify;
 use utoipa::OpenApi;
 
 /// Workflow's migrations (schema `workflow`).
@@ -27,25 +37,55 @@ pub const DEFINITION: ServiceDef = ServiceDef {
 pub(crate) struct AppState {
     pub(crate) pool: PgPool,
     pub(crate) platform: Platform,
+    pub(crate) catalogue: Catalogue,
+    pub(crate) relay_wake: Arc<Notify>,
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "motcua workflow", description = "Cases behind accepted dossiers."),
-    nest((path = "/", api = cases::Doc))
+    info(title = "motcua workflow", description = "Cases behind accepted dossiers: tasks at agencies, handovers."),
+    nest((path = "/", api = cases::Doc), (path = "/", api = tasks::Doc))
 )]
 struct ApiDoc;
 
 /// Builds the service.
 pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServiceParts> {
+    let settings = &platform.settings;
+    let peer = |name: ServiceName| {
+        connect_peer(
+            settings.peers.of(name),
+            ServiceName::Workflow,
+            platform.issuer.clone(),
+            settings.grpc_timeout,
+        )
+    };
+    let relay = Relay::new(
+        pool.clone(),
+        "workflow",
+        vec![
+            RelayDestination {
+                name: motcua_events::destination::INTAKE,
+                client: EventReceiverClient::new(peer(ServiceName::Intake)?),
+            },
+            RelayDestination {
+                name: motcua_events::destination::REPORTING,
+                client: EventReceiverClient::new(peer(ServiceName::Reporting)?),
+            },
+        ],
+        settings.outbox_poll,
+    );
     let state = AppState {
         pool: pool.clone(),
-        platform,
+        platform: platform.clone(),
+        catalogue: Catalogue::new(peer(ServiceName::Catalogue)?),
+        relay_wake: relay.waker(),
     };
+    let shutdown = platform.shutdown.clone();
     Ok(ServiceParts {
         name: ServiceName::Workflow,
         api: Router::new()
             .merge(cases::routes())
+            .merge(tasks::routes())
             .with_state(state.clone()),
         openapi: ApiDoc::openapi(),
         grpc: grpc::routes(state),
@@ -55,6 +95,6 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         ],
         pool,
         migrator: &MIGRATOR,
-        workers: Vec::new(),
+        workers: vec![("outbox-relay", Box::pin(relay.run(shutdown)))],
     })
 }

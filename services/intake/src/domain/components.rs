@@ -13,6 +13,52 @@ pub struct PublishedComponent {
     pub name: String,
     /// Required (bắt buộc) rather than conditional.
     pub required: bool,
+    /// Originals (bản chính) to hand in.
+    pub originals: u32,
+    /// Copies (bản sao) to hand in.
+    pub copies: u32,
+}
+
+/// Counts a paper component was handed in with, when the officer recorded them.
+#[derive(Debug, Clone, Copy)]
+pub struct HandedIn<'a> {
+    /// Component code.
+    pub code: &'a str,
+    /// Originals handed in.
+    pub originals: Option<u32>,
+    /// Copies handed in.
+    pub copies: Option<u32>,
+}
+
+/// `component_count` errors where recorded counts fall short of the published ones.
+pub fn check_counts(
+    handed_in: &[HandedIn<'_>],
+    published: &[PublishedComponent],
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for (i, h) in handed_in.iter().enumerate() {
+        let Some(p) = published.iter().find(|p| p.code == h.code) else {
+            continue;
+        };
+        for (what, got, want) in [
+            ("originals", h.originals, p.originals),
+            ("copies", h.copies, p.copies),
+        ] {
+            if let Some(got) = got
+                && got < want
+            {
+                errors.push(
+                    FieldError::new(
+                        format!("components[{i}].{what}"),
+                        "component_count",
+                        format!("thành phần {} cần {want} {what}, đã nộp {got}", h.code),
+                    )
+                    .with("component_code", h.code),
+                );
+            }
+        }
+    }
+    errors
 }
 
 /// Returns one field error per problem: `component_unexpected` at `components[i].code` for a
@@ -65,6 +111,8 @@ mod tests {
             code: code.into(),
             name: code.into(),
             required,
+            originals: 1,
+            copies: 0,
         };
         vec![c("TK", true), c("GCS", true), c("HTSS", false)]
     }
@@ -85,6 +133,22 @@ mod tests {
         assert_eq!(errs[1].field, "components");
         assert_eq!(errs[1].code, "component_missing");
         assert_eq!(errs[1].extra["component_code"], "GCS");
+    }
+
+    #[test]
+    fn recorded_counts_below_the_published_ones_are_refused() {
+        let h = |code, originals| HandedIn {
+            code,
+            originals,
+            copies: None,
+        };
+        assert!(check_counts(&[h("TK", Some(1)), h("GCS", None)], &birth()).is_empty());
+        let errs = check_counts(&[h("TK", Some(0))], &birth());
+        assert_eq!(errs.len(), 1);
+        assert_eq!(
+            (errs[0].field.as_str(), errs[0].code.as_str()),
+            ("components[0].originals", "component_count")
+        );
     }
 
     #[test]

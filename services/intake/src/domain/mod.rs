@@ -5,3 +5,5 @@ pub mod components;
 pub mod dossier_code;
 pub mod personal_id;
 pub mod status;
+pub mod supplement;
+pub mod transition;

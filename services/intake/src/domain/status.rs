@@ -27,6 +27,33 @@ pub enum DossierStatus {
 }
 
 impl DossierStatus {
+    /// Every status, in national-code order.
+    pub const ALL: [DossierStatus; 10] = [
+        Self::Registered,
+        Self::Received,
+        Self::Refused,
+        Self::Processing,
+        Self::SupplementRequested,
+        Self::FinancialObligation,
+        Self::Withdrawn,
+        Self::Stopped,
+        Self::Processed,
+        Self::ResultReturned,
+    ];
+
+    /// Parses the snake_case name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// True when nothing more can happen to the dossier.
+    pub const fn is_final(self) -> bool {
+        matches!(
+            self,
+            Self::Refused | Self::Withdrawn | Self::Stopped | Self::ResultReturned
+        )
+    }
+
     /// The national status code.
     pub const fn code(self) -> i16 {
         match self {

@@ -1,4 +1,4 @@
-//! Intake's questions to the catalogue, over gRPC with a deadline; answers become problems
+//! The other services' questions to the catalogue, over gRPC with a deadline; answers become problems
 //! the REST caller understands.
 
 use motcua_problem::Problem;
@@ -90,5 +90,64 @@ impl Catalogue {
                 Problem::internal()
             })?;
         Ok((at, r.provisional))
+    }
+
+    /// `start` plus working minutes on `agency`'s calendar (no cut-off rules).
+    pub async fn add_working_time(
+        &self,
+        start: OffsetDateTime,
+        working_minutes: i64,
+        agency: &str,
+    ) -> Result<(OffsetDateTime, bool), Problem> {
+        let req = pb::AddWorkingTimeRequest {
+            start: Some(motcua_proto::timestamp::to_proto(start)),
+            working_minutes,
+            agency: agency.to_string(),
+        };
+        let r = self
+            .client
+            .clone()
+            .add_working_time(req)
+            .await
+            .map_err(peer_problem)?
+            .into_inner();
+        let at = r
+            .deadline
+            .as_ref()
+            .and_then(motcua_proto::timestamp::from_proto)
+            .ok_or_else(|| {
+                tracing::error!("catalogue answered without a time");
+                Problem::internal()
+            })?;
+        Ok((at, r.provisional))
+    }
+
+    /// Working minutes between two instants on `agency`'s calendar.
+    pub async fn working_elapsed(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        agency: &str,
+    ) -> Result<i64, Problem> {
+        let req = pb::WorkingElapsedRequest {
+            from: Some(motcua_proto::timestamp::to_proto(from)),
+            to: Some(motcua_proto::timestamp::to_proto(to)),
+            agency: agency.to_string(),
+        };
+        Ok(self
+            .client
+            .clone()
+            .working_elapsed(req)
+            .await
+            .map_err(peer_problem)?
+            .into_inner()
+            .working_minutes)
+    }
+}
+
+impl Catalogue {
+    /// The kind of an agency (`one_stop`, `agency`, `sector_system`), or `None` when unknown.
+    pub async fn agency_kind(&self, code: &str) -> Result<Option<String>, Problem> {
+        Ok(self.agency(code).await?.map(|a| a.kind))
     }
 }
