@@ -4,5 +4,6 @@
 mod auth;
 mod catalogue;
 mod intake_rules;
+mod lifecycle;
 mod platform;
 mod skeleton;

@@ -42,6 +42,8 @@ impl TestSystem {
             ("MOTCUA_JWT_SECRET", TEST_SECRET.to_string()),
             ("MOTCUA_OUTBOX_POLL_MS", "100".to_string()),
             ("MOTCUA_DB_MAX_CONNECTIONS", "5".to_string()),
+            ("MOTCUA_WORKER_POLL_MS", "100".to_string()),
+            ("MOTCUA_PUBLIC_LOOKUP_PER_MINUTE", "1000".to_string()),
         ]);
         let env = Env::from_fn(|k| vars.get(k).cloned());
         let settings = Settings::from_env(&env)?;
@@ -130,6 +132,46 @@ pub fn authed<T>(msg: T, token: &str) -> tonic::Request<T> {
         req.metadata_mut().insert("authorization", v);
     }
     req
+}
+
+/// POSTs JSON with a bearer token and an idempotency key; returns status and body.
+pub async fn post(
+    sys: &TestSystem,
+    name: ServiceName,
+    path: &str,
+    token: &str,
+    key: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let res = sys
+        .http
+        .post(sys.url(name, path))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(&body)
+        .send()
+        .await
+        .expect("request failed");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// GETs JSON with a bearer token.
+pub async fn get(
+    sys: &TestSystem,
+    name: ServiceName,
+    path: &str,
+    token: &str,
+) -> (u16, serde_json::Value) {
+    let res = sys
+        .http
+        .get(sys.url(name, path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request failed");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
 }
 
 /// A valid birth-registration dossier body (procedure 1.001193) at the demo ward one-stop.

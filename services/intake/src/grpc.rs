@@ -61,8 +61,22 @@ impl EventReceiver for Intake {
                 .map_err(Problem::from)?
             {
                 let from = DossierStatus::parse(&d.status);
-                match from.and_then(|f| transition::next(f, action, None)) {
-                    Some(to) => {
+                // Forwarded while waiting for the applicant: the dossier will resume to
+                // processing, not to received.
+                let forwarded_while_waiting = action == Action::Forward
+                    && from == Some(DossierStatus::SupplementRequested)
+                    && d.resume_status.as_deref() == Some(DossierStatus::Received.as_str());
+                let outcome = if forwarded_while_waiting {
+                    Some((
+                        DossierStatus::SupplementRequested,
+                        Some(DossierStatus::Processing),
+                    ))
+                } else {
+                    from.and_then(|f| transition::next(f, action, None))
+                        .map(|to| (to, None))
+                };
+                match outcome {
+                    Some((to, resume_status)) => {
                         let change = Change {
                             dossier: &d,
                             action,
@@ -72,7 +86,7 @@ impl EventReceiver for Intake {
                             due_at: d.due_at,
                             due_provisional: d.due_provisional,
                             clock_paused_at: d.clock_paused_at,
-                            resume_status: None,
+                            resume_status,
                             detail: serde_json::json!({"case_id": payload.case_id, "current_steps": payload.current_steps}),
                             event_type: None,
                         };
