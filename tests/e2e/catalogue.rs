@@ -226,3 +226,232 @@ async fn an_agency_with_its_own_sessions_gets_its_own_deadlines() {
     assert_eq!(unknown.status(), 404);
     sys.stop().await.unwrap();
 }
+
+const DEMO: &str = include_str!("../../data/catalogue-demo.json");
+
+async fn audit_rows(sys: &TestSystem) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM catalogue.audit_log")
+        .fetch_one(&mut sqlx_conn(sys).await)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catalogue_file_is_validated_whole_imported_once_and_resolves_successors_and_stale_listings()
+ {
+    use motcua_catalogue::import::{ImportError, import};
+    use motcua_catalogue_model::CatalogueFile;
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
+    let pool = motcua_db::connect(&sys.db.url, "catalogue", 2)
+        .await
+        .unwrap();
+
+    // The demo set plus the 2025 reorganisation and a ward listing.
+    let mut file: serde_json::Value = serde_json::from_str(DEMO).unwrap();
+    file["agencies"].as_array_mut().unwrap().push(serde_json::json!({
+        "code": "000.25.72.H72", "name": "Bộ phận Một cửa huyện cũ (Tây Ninh cũ)", "kind": "one_stop", "level": "commune",
+        "valid_until": "2025-06-30", "successor_code": "000.25.80.H80"
+    }));
+    file["listings"] = serde_json::json!([{"one_stop": "000.25.80.H80", "procedures": [{"code": "1.001193", "version": 1}]}]);
+
+    // One bad entry: nothing is written, and the error names the entry and the field.
+    let mut broken = file.clone();
+    broken["procedures"][1]["components"][1]["code"] = "TK01".into();
+    let before = audit_rows(&sys).await;
+    let parsed = CatalogueFile::parse(&broken.to_string()).unwrap();
+    let Err(ImportError::Invalid(errors)) = import(&pool, &parsed, "test").await else {
+        panic!("accepted a broken file")
+    };
+    // The duplicate, and (since the demo version is already published) the change to it.
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[1].code, "published_version_immutable");
+    assert_eq!(errors[0].entry, "procedures[1] (DEMO.LT.63-1)");
+    assert_eq!(errors[0].field, "procedures[1].components[1].code");
+    assert_eq!(errors[0].code, "duplicate_component");
+    assert_eq!(
+        audit_rows(&sys).await,
+        before,
+        "a refused import writes nothing"
+    );
+
+    // The good file: new agency and listing; the demo versions are already there.
+    let good = CatalogueFile::parse(&file.to_string()).unwrap();
+    let first = import(&pool, &good, "test").await.unwrap();
+    assert_eq!(
+        (
+            first.agencies_added,
+            first.versions_added,
+            first.versions_unchanged,
+            first.listings_changed
+        ),
+        (1, 0, 4, 1)
+    );
+    let after_first = audit_rows(&sys).await;
+    let again = import(&pool, &good, "test").await.unwrap();
+    assert_eq!(
+        (
+            again.agencies_added,
+            again.agencies_changed,
+            again.versions_added,
+            again.listings_changed
+        ),
+        (0, 0, 0, 0)
+    );
+    assert_eq!(
+        audit_rows(&sys).await,
+        after_first,
+        "re-importing the same file changes nothing"
+    );
+
+    // Succession: the retired unit resolves to its successor from 01/07/2025.
+    let get = |path: String| sys.http.get(sys.url(ServiceName::Catalogue, &path)).send();
+    let a: serde_json::Value = get("/api/v1/agencies/000.25.72.H72?at=2025-07-01".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (a["code"].as_str(), a["resolved_from"].as_str()),
+        (Some("000.25.80.H80"), Some("000.25.72.H72"))
+    );
+    let a: serde_json::Value = get("/api/v1/agencies/000.25.72.H72?at=2025-06-30".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(a["code"], "000.25.72.H72");
+
+    // Stale listing: the ward shows only birth registration; three commune procedures are missing.
+    let l: serde_json::Value = get("/api/v1/listings/000.25.80.H80".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let missing: Vec<&str> = l["stale"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["procedure_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing, ["1.011537", "DEMO.DD.001", "DEMO.LT.63-1"]);
+    assert!(
+        l["stale"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["reason"]["kind"] == "missing")
+    );
+
+    // A new version of birth registration from 01/12/2026, published over REST.
+    let admin = sys.token(&["catalogue_admin"], None, "cat-admin-1");
+    let publish = |body: serde_json::Value| {
+        sys.http
+            .post(sys.url(ServiceName::Catalogue, "/api/v1/procedures"))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+    };
+    let mut v2 = file["procedures"][0].clone();
+    v2["decision"] = serde_json::json!({"number": "99/QĐ-UBND", "date": "2026-11-20", "effective_from": "2026-12-01"});
+    let mut over_budget = v2.clone();
+    over_budget["steps"][1]["working_hours"] = 12.into();
+    let res = publish(over_budget).await.unwrap();
+    assert_eq!(res.status(), 422);
+    let p: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["code"] == "template_over_budget"),
+        "{p}"
+    );
+    let res = publish(v2.clone()).await.unwrap();
+    assert_eq!(res.status(), 201);
+    let created: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(created["version"], 2);
+    let mut same = v2.clone();
+    same["version"] = 2.into();
+    assert_eq!(
+        publish(same).await.unwrap().status(),
+        409,
+        "a published version is never rewritten"
+    );
+    let at = |d: &str| get(format!("/api/v1/procedures/1.001193?at={d}"));
+    let v: serde_json::Value = at("2026-11-30").await.unwrap().json().await.unwrap();
+    assert_eq!(v["version"], 1);
+    let v: serde_json::Value = at("2026-12-01").await.unwrap().json().await.unwrap();
+    assert_eq!(v["version"], 2);
+
+    // From 02/12 the ward's listing shows a superseded version.
+    sys.platform
+        .clock
+        .as_test_clock()
+        .unwrap()
+        .set(datetime!(2026-12-02 09:00 +07:00));
+    let l: serde_json::Value = get("/api/v1/listings/000.25.80.H80".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let birth = l["stale"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["procedure_code"] == "1.001193")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        birth["reason"],
+        serde_json::json!({"kind": "superseded", "listed_version": 1, "current_version": 2})
+    );
+    let inspector = sys.token(&["inspector"], None, "insp-1");
+    let all: serde_json::Value = sys
+        .http
+        .get(sys.url(ServiceName::Catalogue, "/api/v1/listings/stale"))
+        .bearer_auth(&inspector)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["one_stop"] == "000.25.80.H80")
+    );
+
+    // Export gives back a file that imports as a no-op.
+    let exported = motcua_catalogue::import::load(&pool).await.unwrap();
+    assert!(
+        exported
+            .procedures
+            .iter()
+            .any(|p| p.code == "1.001193" && p.version == 2)
+    );
+    let reimport = import(
+        &pool,
+        &CatalogueFile::parse(&exported.to_json_pretty().unwrap()).unwrap(),
+        "test",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            reimport.versions_added,
+            reimport.agencies_changed,
+            reimport.listings_changed
+        ),
+        (0, 0, 0)
+    );
+    sys.stop().await.unwrap();
+}

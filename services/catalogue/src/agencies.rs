@@ -1,51 +1,22 @@
-//! Agencies and one-stop units (cơ quan, bộ phận một cửa), with validity and succession.
+//! Agencies and one-stop units (cơ quan, bộ phận một cửa), with validity and succession: a
+//! retired agency resolves to its successor (Long An + Tây Ninh → Tây Ninh, 2025), so dossiers
+//! in flight continue at the successor.
 
 use crate::AppState;
+use crate::procedures::{parse_date, today};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use motcua_problem::{ApiPath, ApiResult, Problem};
-use serde::Serialize;
-use sqlx::{FromRow, PgPool};
-use utoipa::{OpenApi, ToSchema};
+use motcua_catalogue_model::{AgencyEntry, SuccessionError, resolve_agency};
+use motcua_problem::{ApiPath, ApiQuery, ApiResult, Problem};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use time::Date;
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(list_agencies, get_agency),
-    components(schemas(Agency, AgencyList))
-)]
+#[openapi(paths(list_agencies, get_agency), components(schemas(ResolvedAgency)))]
 pub(crate) struct Doc;
-
-/// An agency as published (cơ quan).
-#[derive(Debug, Clone, Serialize, FromRow, ToSchema)]
-pub(crate) struct Agency {
-    /// Agency code as used in dossier codes, e.g. `000.25.80.H80`.
-    pub code: String,
-    pub name: String,
-    /// `one_stop`, `agency` or `sector_system`.
-    pub kind: String,
-    /// `province` or `commune`.
-    pub level: String,
-    pub sector: Option<String>,
-    pub unit_code: Option<String>,
-    pub parent_code: Option<String>,
-    #[schema(value_type = Option<String>)]
-    pub valid_from: Option<time::Date>,
-    #[schema(value_type = Option<String>)]
-    pub valid_until: Option<time::Date>,
-    pub successor_code: Option<String>,
-    /// Set when the code asked for was retired and this is its successor.
-    #[sqlx(skip)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resolved_from: Option<String>,
-}
-
-/// A list of agencies.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct AgencyList {
-    items: Vec<Agency>,
-    next_cursor: Option<String>,
-}
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -53,58 +24,94 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/agencies/{code}", get(get_agency))
 }
 
-const SELECT: &str = "SELECT code, name, kind, level, sector, unit_code, parent_code, valid_from, valid_until, successor_code FROM agency";
-
-/// Lists all agencies (public).
-#[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies", responses((status = 200, body = AgencyList)))]
-async fn list_agencies(State(s): State<AppState>) -> ApiResult<Json<AgencyList>> {
-    let items = sqlx::query_as::<_, Agency>(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY code")))
-        .fetch_all(&s.pool)
-        .await?;
-    Ok(Json(AgencyList {
-        items,
-        next_cursor: None,
-    }))
+/// Every stored agency, as published.
+pub(crate) async fn all(pool: &PgPool) -> Result<Vec<AgencyEntry>, Problem> {
+    let bodies: Vec<serde_json::Value> =
+        sqlx::query_scalar("SELECT body FROM agency ORDER BY code")
+            .fetch_all(pool)
+            .await?;
+    bodies
+        .into_iter()
+        .map(|b| {
+            serde_json::from_value(b).map_err(|e| {
+                tracing::error!(error = %e, "stored agency unreadable");
+                Problem::internal()
+            })
+        })
+        .collect()
 }
 
-/// One agency (public); a retired agency resolves to its successor, with `resolved_from` set.
+/// Lists all agencies with their validity and successors (public).
+#[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies",
+    responses((status = 200, description = "{items, next_cursor}", content_type = "application/json",
+        example = json!({"items": [{"code": "000.25.80.H80", "name": "Trung tâm Phục vụ hành chính công phường Long An",
+            "kind": "one_stop", "level": "commune", "unit_code": "80"}], "next_cursor": null}))))]
+async fn list_agencies(State(s): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    let items = all(&s.pool).await?;
+    Ok(Json(
+        serde_json::json!({ "items": items, "next_cursor": null }),
+    ))
+}
+
+/// An agency resolved on a date.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ResolvedAgency {
+    /// The agency valid on the date (the successor when the asked one was retired).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub agency: AgencyEntry,
+    /// The code that was asked for, when it was retired and resolved to a successor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved_from: Option<String>,
+    /// Codes followed, from the asked one to the answer.
+    pub chain: Vec<String>,
+}
+
+/// Date selector.
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct AtQuery {
+    /// Date (YYYY-MM-DD); default today.
+    at: Option<String>,
+}
+
+/// One agency (public); a retired agency resolves to its successor valid on the date.
 #[utoipa::path(get, path = "/api/v1/agencies/{code}", tag = "agencies",
-    params(("code" = String, Path, description = "agency code", example = "000.25.80.H80")),
-    responses((status = 200, body = Agency), (status = 404, description = "unknown agency")))]
+    params(("code" = String, Path, description = "agency code", example = "000.25.80.H80"), AtQuery),
+    responses((status = 200, body = ResolvedAgency), (status = 404, description = "unknown agency"),
+              (status = 409, description = "retired without successor, or not yet valid")))]
 async fn get_agency(
     State(s): State<AppState>,
     ApiPath(code): ApiPath<String>,
-) -> ApiResult<Json<Agency>> {
-    Ok(Json(resolve(&s.pool, &code).await?))
+    ApiQuery(q): ApiQuery<AtQuery>,
+) -> ApiResult<Json<ResolvedAgency>> {
+    let at = match q.at {
+        Some(raw) => parse_date("at", &raw)?,
+        None => today(&s),
+    };
+    Ok(Json(resolve(&s.pool, &code, at).await?))
 }
 
-/// Finds an agency, following successors of retired ones (at most 10 hops).
-pub(crate) async fn resolve(pool: &PgPool, code: &str) -> Result<Agency, Problem> {
-    let mut current = code.to_string();
-    for _ in 0..10 {
-        let found =
-            sqlx::query_as::<_, Agency>(sqlx::AssertSqlSafe(format!("{SELECT} WHERE code = $1")))
-                .bind(&current)
-                .fetch_optional(pool)
-                .await?;
-        let Some(mut agency) = found else {
-            return Err(Problem::not_found(
-                "agency_not_found",
-                format!("no agency {code}"),
-            ));
-        };
-        match agency.successor_code.clone() {
-            Some(next) if next != agency.code => current = next,
-            _ => {
-                if agency.code != code {
-                    agency.resolved_from = Some(code.to_string());
-                }
-                return Ok(agency);
-            }
+/// Finds the agency valid on `at` for `code`, following successors of retired ones.
+pub(crate) async fn resolve(
+    pool: &PgPool,
+    code: &str,
+    at: Date,
+) -> Result<ResolvedAgency, Problem> {
+    let agencies = all(pool).await?;
+    match resolve_agency(&agencies, code, at) {
+        Ok(r) => Ok(ResolvedAgency {
+            agency: r.agency.clone(),
+            resolved_from: r.resolved_from.clone(),
+            chain: r.chain.clone(),
+        }),
+        Err(SuccessionError::NotFound { .. }) => Err(Problem::not_found(
+            "agency_not_found",
+            format!("no agency {code}"),
+        )),
+        Err(e @ SuccessionError::Cycle { .. }) => {
+            tracing::error!(error = %e, "succession cycle in stored agencies");
+            Err(Problem::internal())
         }
+        Err(e) => Err(Problem::conflict("agency_not_valid", e.to_string()).with("agency", code)),
     }
-    Err(Problem::unprocessable(
-        "succession_cycle",
-        format!("agency {code} has a succession chain too long"),
-    ))
 }

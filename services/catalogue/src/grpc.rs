@@ -169,14 +169,20 @@ impl CatalogueService for Catalogue {
         &self,
         req: Request<pb::GetAgencyRequest>,
     ) -> Result<Response<pb::Agency>, Status> {
-        let a = agencies::resolve(&self.0.pool, &req.into_inner().code).await?;
+        let r = agencies::resolve(
+            &self.0.pool,
+            &req.into_inner().code,
+            procedures::today(&self.0),
+        )
+        .await?;
+        let a = r.agency;
         Ok(Response::new(pb::Agency {
             code: a.code,
             name: a.name,
-            kind: a.kind,
-            level: a.level,
+            kind: a.kind.as_str().to_string(),
+            level: a.level.as_str().to_string(),
             sector: a.sector.unwrap_or_default(),
-            resolved_from: a.resolved_from.unwrap_or_default(),
+            resolved_from: r.resolved_from.unwrap_or_default(),
         }))
     }
 

@@ -6,6 +6,8 @@ mod agencies;
 mod audit;
 mod calendar;
 mod grpc;
+pub mod import;
+mod listings;
 mod procedures;
 pub mod seed;
 
@@ -43,6 +45,7 @@ pub(crate) struct AppState {
         (path = "/", api = procedures::Doc),
         (path = "/", api = agencies::Doc),
         (path = "/", api = calendar::Doc),
+        (path = "/", api = listings::Doc),
     )
 )]
 struct ApiDoc;
@@ -66,6 +69,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         .merge(procedures::routes())
         .merge(agencies::routes())
         .merge(calendar::routes())
+        .merge(listings::routes())
         .with_state(state.clone());
     let grpc = grpc::routes(state);
     let refresh = calendar

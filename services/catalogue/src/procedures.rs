@@ -90,7 +90,7 @@ pub(crate) struct SearchQuery {
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/procedures", get(search))
+        .route("/api/v1/procedures", get(search).post(publish))
         .route("/api/v1/procedures/{code}", get(get_procedure))
 }
 
@@ -134,21 +134,23 @@ pub(crate) async fn search_in_force(
     agency: Option<String>,
     limit: i64,
 ) -> Result<Vec<ProcedureSummary>, sqlx::Error> {
+    let q = motcua_catalogue_model::fold(q);
     sqlx::query_as::<_, ProcedureSummary>(
         "WITH current AS (
              SELECT DISTINCT ON (code) * FROM procedure_version
-              WHERE effective_from <= $1 ORDER BY code, effective_from DESC)
+              WHERE effective_from <= $1 AND (effective_until IS NULL OR effective_until >= $1)
+              ORDER BY code, effective_from DESC)
          SELECT code, name, field, level, online_level, version FROM current
-          WHERE ($2 = '' OR public.unaccent(lower(name)) LIKE '%' || public.unaccent(lower($2)) || '%'
-                         OR public.similarity(public.unaccent(lower(name)), public.unaccent(lower($2))) > 0.2)
+          WHERE ($2 = '' OR search_key LIKE '%' || $2 || '%' OR public.word_similarity($2, search_key) > 0.4)
             AND ($3::text IS NULL OR field = $3)
             AND ($4::text IS NULL OR level = $4)
-            AND ($5::text IS NULL OR body::text LIKE '%' || $5 || '%')
-          ORDER BY public.similarity(public.unaccent(lower(name)), public.unaccent(lower($2))) DESC, code
+            AND ($5::text IS NULL OR $5 = ANY(agencies))
+          ORDER BY (search_key LIKE '%' || $2 || '%') DESC,
+                   public.similarity($2, search_key) DESC, code
           LIMIT $6",
     )
     .bind(at)
-    .bind(q.trim())
+    .bind(q)
     .bind(field)
     .bind(level)
     .bind(agency)
@@ -204,7 +206,8 @@ pub(crate) async fn version_at(
 ) -> Result<ProcedureVersion, Problem> {
     sqlx::query_as::<_, ProcedureVersion>(
         "SELECT code, version, name, field, level, online_level, effective_from, time_limit, body
-           FROM procedure_version WHERE code = $1 AND effective_from <= $2
+           FROM procedure_version
+          WHERE code = $1 AND effective_from <= $2 AND (effective_until IS NULL OR effective_until >= $2)
           ORDER BY effective_from DESC LIMIT 1",
     )
     .bind(code)
@@ -217,4 +220,117 @@ pub(crate) async fn version_at(
             format!("no version of procedure {code} is in force on {at}"),
         )
     })
+}
+
+/// Publishes a procedure version (catalogue_admin; audited). The body is one procedure entry of
+/// the catalogue file format. Without `version`, the next version number is used. It is
+/// validated in the context of everything stored (agencies referenced, template budget against
+/// the time limit, effective dates); a published version is never changed.
+#[utoipa::path(post, path = "/api/v1/procedures", tag = "procedures",
+    request_body(content = Object, example = json!({
+        "code": "1.001193", "name": "Thủ tục đăng ký khai sinh", "field": "Hộ tịch", "level": "commune",
+        "online_level": "full", "time_limit": {"working_days": 0, "same_day": true, "cutoff": "15:00"},
+        "decision": {"number": "123/QĐ-UBND", "date": "2026-11-20", "effective_from": "2026-12-01"},
+        "components": [{"code": "TK", "name": "Tờ khai đăng ký khai sinh", "originals": 1, "copies": 0, "required": true}],
+        "steps": [{"name": "Thẩm định", "agency": "000.30.80.H80", "working_hours": 6}]})),
+    responses((status = 201, description = "published"), (status = 403, description = "not catalogue_admin"),
+              (status = 409, description = "version_exists"), (status = 422, description = "invalid, errors per field")),
+    security(("bearer" = [])))]
+pub(crate) async fn publish(
+    caller: motcua_auth::Caller,
+    State(s): State<AppState>,
+    body: axum::body::Bytes,
+) -> ApiResult<(axum::http::StatusCode, Json<serde_json::Value>)> {
+    caller.require_any(&[motcua_auth::Role::CatalogueAdmin])?;
+    let mut raw: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+        Problem::unprocessable("invalid_body", "the body is not JSON")
+            .with_errors(vec![FieldError::new("body", "invalid_json", e.to_string())])
+    })?;
+    let code = raw
+        .get("code")
+        .and_then(|c| c.as_str())
+        .unwrap_or_default()
+        .to_string();
+    let next: i32 = sqlx::query_scalar(
+        "SELECT coalesce(max(version), 0) + 1 FROM procedure_version WHERE code = $1",
+    )
+    .bind(&code)
+    .fetch_one(&s.pool)
+    .await?;
+    if let Some(o) = raw.as_object_mut() {
+        o.entry("version").or_insert(next.into());
+    }
+    let mut file = crate::import::load(&s.pool).await.map_err(import_problem)?;
+    let entry: motcua_catalogue_model::ProcedureEntry =
+        match motcua_catalogue_model::CatalogueFile::parse(
+            &serde_json::json!({"agencies": [], "procedures": [raw]}).to_string(),
+        ) {
+            Ok(mut f) => f.procedures.remove(0),
+            Err(errors) => return Err(entry_problem(errors, 0)),
+        };
+    if file
+        .procedures
+        .iter()
+        .any(|p| p.code == entry.code && p.version == entry.version)
+    {
+        return Err(Problem::conflict(
+            "version_exists",
+            format!(
+                "version {} of {} is published and immutable; publish a new version",
+                entry.version, entry.code
+            ),
+        ));
+    }
+    let index = file.procedures.len();
+    file.procedures.push(entry.clone());
+    let errors: Vec<_> = motcua_catalogue_model::validate(&file)
+        .into_iter()
+        .filter(|e| e.field.starts_with(&format!("procedures[{index}]")))
+        .collect();
+    if !errors.is_empty() {
+        return Err(entry_problem(errors, index));
+    }
+    let mut tx = s.pool.begin().await?;
+    crate::import::publish_version(&mut tx, &entry, &caller.sub).await?;
+    tx.commit().await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(serde_json::json!({
+            "code": entry.code, "version": entry.version,
+            "effective_from": entry.effective_from().to_string(),
+        })),
+    ))
+}
+
+fn import_problem(e: crate::import::ImportError) -> Problem {
+    match e {
+        crate::import::ImportError::Database(e) => e.into(),
+        crate::import::ImportError::Invalid(errors) => entry_problem(errors, 0),
+    }
+}
+
+/// Entry errors as field errors, with paths relative to the request body.
+fn entry_problem(errors: Vec<motcua_catalogue_model::EntryError>, index: usize) -> Problem {
+    let prefix = format!("procedures[{index}]");
+    let fields = errors
+        .into_iter()
+        .map(|e| {
+            let field = e
+                .field
+                .strip_prefix(&prefix)
+                .map(|f| f.trim_start_matches('.').to_string())
+                .unwrap_or(e.field);
+            FieldError::new(
+                if field.is_empty() {
+                    "body".to_string()
+                } else {
+                    field
+                },
+                e.code,
+                e.message,
+            )
+        })
+        .collect();
+    Problem::unprocessable("procedure_invalid", "the procedure version has errors")
+        .with_errors(fields)
 }

@@ -18,6 +18,25 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum CatalogueAction {
+    /// Validates the whole file (errors name the entry and field), then writes it in one
+    /// transaction. Importing the same file again changes nothing.
+    Import {
+        /// A catalogue file (the format of data/catalogue-demo.json).
+        file: std::path::PathBuf,
+        /// Who is importing (recorded in the audit log).
+        #[arg(long, default_value = "cli")]
+        actor: String,
+    },
+    /// Writes the stored catalogue in the same format.
+    Export {
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Runs all four services in one process. Without DATABASE_URL, starts a private
     /// PostgreSQL from the system's server binaries in ./.motcua and stops it on exit.
@@ -29,6 +48,11 @@ enum Command {
     },
     /// Applies every service's migrations to DATABASE_URL.
     Migrate,
+    /// Imports or exports the procedure catalogue (needs DATABASE_URL).
+    Catalogue {
+        #[command(subcommand)]
+        action: CatalogueAction,
+    },
     /// Prints a token signed with the configured key (local use and tests).
     Token {
         /// Role(s), comma-separated or repeated: citizen, one_stop_officer, specialist,
@@ -114,8 +138,56 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Catalogue { action } => catalogue(action).await,
         Command::Up => up().await,
     }
+}
+
+async fn catalogue(action: CatalogueAction) -> anyhow::Result<()> {
+    let settings = Settings::from_env(&Env::process())?;
+    let url = settings
+        .database_url
+        .clone()
+        .context("DATABASE_URL must be set (motcua up prints it)")?;
+    let pool = motcua_server::connect_and_migrate(&motcua_catalogue::DEFINITION, &url, 2).await?;
+    match action {
+        CatalogueAction::Import { file, actor } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let parsed = motcua_catalogue_model::CatalogueFile::parse(&text);
+            let result = match parsed {
+                Ok(f) => motcua_catalogue::import::import(&pool, &f, &actor).await,
+                Err(errors) => Err(motcua_catalogue::import::ImportError::Invalid(errors)),
+            };
+            match result {
+                Ok(summary) => {
+                    println!("{}", serde_json_pretty(&summary));
+                    Ok(())
+                }
+                Err(motcua_catalogue::import::ImportError::Invalid(errors)) => {
+                    for e in &errors {
+                        eprintln!("{}: {} [{}] {}", e.entry, e.field, e.code, e.message);
+                    }
+                    anyhow::bail!("{} error(s); nothing was imported", errors.len())
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        CatalogueAction::Export { out } => {
+            let file = motcua_catalogue::import::load(&pool).await?;
+            let text = file.to_json_pretty()?;
+            match out {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => println!("{text}"),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn serde_json_pretty<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
 }
 
 async fn up() -> anyhow::Result<()> {
@@ -145,6 +217,7 @@ async fn up() -> anyhow::Result<()> {
             tracing::info!(port = pg.port, dir = %pg.dir.display(), "private PostgreSQL started");
             motcua_db::create_database(&pg.url(), "motcua").await?;
             let url = motcua_db::with_database(&pg.url(), "motcua")?;
+            println!("  private PostgreSQL: DATABASE_URL={url}");
             local_pg = Some(pg);
             url
         }
