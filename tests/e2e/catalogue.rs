@@ -455,3 +455,63 @@ async fn a_catalogue_file_is_validated_whole_imported_once_and_resolves_successo
     );
     sys.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validate_components_reports_each_component_problem() {
+    use motcua_proto::catalogue::v1::{SubmittedComponent, ValidateComponentsRequest};
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
+    let mut c = CatalogueServiceClient::connect(sys.grpc(ServiceName::Catalogue))
+        .await
+        .unwrap();
+    let sc = |code: &str, originals: Option<u32>| SubmittedComponent {
+        code: code.into(),
+        originals,
+        copies: None,
+    };
+    let r = c
+        .validate_components(ValidateComponentsRequest {
+            code: "1.001193".into(),
+            at: "2026-11-27".into(),
+            components: vec![sc("TK", Some(0)), sc("CMND", None), sc("TK", None)],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.version, 1);
+    let got: Vec<(&str, &str, &str)> = r
+        .errors
+        .iter()
+        .map(|e| (e.field.as_str(), e.code.as_str(), e.component_code.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("components[1].code", "component_unexpected", "CMND"),
+            ("components[2].code", "component_duplicate", "TK"),
+            ("components", "component_missing", "GCS"),
+            ("components[0].originals", "component_count", "TK"),
+        ]
+    );
+    let ok = c
+        .validate_components(ValidateComponentsRequest {
+            code: "1.001193".into(),
+            at: String::new(),
+            components: vec![sc("TK", Some(1)), sc("GCS", None)],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(ok.errors.is_empty());
+    let missing = c
+        .validate_components(ValidateComponentsRequest {
+            code: "9.999999".into(),
+            at: String::new(),
+            components: vec![],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), tonic::Code::NotFound);
+    sys.stop().await.unwrap();
+}

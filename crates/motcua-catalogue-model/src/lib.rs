@@ -24,6 +24,7 @@ mod listing;
 mod search;
 mod serde_util;
 mod shape;
+mod submission;
 mod succession;
 mod template;
 mod validate;
@@ -41,6 +42,9 @@ pub use file::{
 };
 pub use listing::{StaleEntry, StaleReason, stale_listings};
 pub use search::fold;
+pub use submission::{
+    ComponentIssue, HandedIn, PublishedComponent, check_components, check_counts,
+};
 pub use succession::{Resolved, SuccessionError, resolve_agency};
 pub use template::{
     TemplateBlock, TemplateDuration, TemplateError, describe_duration, step_duration,

@@ -206,6 +206,54 @@ impl CatalogueService for Catalogue {
         }))
     }
 
+    async fn validate_components(
+        &self,
+        req: Request<pb::ValidateComponentsRequest>,
+    ) -> Result<Response<pb::ValidateComponentsResponse>, Status> {
+        let r = req.into_inner();
+        let at = if r.at.is_empty() {
+            procedures::today(&self.0)
+        } else {
+            procedures::parse_date("at", &r.at)?
+        };
+        let v = procedures::version_at(&self.0.pool, &r.code, at).await?;
+        let published: Vec<motcua_catalogue_model::PublishedComponent> = to_proto(&v)?
+            .components
+            .into_iter()
+            .map(|c| motcua_catalogue_model::PublishedComponent {
+                code: c.code,
+                name: c.name,
+                required: c.required,
+                originals: c.originals,
+                copies: c.copies,
+            })
+            .collect();
+        let codes: Vec<&str> = r.components.iter().map(|c| c.code.as_str()).collect();
+        let handed_in: Vec<motcua_catalogue_model::HandedIn<'_>> = r
+            .components
+            .iter()
+            .map(|c| motcua_catalogue_model::HandedIn {
+                code: &c.code,
+                originals: c.originals,
+                copies: c.copies,
+            })
+            .collect();
+        let mut issues = motcua_catalogue_model::check_components(&codes, &published);
+        issues.extend(motcua_catalogue_model::check_counts(&handed_in, &published));
+        Ok(Response::new(pb::ValidateComponentsResponse {
+            version: v.version as u32,
+            errors: issues
+                .into_iter()
+                .map(|i| pb::ComponentError {
+                    field: i.field,
+                    code: i.code,
+                    message: i.message,
+                    component_code: i.component_code,
+                })
+                .collect(),
+        }))
+    }
+
     async fn working_elapsed(
         &self,
         req: Request<pb::WorkingElapsedRequest>,

@@ -1,160 +1,55 @@
-//! Checks submitted components against the published procedure version (`shared/domain.md`
-//! §1, §4): every required component present, nothing outside the list, no duplicates.
-//! All errors are reported at once.
+//! Intake's view of the component rules, which live in `motcua-catalogue-model` (one
+//! implementation, shared with the catalogue's `ValidateComponents`): the same checks, as
+//! field errors of the submission.
 
 use motcua_problem::FieldError;
 
-/// A component as the procedure version publishes it.
-#[derive(Debug, Clone)]
-pub struct PublishedComponent {
-    /// Code, e.g. `GCS`.
-    pub code: String,
-    /// Name, for messages.
-    pub name: String,
-    /// Required (bắt buộc) rather than conditional.
-    pub required: bool,
-    /// Originals (bản chính) to hand in.
-    pub originals: u32,
-    /// Copies (bản sao) to hand in.
-    pub copies: u32,
+pub use motcua_catalogue_model::{HandedIn, PublishedComponent};
+
+fn field_errors(issues: Vec<motcua_catalogue_model::ComponentIssue>) -> Vec<FieldError> {
+    issues
+        .into_iter()
+        .map(|i| {
+            FieldError::new(i.field, i.code, i.message).with("component_code", i.component_code)
+        })
+        .collect()
 }
 
-/// Counts a paper component was handed in with, when the officer recorded them.
-#[derive(Debug, Clone, Copy)]
-pub struct HandedIn<'a> {
-    /// Component code.
-    pub code: &'a str,
-    /// Originals handed in.
-    pub originals: Option<u32>,
-    /// Copies handed in.
-    pub copies: Option<u32>,
+/// Missing required, unexpected and duplicated components, as field errors.
+pub fn check(submitted: &[&str], published: &[PublishedComponent]) -> Vec<FieldError> {
+    field_errors(motcua_catalogue_model::check_components(
+        submitted, published,
+    ))
 }
 
-/// `component_count` errors where recorded counts fall short of the published ones.
+/// Recorded counts below the published ones, as field errors.
 pub fn check_counts(
     handed_in: &[HandedIn<'_>],
     published: &[PublishedComponent],
 ) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    for (i, h) in handed_in.iter().enumerate() {
-        let Some(p) = published.iter().find(|p| p.code == h.code) else {
-            continue;
-        };
-        for (what, got, want) in [
-            ("originals", h.originals, p.originals),
-            ("copies", h.copies, p.copies),
-        ] {
-            if let Some(got) = got
-                && got < want
-            {
-                errors.push(
-                    FieldError::new(
-                        format!("components[{i}].{what}"),
-                        "component_count",
-                        format!("thành phần {} cần {want} {what}, đã nộp {got}", h.code),
-                    )
-                    .with("component_code", h.code),
-                );
-            }
-        }
-    }
-    errors
-}
-
-/// Returns one field error per problem: `component_unexpected` at `components[i].code` for a
-/// code not in the procedure, `component_duplicate` for a repeated one, and
-/// `component_missing` at `components` for each required component absent.
-pub fn check(submitted: &[&str], published: &[PublishedComponent]) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    for (i, code) in submitted.iter().enumerate() {
-        if !published.iter().any(|p| p.code == *code) {
-            errors.push(
-                FieldError::new(
-                    format!("components[{i}].code"),
-                    "component_unexpected",
-                    format!("thành phần {code} không có trong thủ tục"),
-                )
-                .with("component_code", *code),
-            );
-        } else if submitted[..i].contains(code) {
-            errors.push(
-                FieldError::new(
-                    format!("components[{i}].code"),
-                    "component_duplicate",
-                    format!("thành phần {code} được nộp hai lần"),
-                )
-                .with("component_code", *code),
-            );
-        }
-    }
-    for p in published.iter().filter(|p| p.required) {
-        if !submitted.contains(&p.code.as_str()) {
-            errors.push(
-                FieldError::new(
-                    "components",
-                    "component_missing",
-                    format!("thiếu thành phần bắt buộc: {}", p.name),
-                )
-                .with("component_code", p.code.as_str()),
-            );
-        }
-    }
-    errors
+    field_errors(motcua_catalogue_model::check_counts(handed_in, published))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn birth() -> Vec<PublishedComponent> {
-        let c = |code: &str, required| PublishedComponent {
-            code: code.into(),
-            name: code.into(),
-            required,
+    #[test]
+    fn issues_become_field_errors_with_the_component_code() {
+        let published = [PublishedComponent {
+            code: "TK".into(),
+            name: "Tờ khai".into(),
+            required: true,
             originals: 1,
             copies: 0,
-        };
-        vec![c("TK", true), c("GCS", true), c("HTSS", false)]
-    }
-
-    #[test]
-    fn complete_dossier_has_no_errors_and_optional_may_be_absent() {
-        assert!(check(&["TK", "GCS"], &birth()).is_empty());
-        assert!(check(&["GCS", "TK", "HTSS"], &birth()).is_empty());
-    }
-
-    #[test]
-    fn missing_and_unexpected_are_reported_together() {
-        let errs = check(&["TK", "CMND"], &birth());
+        }];
+        let errs = check(&["XX"], &published);
         assert_eq!(errs.len(), 2);
-        assert_eq!(errs[0].field, "components[1].code");
-        assert_eq!(errs[0].code, "component_unexpected");
-        assert_eq!(errs[0].extra["component_code"], "CMND");
-        assert_eq!(errs[1].field, "components");
-        assert_eq!(errs[1].code, "component_missing");
-        assert_eq!(errs[1].extra["component_code"], "GCS");
-    }
-
-    #[test]
-    fn recorded_counts_below_the_published_ones_are_refused() {
-        let h = |code, originals| HandedIn {
-            code,
-            originals,
-            copies: None,
-        };
-        assert!(check_counts(&[h("TK", Some(1)), h("GCS", None)], &birth()).is_empty());
-        let errs = check_counts(&[h("TK", Some(0))], &birth());
-        assert_eq!(errs.len(), 1);
         assert_eq!(
             (errs[0].field.as_str(), errs[0].code.as_str()),
-            ("components[0].originals", "component_count")
+            ("components[0].code", "component_unexpected")
         );
-    }
-
-    #[test]
-    fn duplicates_are_refused() {
-        let errs = check(&["TK", "GCS", "TK"], &birth());
-        assert_eq!(errs.len(), 1);
-        assert_eq!(errs[0].code, "component_duplicate");
+        assert_eq!(errs[0].extra["component_code"], "XX");
+        assert_eq!(errs[1].code, "component_missing");
     }
 }
