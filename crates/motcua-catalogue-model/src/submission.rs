@@ -99,14 +99,14 @@ pub fn check_components(
                 format!("components[{i}].code"),
                 "component_unexpected",
                 format!("thành phần {code} không có trong thủ tục"),
-                *code,
+                code,
             ));
         } else if submitted[..i].contains(code) {
             errors.push(ComponentIssue::new(
                 format!("components[{i}].code"),
                 "component_duplicate",
                 format!("thành phần {code} được nộp hai lần"),
-                *code,
+                code,
             ));
         }
     }
