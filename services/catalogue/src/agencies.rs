@@ -77,7 +77,10 @@ pub(crate) struct AtQuery {
 /// One agency (public); a retired agency resolves to its successor valid on the date.
 #[utoipa::path(get, path = "/api/v1/agencies/{code}", tag = "agencies",
     params(("code" = String, Path, description = "agency code", example = "000.25.80.H80"), AtQuery),
-    responses((status = 200, body = ResolvedAgency), (status = 404, description = "unknown agency"),
+    responses((status = 200, body = ResolvedAgency,
+        example = json!({"code": "000.25.80.H80", "name": "Trung tâm Phục vụ hành chính công phường Long An", "kind": "one_stop",
+            "level": "commune", "unit_code": "80", "resolved_from": "000.25.72.H72", "chain": ["000.25.72.H72", "000.25.80.H80"]})),
+        (status = 404, description = "unknown agency"),
               (status = 409, description = "retired without successor, or not yet valid")))]
 async fn get_agency(
     State(s): State<AppState>,

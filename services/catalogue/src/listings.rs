@@ -93,7 +93,11 @@ async fn get_listing(
 
 /// Every one-stop unit whose listing is stale today, with what is wrong (inspectors, admins).
 #[utoipa::path(get, path = "/api/v1/listings/stale", tag = "listings",
-    responses((status = 200, description = "{items: [{one_stop, stale: [...]}]}")), security(("bearer" = [])))]
+    responses((status = 200, content_type = "application/json",
+        example = json!({"items": [{"one_stop": "000.25.80.H80", "name": "Trung tâm Phục vụ hành chính công phường Long An",
+            "stale": [{"procedure_code": "1.001193", "reason": {"kind": "superseded", "listed_version": 1, "current_version": 2}}]}],
+            "next_cursor": null}))),
+    security(("bearer" = [])))]
 async fn stale(caller: Caller, State(s): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
     caller.require_any(&[Role::Inspector, Role::Admin, Role::CatalogueAdmin])?;
     let all = versions(&s).await?;

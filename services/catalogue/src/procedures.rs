@@ -184,7 +184,13 @@ pub(crate) fn parse_date(field: &str, raw: &str) -> Result<Date, Problem> {
 /// The version of a procedure in force on a date (public), with components, fees, time limits
 /// and steps.
 #[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "procedures", params(("code" = String, Path, example = "1.001193"), AtQuery),
-    responses((status = 200, description = "the published procedure version", content_type = "application/json"),
+    responses((status = 200, description = "the published procedure version", content_type = "application/json",
+        example = json!({"code": "1.001193", "version": 1, "name": "Thủ tục đăng ký khai sinh", "field": "Hộ tịch",
+            "level": "commune", "online_level": "full", "effective_from": "2025-07-01",
+            "time_limit": {"working_days": 0, "same_day": true, "cutoff": "15:00"},
+            "components": [{"code": "TK", "name": "Tờ khai đăng ký khai sinh", "originals": 1, "copies": 0, "required": true}],
+            "steps": [{"name": "Thẩm định, ghi sổ hộ tịch, trình ký", "agency": "000.30.80.H80", "working_hours": 6}],
+            "supplement_clock_policy": "restart"})),
               (status = 404, description = "unknown procedure or none in force on that date")))]
 async fn get_procedure(
     State(s): State<AppState>,
