@@ -252,6 +252,30 @@ mod tests {
         assert!(v.verify(&format!("{header}.{claims}")).is_err());
     }
 
+    /// A throwaway Ed25519 key pair made for this test only.
+    const TEST_ED25519_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIF6M38sOek83KE0J8h16c6D18tTN5WLokfIPRqwj2AQm\n-----END PRIVATE KEY-----\n";
+    const TEST_ED25519_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA20aXRffppnEceMo7mXci7hCStsMRFjc5HaEOHWZ2O9s=\n-----END PUBLIC KEY-----\n";
+
+    #[test]
+    fn production_public_keys_verify_and_refuse_hs256_tokens() {
+        let issuer =
+            TokenIssuer::private_key(TEST_ED25519_PRIVATE.as_bytes(), "EdDSA", "motcua").unwrap();
+        let v = JwtVerifier::public_key(TEST_ED25519_PUBLIC.as_bytes(), "EdDSA", "motcua").unwrap();
+        let t = issuer
+            .issue("svc:intake", &["service"], None, None, 60)
+            .unwrap();
+        assert_eq!(v.verify(&t).unwrap().roles, vec![Role::Service]);
+        // An HS256 token (e.g. signed with the public key as a secret) is refused.
+        let hs = TokenIssuer::hs256(TEST_ED25519_PUBLIC.as_bytes(), "motcua")
+            .issue("x", &["admin"], None, None, 60)
+            .unwrap();
+        assert!(v.verify(&hs).is_err());
+        assert!(JwtVerifier::public_key(b"not a key", "EdDSA", "motcua").is_err());
+        assert!(
+            JwtVerifier::public_key(TEST_ED25519_PUBLIC.as_bytes(), "HS512", "motcua").is_err()
+        );
+    }
+
     /// A tiny base64url encoder so the test needs no extra crate.
     mod base64_free {
         pub fn b64url(input: &[u8]) -> String {
