@@ -5,12 +5,55 @@ use motcua_problem::Problem;
 use motcua_proto::catalogue::v1 as pb;
 use motcua_proto::catalogue::v1::catalogue_service_client::CatalogueServiceClient;
 use motcua_server::PeerChannel;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use time::OffsetDateTime;
+
+/// How long answers about agencies and procedure versions are reused. Published versions are
+/// immutable; what may change within this window is which version is in force today (a version
+/// published to take effect today) or an agency's record, and a minute of delay is acceptable.
+const CACHE_TTL: Duration = Duration::from_secs(60);
+const CACHE_MAX: usize = 10_000;
+
+/// A small time-bounded cache of positive answers.
+#[derive(Debug)]
+struct TtlCache<V> {
+    entries: Mutex<HashMap<String, (Instant, V)>>,
+}
+
+impl<V: Clone> TtlCache<V> {
+    fn new() -> Self {
+        Self {
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<V> {
+        let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < CACHE_TTL)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn put(&self, key: String, value: V) {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= CACHE_MAX {
+            map.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
+            if map.len() >= CACHE_MAX {
+                map.clear();
+            }
+        }
+        map.insert(key, (Instant::now(), value));
+    }
+}
 
 /// A catalogue client.
 #[derive(Clone, Debug)]
 pub struct Catalogue {
     client: CatalogueServiceClient<PeerChannel>,
+    agencies: Arc<TtlCache<pb::Agency>>,
+    procedures: Arc<TtlCache<pb::Procedure>>,
 }
 
 fn peer_problem(s: tonic::Status) -> Problem {
@@ -30,20 +73,25 @@ impl Catalogue {
     pub fn new(channel: PeerChannel) -> Self {
         Self {
             client: CatalogueServiceClient::new(channel),
+            agencies: Arc::new(TtlCache::new()),
+            procedures: Arc::new(TtlCache::new()),
         }
     }
 
     /// The agency, or `None` when unknown.
     pub async fn agency(&self, code: &str) -> Result<Option<pb::Agency>, Problem> {
-        match self
-            .client
-            .clone()
-            .get_agency(pb::GetAgencyRequest {
-                code: code.to_string(),
-            })
-            .await
-        {
-            Ok(r) => Ok(Some(r.into_inner())),
+        if let Some(hit) = self.agencies.get(code) {
+            return Ok(Some(hit));
+        }
+        let req = pb::GetAgencyRequest {
+            code: code.to_string(),
+        };
+        match self.client.clone().get_agency(req).await {
+            Ok(r) => {
+                let a = r.into_inner();
+                self.agencies.put(code.to_string(), a.clone());
+                Ok(Some(a))
+            }
             Err(s) if s.code() == tonic::Code::NotFound => Ok(None),
             Err(s) => Err(peer_problem(s)),
         }
@@ -51,12 +99,20 @@ impl Catalogue {
 
     /// The procedure version in force on `at` (YYYY-MM-DD), or `None`.
     pub async fn procedure(&self, code: &str, at: &str) -> Result<Option<pb::Procedure>, Problem> {
+        let key = format!("{code}@{at}");
+        if let Some(hit) = self.procedures.get(&key) {
+            return Ok(Some(hit));
+        }
         let req = pb::GetProcedureRequest {
             code: code.to_string(),
             at: at.to_string(),
         };
         match self.client.clone().get_procedure(req).await {
-            Ok(r) => Ok(Some(r.into_inner())),
+            Ok(r) => {
+                let p = r.into_inner();
+                self.procedures.put(key, p.clone());
+                Ok(Some(p))
+            }
             Err(s) if s.code() == tonic::Code::NotFound => Ok(None),
             Err(s) => Err(peer_problem(s)),
         }

@@ -4,7 +4,10 @@
 //! the event commit together or not at all. A [`Relay`] (a background worker of the producer)
 //! delivers each pending event to each destination's `EventReceiver` over gRPC, at least once:
 //! rows are claimed with `FOR UPDATE SKIP LOCKED`, so several replicas never deliver the same
-//! row at the same time, and a failed delivery is retried with exponential backoff.
+//! row at the same time, and a failed delivery is retried with exponential backoff. Events
+//! about one subject (one dossier) reach a destination in the order they were recorded: a
+//! delivery is not attempted while an earlier one for the same subject and destination is
+//! pending. Different subjects are delivered concurrently.
 //! Receivers call [`inbox_claim`] in the transaction that applies the event: a duplicate
 //! delivery finds the event id already there and changes nothing.
 //!
@@ -62,11 +65,14 @@ pub async fn record(
     .execute(&mut *tx)
     .await?;
     for d in destinations {
-        sqlx::query("INSERT INTO outbox_delivery (event_id, destination) VALUES ($1, $2)")
-            .bind(id)
-            .bind(*d)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO outbox_delivery (event_id, destination, subject) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(*d)
+        .bind(event.subject)
+        .execute(&mut *tx)
+        .await?;
     }
     Ok(id)
 }

@@ -28,10 +28,12 @@ pub struct RelayDestination {
 pub struct Relay {
     pool: PgPool,
     source: &'static str,
-    destinations: HashMap<&'static str, EventReceiverClient<PeerChannel>>,
+    destinations: Arc<HashMap<&'static str, EventReceiverClient<PeerChannel>>>,
     wake: Arc<Notify>,
     poll: Duration,
     batch: i64,
+    /// Subjects delivered at once.
+    parallel: usize,
 }
 
 struct Pending {
@@ -54,13 +56,16 @@ impl Relay {
         Self {
             pool,
             source,
-            destinations: destinations
-                .into_iter()
-                .map(|d| (d.name, d.client))
-                .collect(),
+            destinations: Arc::new(
+                destinations
+                    .into_iter()
+                    .map(|d| (d.name, d.client))
+                    .collect(),
+            ),
             wake: Arc::new(Notify::new()),
             poll,
-            batch: 100,
+            batch: 200,
+            parallel: 32,
         }
     }
 
@@ -102,6 +107,10 @@ impl Relay {
                     e.occurred_at, e.traceparent, e.request_id
                FROM outbox_delivery d JOIN outbox_event e ON e.id = d.event_id
               WHERE d.delivered_at IS NULL AND d.next_attempt_at <= now()
+                AND NOT EXISTS (
+                    SELECT 1 FROM outbox_delivery p
+                     WHERE p.destination = d.destination AND p.subject = d.subject
+                       AND p.delivered_at IS NULL AND p.seq < d.seq)
               ORDER BY d.seq
               LIMIT $1
                 FOR UPDATE OF d SKIP LOCKED",
@@ -131,42 +140,82 @@ impl Relay {
             });
         }
         let n = pending.len();
+        // One group per (destination, subject), in recorded order; groups run concurrently.
+        let mut groups: std::collections::BTreeMap<(String, String), Vec<Pending>> =
+            Default::default();
         for p in pending {
-            let outcome = self.deliver_one(&p).await;
-            match outcome {
-                Ok(()) => {
-                    sqlx::query(
-                        "UPDATE outbox_delivery SET delivered_at = now(), attempts = attempts + 1, last_error = NULL
-                          WHERE event_id = $1 AND destination = $2",
-                    )
-                    .bind(p.event_id)
-                    .bind(&p.destination)
-                    .execute(&mut *tx)
-                    .await?;
+            groups
+                .entry((p.destination.clone(), p.event.subject.clone()))
+                .or_default()
+                .push(p);
+        }
+        let permits = Arc::new(tokio::sync::Semaphore::new(self.parallel));
+        let mut running = tokio::task::JoinSet::new();
+        for (_, group) in groups {
+            let (relay, permits) = (self.clone(), permits.clone());
+            running.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                let mut outcomes = Vec::with_capacity(group.len());
+                for p in group {
+                    let outcome = relay.deliver_one(&p).await;
+                    let failed = outcome.is_err();
+                    outcomes.push((p, outcome));
+                    if failed {
+                        // Later events of this subject wait for this one.
+                        break;
+                    }
                 }
-                Err(err) => {
-                    let backoff = backoff_seconds(p.attempts);
-                    tracing::warn!(
-                        event_id = %p.event_id, destination = %p.destination, attempts = p.attempts + 1,
-                        retry_in_s = backoff, error = %err, "event delivery failed; will retry"
-                    );
-                    sqlx::query(
-                        "UPDATE outbox_delivery
-                            SET attempts = attempts + 1, last_error = $3,
-                                next_attempt_at = now() + make_interval(secs => $4)
-                          WHERE event_id = $1 AND destination = $2",
-                    )
-                    .bind(p.event_id)
-                    .bind(&p.destination)
-                    .bind(err)
-                    .bind(backoff as f64)
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                outcomes
+            });
+        }
+        while let Some(done) = running.join_next().await {
+            let Ok(outcomes) = done else { continue };
+            for (p, outcome) in outcomes {
+                self.record_outcome(&mut tx, &p, outcome).await?;
             }
         }
         tx.commit().await?;
         Ok(n)
+    }
+
+    async fn record_outcome(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        p: &Pending,
+        outcome: Result<(), String>,
+    ) -> Result<(), sqlx::Error> {
+        match outcome {
+            Ok(()) => {
+                sqlx::query(
+                    "UPDATE outbox_delivery SET delivered_at = now(), attempts = attempts + 1, last_error = NULL
+                      WHERE event_id = $1 AND destination = $2",
+                )
+                .bind(p.event_id)
+                .bind(&p.destination)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Err(err) => {
+                let backoff = backoff_seconds(p.attempts);
+                tracing::warn!(
+                    event_id = %p.event_id, destination = %p.destination, attempts = p.attempts + 1,
+                    retry_in_s = backoff, error = %err, "event delivery failed; will retry"
+                );
+                sqlx::query(
+                    "UPDATE outbox_delivery
+                        SET attempts = attempts + 1, last_error = $3,
+                            next_attempt_at = now() + make_interval(secs => $4)
+                      WHERE event_id = $1 AND destination = $2",
+                )
+                .bind(p.event_id)
+                .bind(&p.destination)
+                .bind(err)
+                .bind(backoff as f64)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        Ok(())
     }
 
     async fn deliver_one(&self, p: &Pending) -> Result<(), String> {

@@ -153,6 +153,8 @@ CREATE TABLE outbox_event (
 CREATE TABLE outbox_delivery (
     event_id         uuid        NOT NULL REFERENCES outbox_event (id),
     destination      text        NOT NULL,
+    -- The event's subject: deliveries of one subject to one destination go in order.
+    subject          text        NOT NULL,
     seq              bigserial   NOT NULL,
     attempts         integer     NOT NULL DEFAULT 0,
     next_attempt_at  timestamptz NOT NULL DEFAULT now(),
@@ -162,6 +164,7 @@ CREATE TABLE outbox_delivery (
 );
 
 CREATE INDEX outbox_delivery_pending ON outbox_delivery (seq) WHERE delivered_at IS NULL;
+CREATE INDEX outbox_delivery_order ON outbox_delivery (destination, subject, seq) WHERE delivered_at IS NULL;
 
 -- Idempotent inbox for events from workflow (case opened, case completed).
 CREATE TABLE inbox_event (

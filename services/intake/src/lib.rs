@@ -141,3 +141,19 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         ],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_migration_carries_the_outbox_tables_verbatim() {
+        let migration = include_str!("../migrations/0001_intake.sql");
+        assert!(
+            migration.contains(motcua_outbox::PRODUCER_DDL),
+            "copy crates/motcua-outbox/src/producer.sql"
+        );
+        assert!(
+            migration.contains(motcua_outbox::RECEIVER_DDL.trim_start_matches(|c| c != 'C')),
+            "inbox table"
+        );
+    }
+}

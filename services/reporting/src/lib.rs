@@ -58,3 +58,12 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         workers: Vec::new(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_migration_carries_the_inbox_table_verbatim() {
+        let migration = include_str!("../migrations/0001_reporting.sql");
+        assert!(migration.contains(motcua_outbox::RECEIVER_DDL));
+    }
+}
