@@ -69,6 +69,32 @@ impl Relay {
         }
     }
 
+    /// A relay delivering `source`'s events to other motcua services, each reached at its
+    /// configured gRPC endpoint with the platform's service token and deadline. Destination
+    /// names are the services' names.
+    pub fn to_services(
+        pool: PgPool,
+        source: motcua_config::ServiceName,
+        destinations: &[motcua_config::ServiceName],
+        platform: &motcua_server::Platform,
+    ) -> anyhow::Result<Self> {
+        let settings = &platform.settings;
+        let mut out = Vec::with_capacity(destinations.len());
+        for d in destinations {
+            let channel = motcua_server::connect_peer(
+                settings.peers.of(*d),
+                source,
+                platform.issuer.clone(),
+                settings.grpc_timeout,
+            )?;
+            out.push(RelayDestination {
+                name: d.as_str(),
+                client: EventReceiverClient::new(channel),
+            });
+        }
+        Ok(Self::new(pool, source.as_str(), out, settings.outbox_poll))
+    }
+
     /// A handle the producer pokes after committing an event, so delivery starts at once.
     pub fn waker(&self) -> Arc<Notify> {
         self.wake.clone()

@@ -16,8 +16,7 @@ mod worker;
 
 use axum::Router;
 use motcua_config::ServiceName;
-use motcua_outbox::{Relay, RelayDestination};
-use motcua_proto::common::v1::event_receiver_client::EventReceiverClient;
+use motcua_outbox::Relay;
 use motcua_proto::workflow::v1::workflow_service_client::WorkflowServiceClient;
 use motcua_server::{Platform, ServiceDef, ServiceParts, connect_peer};
 use sqlx::PgPool;
@@ -92,21 +91,12 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         )
     };
     let catalogue = Catalogue::new(peer(ServiceName::Catalogue)?);
-    let relay = Relay::new(
+    let relay = Relay::to_services(
         pool.clone(),
-        "intake",
-        vec![
-            RelayDestination {
-                name: motcua_events::destination::WORKFLOW,
-                client: EventReceiverClient::new(peer(ServiceName::Workflow)?),
-            },
-            RelayDestination {
-                name: motcua_events::destination::REPORTING,
-                client: EventReceiverClient::new(peer(ServiceName::Reporting)?),
-            },
-        ],
-        settings.outbox_poll,
-    );
+        ServiceName::Intake,
+        &[ServiceName::Workflow, ServiceName::Reporting],
+        &platform,
+    )?;
     let state = AppState {
         pool: pool.clone(),
         platform: platform.clone(),

@@ -13,8 +13,7 @@ mod tasks;
 use axum::Router;
 use motcua_catalogue_client::Catalogue;
 use motcua_config::ServiceName;
-use motcua_outbox::{Relay, RelayDestination};
-use motcua_proto::common::v1::event_receiver_client::EventReceiverClient;
+use motcua_outbox::Relay;
 use motcua_server::{Platform, ServiceDef, ServiceParts, connect_peer};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
@@ -59,21 +58,12 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             settings.grpc_timeout,
         )
     };
-    let relay = Relay::new(
+    let relay = Relay::to_services(
         pool.clone(),
-        "workflow",
-        vec![
-            RelayDestination {
-                name: motcua_events::destination::INTAKE,
-                client: EventReceiverClient::new(peer(ServiceName::Intake)?),
-            },
-            RelayDestination {
-                name: motcua_events::destination::REPORTING,
-                client: EventReceiverClient::new(peer(ServiceName::Reporting)?),
-            },
-        ],
-        settings.outbox_poll,
-    );
+        ServiceName::Workflow,
+        &[ServiceName::Intake, ServiceName::Reporting],
+        &platform,
+    )?;
     let state = AppState {
         pool: pool.clone(),
         platform: platform.clone(),
