@@ -201,3 +201,85 @@ async fn every_invalid_field_is_reported_at_once() {
     assert_eq!(res.status(), 422);
     sys.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_register_pages_through_a_units_dossiers_for_its_staff_only() {
+    use motcua_e2e::get;
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
+    let officer = sys.token(&["one_stop_officer"], Some("000.25.80.H80"), "officer-1");
+    let url = sys.url(ServiceName::Intake, "/api/v1/dossiers");
+    for i in 0..5 {
+        let res = sys
+            .http
+            .post(&url)
+            .bearer_auth(&officer)
+            .header("Idempotency-Key", format!("reg-{i}"))
+            .json(&birth_registration("counter"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+    }
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/dossiers?limit=2&from=2026-11-27&to=2026-11-27".to_string();
+    loop {
+        let (status, page) = get(&sys, ServiceName::Intake, &path, &officer).await;
+        assert_eq!(status, 200, "{page}");
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["code"].as_str().unwrap().to_string()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => {
+                path = format!("/api/v1/dossiers?limit=2&from=2026-11-27&to=2026-11-27&cursor={c}")
+            }
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (1..=5)
+        .rev()
+        .map(|i| format!("000.25.80.H80-261127-{i:04}"))
+        .collect();
+    assert_eq!(seen, expected, "newest first, each once");
+    let (_, none) = get(
+        &sys,
+        ServiceName::Intake,
+        "/api/v1/dossiers?from=2026-11-28",
+        &officer,
+    )
+    .await;
+    assert_eq!(none["items"].as_array().unwrap().len(), 0);
+    let other = sys.token(&["one_stop_officer"], Some("000.00.01.H80"), "prov-1");
+    let (status, _) = get(
+        &sys,
+        ServiceName::Intake,
+        "/api/v1/dossiers?agency=000.25.80.H80",
+        &other,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let citizen = sys.token(&["citizen"], None, "c");
+    assert_eq!(
+        get(&sys, ServiceName::Intake, "/api/v1/dossiers", &citizen)
+            .await
+            .0,
+        403
+    );
+    let (status, p) = get(
+        &sys,
+        ServiceName::Intake,
+        "/api/v1/dossiers?status=lost",
+        &officer,
+    )
+    .await;
+    assert_eq!(
+        (status, p["errors"][0]["field"].as_str()),
+        (422, Some("status"))
+    );
+    sys.stop().await.unwrap();
+}

@@ -71,6 +71,40 @@ async fn counter_supplement_workflow_and_result_return() {
         assert_eq!(body["code"], "dossier_not_found");
     }
 
+    // The justice specialist holds the dossier now: the path's agency may read it; another may not.
+    let specialist = sys.token(&["specialist"], Some(JUSTICE), "justice-1");
+    assert_eq!(
+        get(
+            &sys,
+            Intake,
+            &format!("/api/v1/dossiers/{code}"),
+            &specialist
+        )
+        .await
+        .0,
+        200
+    );
+    let police = sys.token(&["specialist"], Some("000.31.80.H80"), "police-1");
+    assert_eq!(
+        get(&sys, Intake, &format!("/api/v1/dossiers/{code}"), &police)
+            .await
+            .0,
+        403
+    );
+    let (status, _) = post(
+        &sys,
+        Intake,
+        &path("supplement-requests"),
+        &police,
+        "k-srp",
+        serde_json::json!({"items": [{"component_code": "HTSS", "reason": "x"}]}),
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "only the one-stop or the agency holding the dossier"
+    );
+
     // Supplement request: once, every item at once, only components of the procedure.
     let (status, p) = post(
         &sys,
@@ -131,7 +165,6 @@ async fn counter_supplement_workflow_and_result_return() {
     );
 
     // The agency cannot finish while the dossier waits for the applicant.
-    let specialist = sys.token(&["specialist"], Some(JUSTICE), "justice-1");
     let (_, inbox) = get(&sys, Workflow, "/api/v1/tasks", &specialist).await;
     let task = inbox["items"][0]["id"].as_str().unwrap().to_string();
     assert_eq!(

@@ -583,7 +583,12 @@ async fn get_dossier(
     let d = store::get_dossier(&s.pool, &code)
         .await?
         .ok_or_else(|| Problem::not_found("dossier_not_found", format!("no dossier {code}")))?;
-    if !may_read(&caller, &d) {
+    if !may_read(&caller, &d)
+        && !crate::lifecycle::is_staff_of(
+            &caller,
+            &crate::lifecycle::case_agencies(&s, &code).await.1,
+        )
+    {
         return Err(Problem::forbidden(
             "dossier_not_allowed",
             "the caller may not read this dossier",

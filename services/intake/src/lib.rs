@@ -11,6 +11,7 @@ mod idempotency;
 mod lifecycle;
 mod public;
 mod receipt;
+mod register;
 mod store;
 mod worker;
 
@@ -55,7 +56,7 @@ pub(crate) struct AppState {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "motcua intake", description = "Dossiers received at the one-stop."),
-    nest((path = "/", api = dossiers::Doc), (path = "/", api = lifecycle::Doc), (path = "/", api = public::Doc))
+    nest((path = "/", api = dossiers::Doc), (path = "/", api = lifecycle::Doc), (path = "/", api = public::Doc), (path = "/", api = register::Doc))
 )]
 struct ApiDoc;
 
@@ -111,6 +112,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         .merge(dossiers::routes())
         .merge(lifecycle::routes())
         .merge(public::routes())
+        .merge(register::routes())
         .with_state(state.clone());
     let shutdown = platform.shutdown.clone();
     let expiry = worker::supplement_expiry(state.clone(), settings.worker_poll, shutdown.clone());

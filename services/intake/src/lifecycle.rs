@@ -85,6 +85,32 @@ fn is_applicant(c: &Caller, d: &DossierRow) -> bool {
     c.sub == d.submitted_by && c.has_any(&[Role::Citizen, Role::Portal])
 }
 
+/// Agencies holding the dossier now and all agencies on its path, as workflow knows them;
+/// empty when there is no case (yet) or workflow cannot be asked.
+pub(crate) async fn case_agencies(s: &AppState, code: &str) -> (Vec<String>, Vec<String>) {
+    let req = motcua_proto::workflow::v1::GetCaseRequest {
+        dossier_code: code.to_string(),
+    };
+    match s.workflow.clone().get_case(req).await {
+        Ok(c) => {
+            let c = c.into_inner();
+            (c.current_agencies, c.path_agencies)
+        }
+        Err(e) => {
+            if e.code() != tonic::Code::NotFound {
+                tracing::warn!(dossier = code, error = %e, "workflow not reachable for the case's agencies");
+            }
+            (Vec::new(), Vec::new())
+        }
+    }
+}
+
+/// Agency staff (specialist, agency head) of one of `agencies`.
+pub(crate) fn is_staff_of(c: &Caller, agencies: &[String]) -> bool {
+    c.has_any(&[Role::Specialist, Role::AgencyHead])
+        && c.agency.as_ref().is_some_and(|a| agencies.contains(a))
+}
+
 fn forbid(what: &str) -> Problem {
     Problem::forbidden(
         "dossier_action_not_allowed",
@@ -329,7 +355,10 @@ async fn request_supplement(
     let d = store::get_dossier(&s.pool, &code)
         .await?
         .ok_or_else(|| not_found(&code))?;
-    if !is_receiving_officer(&caller, &d) {
+    // The one-stop, or the agency holding the dossier now.
+    if !is_receiving_officer(&caller, &d)
+        && !is_staff_of(&caller, &case_agencies(&s, &code).await.0)
+    {
         return Err(forbid("request a supplement"));
     }
     if store::supplement_request_exists(&s.pool, &code).await? {

@@ -53,6 +53,15 @@ impl WorkflowService for Workflow {
             .await
             .map_err(Problem::from)?
             .ok_or_else(|| Status::not_found(format!("no case for dossier {code}")))?;
+        let (current_agencies, path_agencies): (Vec<String>, Vec<String>) = sqlx::query_as(
+            "SELECT coalesce(array_agg(DISTINCT agency) FILTER (WHERE state IN ('open', 'claimed')), '{}'),
+                    coalesce(array_agg(DISTINCT agency), '{}')
+               FROM task WHERE case_id = $1",
+        )
+        .bind(c.id)
+        .fetch_one(&self.0.pool)
+        .await
+        .map_err(Problem::from)?;
         let current_steps: Vec<String> =
             sqlx::query_scalar("SELECT name FROM task WHERE case_id = $1 AND state IN ('open', 'claimed') ORDER BY position")
                 .bind(c.id)
@@ -68,6 +77,8 @@ impl WorkflowService for Workflow {
             due_at: Some(to_proto(c.due_at)),
             trace_id: c.trace_id.unwrap_or_default(),
             current_steps,
+            current_agencies,
+            path_agencies,
         }))
     }
 }
