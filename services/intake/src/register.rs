@@ -23,6 +23,20 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/dossiers", get(list))
 }
 
+/// One line of the register.
+#[derive(sqlx::FromRow)]
+struct RegisterRow {
+    code: String,
+    procedure_code: String,
+    receiving_agency: String,
+    channel: String,
+    status: String,
+    status_code: i16,
+    applicant: serde_json::Value,
+    received_at: OffsetDateTime,
+    due_at: OffsetDateTime,
+}
+
 /// Filters of the register.
 #[derive(Deserialize, IntoParams)]
 pub(crate) struct ListQuery {
@@ -118,7 +132,7 @@ async fn list(
         .map(|d| d.with_time(Time::MIDNIGHT).assume_offset(PROVINCE_OFFSET));
     let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let rows: Vec<(String, String, String, String, String, i16, serde_json::Value, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
+    let rows: Vec<RegisterRow> = sqlx::query_as(
         "SELECT code, procedure_code, receiving_agency, channel, status, status_code, applicant, received_at, due_at
            FROM dossier
           WHERE ($1::text IS NULL OR receiving_agency = $1)
