@@ -155,18 +155,18 @@ async fn list(
     let more = rows.len() as i64 > limit;
     let page = &rows[..rows.len().min(limit as usize)];
     let next_cursor = if more {
-        page.last().map(|r| encode_cursor(r.7, &r.0))
+        page.last().map(|r| encode_cursor(r.received_at, &r.code))
     } else {
         None
     };
     let items: Vec<_> = page
         .iter()
-        .map(|(code, procedure, agency, channel, status, status_code, applicant, received, due)| {
+        .map(|r| {
             json!({
-                "code": code, "procedure_code": procedure, "receiving_agency": agency, "channel": channel,
-                "status": status, "status_code": status_code,
-                "applicant_name": applicant.get("full_name"),
-                "received_at": rfc3339(local(*received)), "due_at": rfc3339(local(*due)),
+                "code": r.code, "procedure_code": r.procedure_code, "receiving_agency": r.receiving_agency,
+                "channel": r.channel, "status": r.status, "status_code": r.status_code,
+                "applicant_name": r.applicant.get("full_name"),
+                "received_at": rfc3339(local(r.received_at)), "due_at": rfc3339(local(r.due_at)),
             })
         })
         .collect();
