@@ -48,6 +48,21 @@ async fn every_service_answers_health_readiness_metrics_openapi_and_grpc_reflect
             .await
             .unwrap();
         assert!(doc["paths"]["/healthz"].is_object(), "{name} openapi");
+        let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+        assert!(
+            paths
+                .iter()
+                .all(|p| p.starts_with('/') && !p.starts_with("//")),
+            "{name}: {paths:?}"
+        );
+        assert!(
+            paths.iter().any(|p| p.starts_with("/api/v1/")),
+            "{name}: {paths:?}"
+        );
+        assert!(
+            doc["components"]["securitySchemes"]["bearer"].is_object(),
+            "{name}: bearer scheme"
+        );
         assert!(
             doc["openapi"].as_str().unwrap().starts_with("3."),
             "{name} openapi version"

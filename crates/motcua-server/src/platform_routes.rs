@@ -34,6 +34,7 @@ struct PlatformDoc;
 
 /// Liveness / readiness answer.
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"status": "ok"}))]
 pub(crate) struct Health {
     /// `ok`, or why the service is not ready.
     status: String,
@@ -65,7 +66,8 @@ async fn readyz(State(s): State<Standard>) -> Response {
 }
 
 /// Prometheus metrics (text exposition format).
-#[utoipa::path(get, path = "/metrics", tag = "platform", responses((status = 200, content_type = "text/plain")))]
+#[utoipa::path(get, path = "/metrics", tag = "platform", responses((status = 200, content_type = "text/plain",
+    example = "http_requests_total{service=\"intake\",method=\"GET\",route=\"/healthz\",status=\"200\"} 1")))]
 async fn metrics() -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
@@ -75,7 +77,8 @@ async fn metrics() -> Response {
 }
 
 /// This service's OpenAPI document.
-#[utoipa::path(get, path = "/openapi.json", tag = "platform", responses((status = 200, content_type = "application/json")))]
+#[utoipa::path(get, path = "/openapi.json", tag = "platform", responses((status = 200, content_type = "application/json",
+    example = json!({"openapi": "3.1.0", "info": {"title": "motcua intake"}, "paths": {}}))))]
 async fn openapi_json(State(s): State<Standard>) -> Json<serde_json::Value> {
     Json((*s.openapi).clone())
 }
@@ -138,6 +141,18 @@ async fn not_found() -> Problem {
 pub(crate) fn router(parts: &ServiceParts, platform: &Platform) -> Router {
     let mut doc = parts.openapi.clone();
     doc.merge(PlatformDoc::openapi());
+    if let Some(components) = doc.components.as_mut() {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
     let openapi = serde_json::to_value(&doc).unwrap_or_default();
     let standard = Standard {
         pool: parts.pool.clone(),

@@ -39,16 +39,21 @@ pub(crate) struct AppState {
 }
 
 #[derive(OpenApi)]
-#[openapi(
-    info(title = "motcua catalogue", description = "Procedures, agencies and the working-day calendar."),
-    nest(
-        (path = "/", api = procedures::Doc),
-        (path = "/", api = agencies::Doc),
-        (path = "/", api = calendar::Doc),
-        (path = "/", api = listings::Doc),
-    )
-)]
+#[openapi(info(
+    title = "motcua catalogue",
+    description = "Procedures, agencies and the working-day calendar."
+))]
 struct ApiDoc;
+
+/// The service's OpenAPI document: the resource modules' paths merged at the root.
+fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(procedures::Doc::openapi());
+    doc.merge(agencies::Doc::openapi());
+    doc.merge(calendar::Doc::openapi());
+    doc.merge(listings::Doc::openapi());
+    doc
+}
 
 /// Builds the service: seeds the demo data set when configured, loads the calendar.
 pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServiceParts> {
@@ -78,7 +83,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
     Ok(ServiceParts {
         name: ServiceName::Catalogue,
         api,
-        openapi: ApiDoc::openapi(),
+        openapi: openapi(),
         grpc,
         grpc_names: vec!["motcua.catalogue.v1.CatalogueService"],
         pool,

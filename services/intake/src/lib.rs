@@ -54,11 +54,21 @@ pub(crate) struct AppState {
 }
 
 #[derive(OpenApi)]
-#[openapi(
-    info(title = "motcua intake", description = "Dossiers received at the one-stop."),
-    nest((path = "/", api = dossiers::Doc), (path = "/", api = lifecycle::Doc), (path = "/", api = public::Doc), (path = "/", api = register::Doc))
-)]
+#[openapi(info(
+    title = "motcua intake",
+    description = "Dossiers received at the one-stop."
+))]
 struct ApiDoc;
+
+/// The service's OpenAPI document: the resource modules' paths merged at the root.
+fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(dossiers::Doc::openapi());
+    doc.merge(lifecycle::Doc::openapi());
+    doc.merge(public::Doc::openapi());
+    doc.merge(register::Doc::openapi());
+    doc
+}
 
 /// The components of a procedure version as intake's rules see them.
 pub(crate) fn published_components(
@@ -119,7 +129,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
     Ok(ServiceParts {
         name: ServiceName::Intake,
         api,
-        openapi: ApiDoc::openapi(),
+        openapi: openapi(),
         grpc: grpc::routes(state),
         grpc_names: vec![
             "motcua.intake.v1.IntakeService",

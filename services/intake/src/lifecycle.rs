@@ -335,7 +335,7 @@ pub(crate) struct SupplementRequestBody {
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/supplement-requests", tag = "lifecycle",
     params(("code" = String, Path), ("Idempotency-Key" = String, Header)),
     request_body = SupplementRequestBody,
-    responses((status = 200, description = "requested; status 5"), (status = 403, description = "not the receiving one-stop"),
+    responses((status = 200, description = "requested; status 5", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_supplement", "status": "supplement_requested", "status_code": 5, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 403, description = "not the receiving one-stop"),
         (status = 409, description = "supplement_already_requested / illegal_transition"),
         (status = 422, description = "items invalid")),
     security(("bearer" = [])))]
@@ -500,6 +500,7 @@ async fn compliance(
 
 /// Body of a supplement: the requested components (same shape as at submission).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"components": [{"code": "GCS", "form": "paper"}, {"code": "HTSS", "form": "paper"}]}))]
 pub(crate) struct SupplementBody {
     components: Vec<SubmittedComponent>,
 }
@@ -510,7 +511,7 @@ pub(crate) struct SupplementBody {
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/supplements", tag = "lifecycle",
     params(("code" = String, Path), ("Idempotency-Key" = String, Header)),
     request_body = SupplementBody,
-    responses((status = 200, description = "supplemented"), (status = 409, description = "not waiting for a supplement, or its deadline passed"),
+    responses((status = 200, description = "supplemented", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_supplement", "status": "supplement_requested", "status_code": 5, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "not waiting for a supplement, or its deadline passed"),
         (status = 422, description = "components invalid or incomplete")),
     security(("bearer" = [])))]
 async fn supplement(
@@ -675,6 +676,7 @@ pub(crate) struct RefusalBody {
 
 /// Withdrawal at the applicant's request (form 05).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"reason": "Không còn nhu cầu"}))]
 pub(crate) struct WithdrawalBody {
     reason: String,
 }
@@ -688,12 +690,14 @@ pub(crate) struct Fee {
 
 /// The financial obligation (nghĩa vụ tài chính).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"items": [{"name": "Lệ phí trước bạ", "amount_vnd": 500000}]}))]
 pub(crate) struct FinancialObligationBody {
     items: Vec<Fee>,
 }
 
 /// Payment confirmation.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"reference": "BL-2026-000123"}))]
 pub(crate) struct PaymentBody {
     /// Receipt or transaction reference.
     reference: String,
@@ -710,6 +714,7 @@ pub(crate) enum ReturnChannel {
 
 /// The hand-back of the result.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"channel": "counter", "returned_at": "2026-11-30T16:00:00+07:00"}))]
 pub(crate) struct ResultReturnBody {
     channel: ReturnChannel,
     /// When it was handed back (default: now); not in the future.
@@ -790,7 +795,7 @@ async fn simple(
 
 /// Refuses the dossier with specific reasons (form 03).
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/refusal", tag = "lifecycle", params(("code" = String, Path)),
-    request_body = RefusalBody, responses((status = 200, description = "refused; status 3"), (status = 409, description = "illegal_transition")),
+    request_body = RefusalBody, responses((status = 200, description = "refused; status 3", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_supplement", "status": "supplement_requested", "status_code": 5, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
     security(("bearer" = [])))]
 async fn refuse(
     caller: Caller,
@@ -832,7 +837,7 @@ async fn refuse(
 
 /// Withdraws the dossier at the applicant's request, before a result exists (form 05).
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/withdrawal", tag = "lifecycle", params(("code" = String, Path)),
-    request_body = WithdrawalBody, responses((status = 200, description = "withdrawn; status 7"), (status = 409, description = "illegal_transition")),
+    request_body = WithdrawalBody, responses((status = 200, description = "withdrawn; status 7", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_supplement", "status": "supplement_requested", "status_code": 5, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
     security(("bearer" = [])))]
 async fn withdraw(
     caller: Caller,
@@ -860,7 +865,7 @@ async fn withdraw(
 
 /// Notifies a financial obligation (tax, fees) to pay before the result is handed over.
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/financial-obligation", tag = "lifecycle", params(("code" = String, Path)),
-    request_body = FinancialObligationBody, responses((status = 200, description = "status 6"), (status = 409, description = "illegal_transition")),
+    request_body = FinancialObligationBody, responses((status = 200, description = "status 6", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_supplement", "status": "supplement_requested", "status_code": 5, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
     security(("bearer" = [])))]
 async fn request_financial_obligation(
     caller: Caller,
@@ -892,7 +897,7 @@ async fn request_financial_obligation(
 
 /// Confirms payment of the financial obligation; processing continues.
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/financial-obligation/payment", tag = "lifecycle", params(("code" = String, Path)),
-    request_body = PaymentBody, responses((status = 200, description = "status 4"), (status = 409, description = "illegal_transition")),
+    request_body = PaymentBody, responses((status = 200, description = "status 4", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_supplement", "status": "supplement_requested", "status_code": 5, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
     security(("bearer" = [])))]
 async fn confirm_payment(
     caller: Caller,
@@ -917,7 +922,7 @@ async fn confirm_payment(
 
 /// Hands the result back to the applicant (counter, post or electronically).
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/result-return", tag = "lifecycle", params(("code" = String, Path)),
-    request_body = ResultReturnBody, responses((status = 200, description = "status 10"), (status = 409, description = "no result yet (illegal_transition)")),
+    request_body = ResultReturnBody, responses((status = 200, description = "status 10", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_supplement", "status": "supplement_requested", "status_code": 5, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "no result yet (illegal_transition)")),
     security(("bearer" = [])))]
 async fn return_result(
     caller: Caller,

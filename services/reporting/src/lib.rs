@@ -30,11 +30,15 @@ pub(crate) struct AppState {
 }
 
 #[derive(OpenApi)]
-#[openapi(
-    info(title = "motcua reporting", description = "Rollups and reports."),
-    nest((path = "/", api = received::Doc))
-)]
+#[openapi(info(title = "motcua reporting", description = "Rollups and reports."))]
 struct ApiDoc;
+
+/// The service's OpenAPI document: the resource modules' paths merged at the root.
+fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(received::Doc::openapi());
+    doc
+}
 
 /// Builds the service.
 pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServiceParts> {
@@ -47,7 +51,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         api: Router::new()
             .merge(received::routes())
             .with_state(state.clone()),
-        openapi: ApiDoc::openapi(),
+        openapi: openapi(),
         grpc: grpc::routes(state),
         grpc_names: vec![
             "motcua.reporting.v1.ReportingService",

@@ -150,7 +150,8 @@ pub(crate) fn parse_day(field: &str, raw: &str) -> Result<Date, Problem> {
 /// Received dossiers per day and agency. Inspectors and admins see every agency; agency
 /// heads and one-stop officers see their own.
 #[utoipa::path(get, path = "/api/v1/reports/received-daily", tag = "reports", params(DailyQuery),
-    responses((status = 200, body = DailyList), (status = 403, description = "not allowed")),
+    responses((status = 200, body = DailyList, example = json!({"items": [{"day": "2026-11-27", "agency": "000.25.80.H80",
+        "received": 42, "online": 30, "direct_postal": 12}], "next_cursor": null})), (status = 403, description = "not allowed")),
     security(("bearer" = [])))]
 async fn received_daily(
     caller: Caller,

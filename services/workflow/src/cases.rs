@@ -231,7 +231,10 @@ async fn visible_case(s: &AppState, caller: &Caller, code: &str) -> Result<Case,
 /// The case behind a dossier.
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}/case", tag = "cases",
     params(("code" = String, Path, example = "000.25.80.H80-261127-0001")),
-    responses((status = 200, body = Case), (status = 403, description = "not allowed"), (status = 404, description = "no case")),
+    responses((status = 200, body = Case, example = json!({"id": "01a21a72-2ab1-75e9-872f-c30b21711600", "dossier_code": "000.25.80.H80-261127-0001",
+        "procedure_code": "1.001193", "procedure_version": 1, "receiving_agency": "000.25.80.H80", "state": "open",
+        "opened_at": "2026-11-27T09:00:01+07:00", "due_at": "2026-11-27T17:00:00+07:00", "due_provisional": false,
+        "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"})), (status = 403, description = "not allowed"), (status = 404, description = "no case")),
     security(("bearer" = [])))]
 async fn get_case(
     caller: Caller,
@@ -263,7 +266,13 @@ pub(crate) struct Handover {
 /// handover with from/to agency and person, time, step deadline and early / on time / late.
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}/handovers", tag = "cases",
     params(("code" = String, Path)),
-    responses((status = 200, body = [Handover]), (status = 403, description = "not allowed"), (status = 404, description = "no case")),
+    responses((status = 200, content_type = "application/json", example = json!({"items": [
+        {"at": "2026-11-27T09:00:01+07:00", "from_agency": "000.25.80.H80", "from_person": null, "to_agency": "000.30.80.H80",
+         "to_person": null, "step_name": "Thẩm định, ghi sổ hộ tịch, trình ký", "step_deadline": "2026-11-27T15:00:01+07:00", "result": null},
+        {"at": "2026-11-27T14:10:00+07:00", "from_agency": "000.30.80.H80", "from_person": "justice-1", "to_agency": "000.25.80.H80",
+         "to_person": null, "step_name": "Thẩm định, ghi sổ hộ tịch, trình ký", "step_deadline": "2026-11-27T15:00:01+07:00", "result": "on_time"}],
+        "next_cursor": null})),
+        (status = 403, description = "not allowed"), (status = 404, description = "no case")),
     security(("bearer" = [])))]
 async fn handovers(
     caller: Caller,

@@ -41,11 +41,19 @@ pub(crate) struct AppState {
 }
 
 #[derive(OpenApi)]
-#[openapi(
-    info(title = "motcua workflow", description = "Cases behind accepted dossiers: tasks at agencies, handovers."),
-    nest((path = "/", api = cases::Doc), (path = "/", api = tasks::Doc))
-)]
+#[openapi(info(
+    title = "motcua workflow",
+    description = "Cases behind accepted dossiers: tasks at agencies, handovers."
+))]
 struct ApiDoc;
+
+/// The service's OpenAPI document: the resource modules' paths merged at the root.
+fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(cases::Doc::openapi());
+    doc.merge(tasks::Doc::openapi());
+    doc
+}
 
 /// Builds the service.
 pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServiceParts> {
@@ -77,7 +85,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             .merge(cases::routes())
             .merge(tasks::routes())
             .with_state(state.clone()),
-        openapi: ApiDoc::openapi(),
+        openapi: openapi(),
         grpc: grpc::routes(state),
         grpc_names: vec![
             "motcua.workflow.v1.WorkflowService",

@@ -33,6 +33,9 @@ pub(crate) fn routes() -> Router<AppState> {
 
 /// A task as an agency sees it.
 #[derive(Debug, Clone, Serialize, FromRow, ToSchema)]
+#[schema(example = json!({"id": "01a21a72-2ab1-75e9-872f-c30b217116a5", "case_id": "01a21a72-2ab1-75e9-872f-c30b21711600",
+    "dossier_code": "000.25.80.H80-261127-0001", "name": "Thẩm định, ghi sổ hộ tịch, trình ký", "agency": "000.30.80.H80",
+    "kind": "process", "block": 1, "state": "open", "claimed_by": null, "due_at": "2026-11-27T15:00:00+07:00", "budget_minutes": 360}))]
 pub(crate) struct Task {
     pub id: Uuid,
     pub case_id: Uuid,
@@ -80,7 +83,10 @@ fn caller_agency(c: &Caller) -> Result<&str, Problem> {
 
 /// The caller's agency inbox, soonest deadline first.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(InboxQuery),
-    responses((status = 200, description = "{items, next_cursor}")), security(("bearer" = [])))]
+    responses((status = 200, content_type = "application/json", example = json!({"items": [{"id": "01a21a72-2ab1-75e9-872f-c30b217116a5",
+        "dossier_code": "000.25.80.H80-261127-0001", "name": "Thẩm định, ghi sổ hộ tịch, trình ký", "agency": "000.30.80.H80",
+        "state": "open", "due_at": "2026-11-27T15:00:00+07:00"}], "next_cursor": null}))),
+    security(("bearer" = [])))]
 async fn inbox(
     caller: Caller,
     State(s): State<AppState>,
@@ -190,6 +196,7 @@ pub(crate) enum Outcome {
 
 /// Completion of a task.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"outcome": "done", "note": "Đã ghi sổ hộ tịch", "documents": []}))]
 pub(crate) struct CompleteBody {
     outcome: Outcome,
     #[serde(default)]
