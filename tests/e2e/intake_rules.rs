@@ -283,3 +283,91 @@ async fn the_register_pages_through_a_units_dossiers_for_its_staff_only() {
     );
     sys.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_appointment_follows_the_submission_methods_own_time_limit() {
+    use motcua_e2e::post;
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
+    let pool = motcua_db::connect(&sys.db.url, "catalogue", 2)
+        .await
+        .unwrap();
+    let file = serde_json::json!({"agencies": [], "procedures": [{
+        "code": "DEMO.TEST.001", "name": "Thủ tục thử nghiệm theo hình thức nộp", "field": "Thử nghiệm", "level": "commune",
+        "online_level": "full", "time_limit": {"working_days": 5},
+        "methods": [{"method": "counter"}, {"method": "online", "time_limit": {"working_days": 3}}],
+        "components": [{"code": "DON", "name": "Đơn đề nghị", "originals": 1, "copies": 0, "required": true}],
+        "steps": [{"name": "Giải quyết", "agency": "000.30.80.H80", "working_days": 3}]
+    }]});
+    let parsed = motcua_catalogue_model::CatalogueFile::parse(&file.to_string()).unwrap();
+    motcua_catalogue::import::import(&pool, &parsed, "test")
+        .await
+        .unwrap();
+    let body = |channel: &str| {
+        let mut b = birth_registration(channel);
+        b["procedure_code"] = "DEMO.TEST.001".into();
+        b["components"] = serde_json::json!([{"code": "DON", "form": "paper"}]);
+        b
+    };
+    let officer = sys.token(&["one_stop_officer"], Some("000.25.80.H80"), "officer-1");
+    let citizen = sys.token(&["citizen"], None, "citizen-1");
+    let (status, counter) = post(
+        &sys,
+        ServiceName::Intake,
+        "/api/v1/dossiers",
+        &officer,
+        "m1",
+        body("counter"),
+    )
+    .await;
+    assert_eq!(status, 201, "{counter}");
+    assert_eq!(
+        counter["due_at"], "2026-12-04T09:00:00+07:00",
+        "counter: 5 working days"
+    );
+    let mut online = body("online");
+    online["components"][0]["form"] = "electronic".into();
+    let pdf = b"%PDF-1.7 don de nghi";
+    use base64::Engine;
+    use sha2::Digest;
+    online["components"][0]["files"] = serde_json::json!([{
+        "name": "don.pdf", "media_type": "application/pdf", "size": pdf.len(),
+        "sha256": sha2::Sha256::digest(pdf).iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        "content_base64": base64::engine::general_purpose::STANDARD.encode(pdf)
+    }]);
+    let (status, online) = post(
+        &sys,
+        ServiceName::Intake,
+        "/api/v1/dossiers",
+        &citizen,
+        "m2",
+        online,
+    )
+    .await;
+    assert_eq!(status, 201, "{online}");
+    assert_eq!(
+        online["due_at"], "2026-12-02T09:00:00+07:00",
+        "online: 3 working days"
+    );
+    let (status, p) = post(
+        &sys,
+        ServiceName::Intake,
+        "/api/v1/dossiers",
+        &officer,
+        "m3",
+        body("postal"),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "channel" && e["code"] == "method_not_offered"),
+        "{p}"
+    );
+    pool.close().await;
+    sys.stop().await.unwrap();
+}

@@ -92,6 +92,18 @@ fn to_proto(v: &procedures::ProcedureVersion) -> Result<pb::Procedure, Problem> 
         .and_then(|p| p.as_str())
         .unwrap_or("restart")
         .to_string();
+    let methods = serde_json::from_value::<motcua_catalogue_model::ProcedureEntry>(v.body.clone())
+        .map(|entry| {
+            entry
+                .resolved_methods()
+                .into_iter()
+                .map(|m| pb::MethodTimeLimit {
+                    method: m.method.as_str().to_string(),
+                    time_limit: Some(limit_to_proto(&m.time_limit)),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(pb::Procedure {
         code: v.code.clone(),
         name: v.name.clone(),
@@ -104,6 +116,7 @@ fn to_proto(v: &procedures::ProcedureVersion) -> Result<pb::Procedure, Problem> 
         components,
         steps,
         supplement_clock_policy: policy,
+        methods,
     })
 }
 

@@ -356,6 +356,16 @@ async fn submit(
                 })
                 .collect();
             component_errors.extend(components::check_counts(&handed_in, &published));
+            if method_time_limit(p, req.channel).is_none() {
+                errors.push(FieldError::new(
+                    "channel",
+                    "method_not_offered",
+                    format!(
+                        "thủ tục không tiếp nhận qua hình thức {}",
+                        req.channel.as_str()
+                    ),
+                ));
+            }
         }
     }
     if !errors.is_empty() || !component_errors.is_empty() {
@@ -374,7 +384,7 @@ async fn submit(
     let (Some(agency), Some(procedure)) = (agency, procedure) else {
         return Err(Problem::internal());
     };
-    let limit = procedure.time_limit.clone().unwrap_or_default();
+    let limit = method_time_limit(&procedure, req.channel).unwrap_or_default();
     let (due_at, due_provisional) = s
         .catalogue
         .deadline(now, limit.clone(), &agency.code)
@@ -513,6 +523,22 @@ async fn submit(
         "dossier received"
     );
     Ok((StatusCode::CREATED, Json(answer_json)).into_response())
+}
+
+/// The time limit of the submission method used (each method may have its own), or `None`
+/// when the procedure does not offer that method. Procedures published without methods offer
+/// all three with the procedure's limit.
+fn method_time_limit(
+    p: &motcua_proto::catalogue::v1::Procedure,
+    channel: Channel,
+) -> Option<motcua_proto::catalogue::v1::TimeLimit> {
+    if p.methods.is_empty() {
+        return p.time_limit.clone();
+    }
+    p.methods
+        .iter()
+        .find(|m| m.method == channel.as_str())
+        .and_then(|m| m.time_limit.clone())
 }
 
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
