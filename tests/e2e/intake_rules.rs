@@ -371,3 +371,94 @@ async fn the_appointment_follows_the_submission_methods_own_time_limit() {
     pool.close().await;
     sys.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dossier_under_a_case_is_checked_against_that_cases_components_and_limit() {
+    use motcua_e2e::post;
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
+    let pool = motcua_db::connect(&sys.db.url, "catalogue", 2)
+        .await
+        .unwrap();
+    let file = serde_json::json!({"agencies": [], "procedures": [{
+        "code": "DEMO.TEST.002", "name": "Thủ tục thử nghiệm có trường hợp", "field": "Thử nghiệm", "level": "commune",
+        "online_level": "partial", "time_limit": {"working_days": 5},
+        "components": [{"code": "DON", "name": "Đơn", "originals": 1, "copies": 0, "required": true}],
+        "cases": [{"code": "TH2", "name": "Trường hợp có ủy quyền", "time_limit": {"working_days": 2},
+                   "components": [{"code": "UQ", "name": "Giấy ủy quyền", "originals": 1, "copies": 0, "required": true}]}],
+        "steps": [{"name": "Giải quyết", "agency": "000.30.80.H80", "working_days": 2}]
+    }]});
+    let parsed = motcua_catalogue_model::CatalogueFile::parse(&file.to_string()).unwrap();
+    motcua_catalogue::import::import(&pool, &parsed, "test")
+        .await
+        .unwrap();
+    let officer = sys.token(&["one_stop_officer"], Some("000.25.80.H80"), "officer-1");
+    let body = |case: Option<&str>, code: &str| {
+        let mut b = birth_registration("counter");
+        b["procedure_code"] = "DEMO.TEST.002".into();
+        b["case_code"] = case.into();
+        b["components"] = serde_json::json!([{"code": code, "form": "paper"}]);
+        b
+    };
+    let (status, d) = post(
+        &sys,
+        ServiceName::Intake,
+        "/api/v1/dossiers",
+        &officer,
+        "c1",
+        body(Some("TH2"), "UQ"),
+    )
+    .await;
+    assert_eq!(status, 201, "{d}");
+    assert_eq!(
+        d["due_at"], "2026-12-01T09:00:00+07:00",
+        "the case's own 2 working days"
+    );
+    let (status, p) = post(
+        &sys,
+        ServiceName::Intake,
+        "/api/v1/dossiers",
+        &officer,
+        "c2",
+        body(Some("TH2"), "DON"),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let codes: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["component_unexpected", "component_missing"]);
+    let (status, p) = post(
+        &sys,
+        ServiceName::Intake,
+        "/api/v1/dossiers",
+        &officer,
+        "c3",
+        body(Some("TH9"), "UQ"),
+    )
+    .await;
+    assert_eq!(
+        (status, p["errors"][0]["field"].as_str()),
+        (422, Some("case_code"))
+    );
+    let (status, d) = post(
+        &sys,
+        ServiceName::Intake,
+        "/api/v1/dossiers",
+        &officer,
+        "c4",
+        body(None, "DON"),
+    )
+    .await;
+    assert_eq!(
+        (status, d["due_at"].as_str()),
+        (201, Some("2026-12-04T09:00:00+07:00")),
+        "without a case: the procedure's"
+    );
+    pool.close().await;
+    sys.stop().await.unwrap();
+}

@@ -51,34 +51,10 @@ fn limit_from_proto(l: &pb::TimeLimit) -> Result<TimeLimit, Status> {
 
 fn to_proto(v: &procedures::ProcedureVersion) -> Result<pb::Procedure, Problem> {
     let limit = v.limit()?;
-    let components = v
-        .body
-        .get("components")
-        .and_then(|c| c.as_array())
-        .map(|a| {
-            a.iter()
-                .map(|c| {
-                    let s = |k: &str| {
-                        c.get(k)
-                            .and_then(|x| x.as_str())
-                            .unwrap_or_default()
-                            .to_string()
-                    };
-                    let n = |k: &str| c.get(k).and_then(|x| x.as_u64()).unwrap_or(0) as u32;
-                    let flag = |k: &str| c.get(k).and_then(|x| x.as_bool()).unwrap_or(false);
-                    pb::Component {
-                        code: s("code"),
-                        name: s("name"),
-                        originals: n("originals"),
-                        copies: n("copies"),
-                        required: flag("required"),
-                        condition: s("condition"),
-                        from_national_database: flag("from_national_database"),
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let entry: motcua_catalogue_model::ProcedureEntry = serde_json::from_value(v.body.clone()).map_err(|e| {
+        tracing::error!(code = %v.code, version = v.version, error = %e, "stored procedure version unreadable");
+        Problem::internal()
+    })?;
     let steps = v
         .body
         .get("steps")
@@ -86,24 +62,28 @@ fn to_proto(v: &procedures::ProcedureVersion) -> Result<pb::Procedure, Problem> 
         .map(|a| a.iter().map(step_to_proto).collect::<Result<Vec<_>, _>>())
         .transpose()?
         .unwrap_or_default();
-    let policy = v
-        .body
-        .get("supplement_clock_policy")
-        .and_then(|p| p.as_str())
-        .unwrap_or("restart")
-        .to_string();
-    let methods = serde_json::from_value::<motcua_catalogue_model::ProcedureEntry>(v.body.clone())
-        .map(|entry| {
-            entry
-                .resolved_methods()
-                .into_iter()
-                .map(|m| pb::MethodTimeLimit {
-                    method: m.method.as_str().to_string(),
-                    time_limit: Some(limit_to_proto(&m.time_limit)),
-                })
-                .collect()
+    let methods = entry
+        .resolved_methods()
+        .into_iter()
+        .map(|m| pb::MethodTimeLimit {
+            method: m.method.as_str().to_string(),
+            time_limit: Some(limit_to_proto(&m.time_limit)),
         })
-        .unwrap_or_default();
+        .collect();
+    let cases = entry
+        .cases
+        .iter()
+        .map(|c| pb::ProcedureCase {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            components: c.components.iter().map(component_to_proto).collect(),
+            time_limit: c.time_limit.as_ref().map(limit_to_proto),
+        })
+        .collect();
+    let policy = serde_json::to_value(entry.supplement_clock_policy)
+        .ok()
+        .and_then(|p| p.as_str().map(str::to_string))
+        .unwrap_or_else(|| "restart".into());
     Ok(pb::Procedure {
         code: v.code.clone(),
         name: v.name.clone(),
@@ -113,11 +93,24 @@ fn to_proto(v: &procedures::ProcedureVersion) -> Result<pb::Procedure, Problem> 
         version: v.version as u32,
         effective_from: v.effective_from.to_string(),
         time_limit: Some(limit_to_proto(&limit)),
-        components,
+        components: entry.components.iter().map(component_to_proto).collect(),
         steps,
         supplement_clock_policy: policy,
         methods,
+        cases,
     })
+}
+
+fn component_to_proto(c: &motcua_catalogue_model::ComponentEntry) -> pb::Component {
+    pb::Component {
+        code: c.code.clone(),
+        name: c.name.clone(),
+        originals: c.originals,
+        copies: c.copies,
+        required: c.required,
+        condition: c.condition.clone().unwrap_or_default(),
+        from_national_database: c.from_national_database,
+    }
 }
 
 /// A template step as stored (`working_hours` or `working_days`, halves allowed).

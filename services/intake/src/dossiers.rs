@@ -157,6 +157,10 @@ impl Form {
     "components": [{"code": "TK", "form": "paper"}, {"code": "GCS", "form": "paper"}]}))]
 pub(crate) struct SubmitDossier {
     pub procedure_code: String,
+    /// The procedure's case (trường hợp) the dossier falls under, when it has cases: its own
+    /// components (and time limit, if it has one) apply.
+    #[serde(default)]
+    pub case_code: Option<String>,
     /// Agency code of the receiving one-stop unit.
     pub receiving_agency: String,
     pub channel: Channel,
@@ -343,7 +347,24 @@ async fn submit(
             ),
         )),
         Some(p) => {
-            let published = crate::published_components(p);
+            let case = match req.case_code.as_deref() {
+                None => None,
+                Some(c) => match p.cases.iter().find(|k| k.code == c) {
+                    Some(k) => Some(k),
+                    None => {
+                        errors.push(FieldError::new(
+                            "case_code",
+                            "case_unknown",
+                            format!("thủ tục không có trường hợp {c}"),
+                        ));
+                        None
+                    }
+                },
+            };
+            let published = match case {
+                Some(k) => crate::components_of(&k.components),
+                None => crate::published_components(p),
+            };
             let submitted: Vec<&str> = req.components.iter().map(|c| c.code.as_str()).collect();
             component_errors = components::check(&submitted, &published);
             let handed_in: Vec<components::HandedIn<'_>> = req
@@ -384,7 +405,14 @@ async fn submit(
     let (Some(agency), Some(procedure)) = (agency, procedure) else {
         return Err(Problem::internal());
     };
-    let limit = method_time_limit(&procedure, req.channel).unwrap_or_default();
+    let case_limit = req
+        .case_code
+        .as_deref()
+        .and_then(|c| procedure.cases.iter().find(|k| k.code == c))
+        .and_then(|k| k.time_limit.clone());
+    let limit = case_limit
+        .or_else(|| method_time_limit(&procedure, req.channel))
+        .unwrap_or_default();
     let (due_at, due_provisional) = s
         .catalogue
         .deadline(now, limit.clone(), &agency.code)
@@ -414,6 +442,7 @@ async fn submit(
         "dossier_code": code,
         "procedure_code": procedure.code,
         "procedure_name": procedure.name,
+        "case_code": req.case_code,
         "receiving_agency": agency.code,
         "receiving_agency_name": agency.name,
         "applicant_name": req.applicant.full_name,

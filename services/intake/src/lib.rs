@@ -71,11 +71,11 @@ fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// The components of a procedure version as intake's rules see them.
-pub(crate) fn published_components(
-    p: &motcua_proto::catalogue::v1::Procedure,
+/// Components as intake's rules see them.
+pub(crate) fn components_of(
+    list: &[motcua_proto::catalogue::v1::Component],
 ) -> Vec<domain::components::PublishedComponent> {
-    p.components
-        .iter()
+    list.iter()
         .map(|c| domain::components::PublishedComponent {
             code: c.code.clone(),
             name: c.name.clone(),
@@ -84,6 +84,13 @@ pub(crate) fn published_components(
             copies: c.copies,
         })
         .collect()
+}
+
+/// The components of a procedure version (without a case) as intake's rules see them.
+pub(crate) fn published_components(
+    p: &motcua_proto::catalogue::v1::Procedure,
+) -> Vec<domain::components::PublishedComponent> {
+    components_of(&p.components)
 }
 
 /// Builds the service: peers, the outbox relay, REST and gRPC.
