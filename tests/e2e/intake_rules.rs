@@ -386,7 +386,8 @@ async fn a_dossier_under_a_case_is_checked_against_that_cases_components_and_lim
         "online_level": "partial", "time_limit": {"working_days": 5},
         "components": [{"code": "DON", "name": "Đơn", "originals": 1, "copies": 0, "required": true}],
         "cases": [{"code": "TH2", "name": "Trường hợp có ủy quyền", "time_limit": {"working_days": 2},
-                   "components": [{"code": "UQ", "name": "Giấy ủy quyền", "originals": 1, "copies": 0, "required": true}]}],
+                   "components": [{"code": "UQ", "name": "Giấy ủy quyền", "originals": 1, "copies": 0, "required": true}]},
+                  {"code": "TH3", "name": "Trường hợp thông thường", "time_limit": {"working_days": 4}}],
         "steps": [{"name": "Giải quyết", "agency": "000.30.80.H80", "working_days": 2}]
     }]});
     let parsed = motcua_catalogue_model::CatalogueFile::parse(&file.to_string()).unwrap();

@@ -520,3 +520,113 @@ async fn refusal_and_withdrawal_need_their_reasons_and_end_the_dossier() {
     assert!(html.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ") && html.contains(&counter));
     sys.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_ready_while_waiting_for_payment_is_not_lost() {
+    use motcua_proto::common::v1::event_receiver_client::EventReceiverClient;
+    use motcua_proto::common::v1::{DeliverEventRequest, Event};
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
+    let officer = sys.token(&["one_stop_officer"], Some(OS), "officer-1");
+    let (_, d) = post(
+        &sys,
+        Intake,
+        "/api/v1/dossiers",
+        &officer,
+        "f1",
+        birth_registration("counter"),
+    )
+    .await;
+    let code = d["code"].as_str().unwrap().to_string();
+    wait_for_code(&sys, &code, 4).await;
+    let (status, _) = post(
+        &sys,
+        Intake,
+        &format!("/api/v1/dossiers/{code}/financial-obligation"),
+        &officer,
+        "f2",
+        serde_json::json!({"items": [{"name": "Lệ phí", "amount_vnd": 50000}]}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(public_code(&sys, &code).await, 6);
+    // Workflow finished before it heard of the payment wait (events cross): intake keeps it.
+    let service = sys
+        .platform
+        .issuer
+        .issue("svc:workflow", &["service"], None, None, 60)
+        .unwrap();
+    let payload = serde_json::json!({"dossier_code": code, "case_id": "c", "at": "2026-11-27T10:00:00+07:00", "current_steps": []});
+    let event = Event {
+        id: "0193f7a4-0000-7000-8000-000000000001".into(),
+        r#type: "case.completed".into(),
+        source: "workflow".into(),
+        subject: code.clone(),
+        occurred_at: None,
+        payload_json: payload.to_string(),
+    };
+    let mut intake = EventReceiverClient::connect(sys.grpc(Intake))
+        .await
+        .unwrap();
+    let r = intake
+        .deliver_event(motcua_e2e::authed(
+            DeliverEventRequest { event: Some(event) },
+            &service,
+        ))
+        .await
+        .unwrap();
+    assert!(r.into_inner().applied);
+    assert_eq!(
+        public_code(&sys, &code).await,
+        6,
+        "still waiting for payment"
+    );
+    let (status, r) = post(
+        &sys,
+        Intake,
+        &format!("/api/v1/dossiers/{code}/financial-obligation/payment"),
+        &officer,
+        "f3",
+        serde_json::json!({"reference": "BL-1"}),
+    )
+    .await;
+    assert_eq!(
+        (status, r["status_code"].as_i64()),
+        (200, Some(9)),
+        "paid, and the result is ready: 9"
+    );
+    let (status, _) = post(
+        &sys,
+        Intake,
+        &format!("/api/v1/dossiers/{code}/result-return"),
+        &officer,
+        "f4",
+        serde_json::json!({"channel": "counter", "returned_at": "2026-11-20T09:00:00+07:00"}),
+    )
+    .await;
+    assert_eq!(status, 422, "not before the receipt");
+    let (status, _) = post(
+        &sys,
+        Intake,
+        &format!("/api/v1/dossiers/{code}/result-return"),
+        &officer,
+        "f5",
+        serde_json::json!({"channel": "counter"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // Reporting follows intake's statuses in order.
+    let done = eventually(Duration::from_secs(10), || async {
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM reporting.dossier_fact WHERE dossier_code = $1")
+                .bind(&code)
+                .fetch_optional(&mut sqlx_conn(&sys).await)
+                .await
+                .unwrap();
+        (status.as_deref() == Some("result_returned")).then_some(())
+    })
+    .await;
+    assert!(done.is_some(), "reporting did not reach result_returned");
+    sys.stop().await.unwrap();
+}

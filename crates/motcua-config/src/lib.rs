@@ -184,6 +184,9 @@ pub struct AuthConfig {
     pub public_key_algorithm: String,
     /// Expected audience (`MOTCUA_JWT_AUDIENCE`, default `motcua`).
     pub audience: String,
+    /// Accept the published development secret. Never read from the environment: only
+    /// `motcua up` and `motcua token` (local use) set it.
+    pub allow_dev_secret: bool,
 }
 
 /// Where each service's gRPC endpoint is, for the others to call.
@@ -254,6 +257,13 @@ pub struct Settings {
 /// Default HS256 secret for local use; production must set `MOTCUA_JWT_SECRET` or a public key.
 pub const DEV_JWT_SECRET: &str = "motcua-local-development-secret-do-not-use-in-production";
 
+/// Secrets published in this repository (the development default and the example env file):
+/// a service refuses to start with one of them unless run locally (`motcua up`).
+pub const PUBLISHED_SECRETS: [&str; 2] = [DEV_JWT_SECRET, "change-me-to-a-long-random-secret"];
+
+/// Shortest HS256 secret accepted (bytes).
+pub const MIN_SECRET_LEN: usize = 32;
+
 impl Settings {
     /// Reads the settings from an environment.
     pub fn from_env(env: &Env<'_>) -> Result<Self, ConfigError> {
@@ -265,6 +275,7 @@ impl Settings {
                 public_key_file: env.get("MOTCUA_JWT_PUBLIC_KEY_FILE"),
                 public_key_algorithm: env.string("MOTCUA_JWT_ALGORITHM", "RS256"),
                 audience: env.string("MOTCUA_JWT_AUDIENCE", "motcua"),
+                allow_dev_secret: false,
             },
             peers: PeerEndpoints {
                 catalogue: env.string("MOTCUA_CATALOGUE_GRPC_URL", "http://127.0.0.1:9081"),

@@ -31,6 +31,10 @@ pub struct DossierReceived {
     pub due_provisional: bool,
 }
 
+/// Event type: workflow opened the case; the dossier is processing (4).
+pub const DOSSIER_FORWARDED: &str = "dossier.forwarded";
+/// Event type: the agencies finished; the result is at the one-stop (9).
+pub const DOSSIER_PROCESSED: &str = "dossier.processed";
 /// Event type: a supplement was requested (phiếu yêu cầu bổ sung); the clock waits.
 pub const DOSSIER_SUPPLEMENT_REQUESTED: &str = "dossier.supplement_requested";
 /// Event type: the applicant supplemented; the clock resumes per the procedure's policy.

@@ -305,6 +305,21 @@ impl From<Problem> for tonic::Status {
 impl From<sqlx::Error> for Problem {
     fn from(e: sqlx::Error) -> Self {
         match &e {
+            // Text PostgreSQL cannot store (a NUL character, invalid encoding): the client's input.
+            sqlx::Error::Database(d) if d.code().is_some_and(|c| c == "22021" || c == "22P05") => {
+                Problem::unprocessable(
+                    "invalid_text",
+                    "the request contains characters that cannot be stored (e.g. NUL)",
+                )
+            }
+            // Serialization failure or deadlock: nothing was written; the client may retry.
+            sqlx::Error::Database(d) if d.code().is_some_and(|c| c == "40001" || c == "40P01") => {
+                tracing::warn!(error = %e, "transaction conflict");
+                Problem::unavailable(
+                    "transaction_conflict",
+                    "a concurrent change conflicted; retry the request",
+                )
+            }
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 tracing::warn!(error = %e, "database unavailable");
                 Problem::unavailable(

@@ -254,6 +254,26 @@ pub async fn wait_all(
         .map(|_| ())
 }
 
+/// Refuses a short secret, and a published one outside local use: anyone could mint an admin
+/// or service token with it.
+fn check_secret(a: &motcua_config::AuthConfig) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        a.hs256_secret.len() >= motcua_config::MIN_SECRET_LEN,
+        "MOTCUA_JWT_SECRET must be at least {} bytes (or set MOTCUA_JWT_PUBLIC_KEY_FILE)",
+        motcua_config::MIN_SECRET_LEN
+    );
+    if motcua_config::PUBLISHED_SECRETS.contains(&a.hs256_secret.as_str()) {
+        anyhow::ensure!(
+            a.allow_dev_secret,
+            "MOTCUA_JWT_SECRET is a secret published in the motcua repository; set your own \
+             (at least {} random bytes) or MOTCUA_JWT_PUBLIC_KEY_FILE",
+            motcua_config::MIN_SECRET_LEN
+        );
+        tracing::warn!("using the published development JWT secret: local use only");
+    }
+    Ok(())
+}
+
 /// Builds the [`Platform`] from settings: the clock, the verifier (HS256 secret, or a public
 /// key file) and the issuer for service tokens.
 pub fn platform(settings: Settings, shutdown: CancellationToken) -> anyhow::Result<Platform> {
@@ -271,10 +291,13 @@ pub fn platform(settings: Settings, shutdown: CancellationToken) -> anyhow::Resu
                 .map_err(anyhow::Error::msg)?;
             (verifier, issuer)
         }
-        None => (
-            JwtVerifier::hs256(a.hs256_secret.as_bytes(), &a.audience),
-            TokenIssuer::hs256(a.hs256_secret.as_bytes(), &a.audience),
-        ),
+        None => {
+            check_secret(a)?;
+            (
+                JwtVerifier::hs256(a.hs256_secret.as_bytes(), &a.audience),
+                TokenIssuer::hs256(a.hs256_secret.as_bytes(), &a.audience),
+            )
+        }
     };
     Ok(Platform {
         clock: motcua_clock::from_config(settings.test_clock),
@@ -283,4 +306,42 @@ pub fn platform(settings: Settings, shutdown: CancellationToken) -> anyhow::Resu
         issuer,
         shutdown,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(secret: Option<&str>) -> Settings {
+        let env = motcua_config::Env::from_fn(move |k| {
+            (k == "MOTCUA_JWT_SECRET")
+                .then(|| secret.map(str::to_string))
+                .flatten()
+        });
+        Settings::from_env(&env).unwrap()
+    }
+
+    #[test]
+    fn published_or_short_secrets_are_refused_outside_local_use() {
+        let token = CancellationToken::new;
+        assert!(
+            platform(settings(None), token()).is_err(),
+            "the development default"
+        );
+        assert!(
+            platform(settings(Some("change-me-to-a-long-random-secret")), token()).is_err(),
+            "the example file's"
+        );
+        assert!(platform(settings(Some("short")), token()).is_err());
+        assert!(
+            platform(
+                settings(Some("a-real-secret-with-enough-random-bytes-0001")),
+                token()
+            )
+            .is_ok()
+        );
+        let mut local = settings(None);
+        local.auth.allow_dev_secret = true;
+        assert!(platform(local, token()).is_ok(), "motcua up may use it");
+    }
 }

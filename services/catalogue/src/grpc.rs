@@ -76,8 +76,24 @@ fn to_proto(v: &procedures::ProcedureVersion) -> Result<pb::Procedure, Problem> 
         .map(|c| pb::ProcedureCase {
             code: c.code.clone(),
             name: c.name.clone(),
-            components: c.components.iter().map(component_to_proto).collect(),
+            components: entry
+                .components_for(Some(&c.code))
+                .unwrap_or(&entry.components)
+                .iter()
+                .map(component_to_proto)
+                .collect(),
             time_limit: c.time_limit.as_ref().map(limit_to_proto),
+            methods: motcua_catalogue_model::Method::ALL
+                .iter()
+                .filter_map(|m| {
+                    entry
+                        .time_limit_for(*m, Some(&c.code))
+                        .map(|l| pb::MethodTimeLimit {
+                            method: m.as_str().to_string(),
+                            time_limit: Some(limit_to_proto(&l)),
+                        })
+                })
+                .collect(),
         })
         .collect();
     let policy = serde_json::to_value(entry.supplement_clock_policy)

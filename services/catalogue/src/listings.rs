@@ -65,12 +65,14 @@ fn stale_of(
     stale_listings(unit, listed, all, at)
 }
 
-/// The procedures a one-stop unit publishes, with what is stale today (public).
+/// The procedures a one-stop unit publishes, with what is stale today: for that unit's officers
+/// and heads, catalogue admins, inspectors and admins.
 #[utoipa::path(get, path = "/api/v1/listings/{one_stop}", tag = "listings", params(("one_stop" = String, Path, example = "000.25.80.H80")),
     responses((status = 200, content_type = "application/json",
         example = json!({"one_stop": "000.25.80.H80", "items": [{"code": "1.001193", "version": 1}],
                          "stale": [{"procedure_code": "1.011537", "reason": {"kind": "missing", "current_version": 1}}]})),
-        (status = 404, description = "unknown unit")))]
+        (status = 403, description = "not allowed"), (status = 404, description = "unknown unit")),
+    security(("bearer" = [])))]
 async fn get_listing(
     State(s): State<AppState>,
     ApiPath(one_stop): ApiPath<String>,

@@ -297,7 +297,15 @@ pub(crate) async fn publish(
         return Err(entry_problem(errors, index));
     }
     let mut tx = s.pool.begin().await?;
-    crate::import::publish_version(&mut tx, &entry, &caller.sub).await?;
+    if !crate::import::publish_version(&mut tx, &entry, &caller.sub).await? {
+        return Err(Problem::conflict(
+            "version_exists",
+            format!(
+                "version {} of {} was published meanwhile",
+                entry.version, entry.code
+            ),
+        ));
+    }
     tx.commit().await?;
     Ok((
         axum::http::StatusCode::CREATED,

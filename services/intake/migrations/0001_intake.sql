@@ -23,6 +23,11 @@ CREATE TABLE dossier (
     -- While waiting for the applicant: when the clock stopped and where the dossier returns.
     clock_paused_at    timestamptz,
     resume_status      text,
+    -- Workflow finished while the dossier was waiting (supplement, payment): on resuming, the
+    -- dossier goes straight to processed.
+    case_completed_at  timestamptz,
+    -- The procedure's case (trường hợp) the dossier falls under, if any.
+    case_code          text,
     -- Form 01 as issued.
     receipt            jsonb       NOT NULL,
     trace_id           text,

@@ -270,10 +270,48 @@ async fn submit(
         .unwrap_or(now);
     let today = local(now).date();
     let mut errors = validate_applicant(&req.applicant, today.year());
+    let file_count: usize = req.components.iter().map(|c| c.files.len()).sum();
+    if file_count > files::MAX_FILES {
+        errors.push(FieldError::new(
+            "components",
+            "too_many_files",
+            format!("tối đa {} tệp mỗi hồ sơ", files::MAX_FILES),
+        ));
+    }
+    let encoded: usize = req
+        .components
+        .iter()
+        .flat_map(|c| &c.files)
+        .map(|f| f.content_base64.len())
+        .sum();
+    if encoded / 4 * 3 > files::MAX_TOTAL_BYTES {
+        errors.push(FieldError::new(
+            "components",
+            "files_too_large",
+            format!(
+                "tổng dung lượng tệp vượt quá {} MiB",
+                files::MAX_TOTAL_BYTES / 1024 / 1024
+            ),
+        ));
+    }
+    for (i, c) in req.components.iter().enumerate() {
+        for (what, n) in [("originals", c.originals), ("copies", c.copies)] {
+            if n.is_some_and(|n| n > 1000) {
+                errors.push(FieldError::new(
+                    format!("components[{i}].{what}"),
+                    "count_out_of_range",
+                    "tối đa 1000",
+                ));
+            }
+        }
+    }
     let mut checked_files = Vec::with_capacity(req.components.len());
     for (i, c) in req.components.iter().enumerate() {
         let mut files_ok = Vec::new();
-        for (j, f) in c.files.iter().enumerate() {
+        // Over the caps nothing is decoded: the errors above already say why.
+        let within_caps =
+            file_count <= files::MAX_FILES && encoded / 4 * 3 <= files::MAX_TOTAL_BYTES;
+        for (j, f) in c.files.iter().enumerate().filter(|_| within_caps) {
             let field = format!("components[{i}].files[{j}]");
             match files::check(
                 &field,
@@ -405,11 +443,14 @@ async fn submit(
     let (Some(agency), Some(procedure)) = (agency, procedure) else {
         return Err(Problem::internal());
     };
+    // The case's limit for this method (resolved by the catalogue, cut-off included), else the
+    // method's own.
     let case_limit = req
         .case_code
         .as_deref()
         .and_then(|c| procedure.cases.iter().find(|k| k.code == c))
-        .and_then(|k| k.time_limit.clone());
+        .and_then(|k| k.methods.iter().find(|m| m.method == req.channel.as_str()))
+        .and_then(|m| m.time_limit.clone());
     let limit = case_limit
         .or_else(|| method_time_limit(&procedure, req.channel))
         .unwrap_or_default();
@@ -480,6 +521,7 @@ async fn submit(
             time_limit: &time_limit_json,
             clock_policy: &clock_policy,
             receipt: &receipt,
+            case_code: req.case_code.as_deref(),
             trace_id: motcua_telemetry::propagation::current_trace_id(),
         },
     )

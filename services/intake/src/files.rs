@@ -9,6 +9,10 @@ use sha2::{Digest, Sha256};
 
 /// Largest accepted file (20 MiB).
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
+/// Most files in one submission.
+pub const MAX_FILES: usize = 50;
+/// Most decoded bytes in one submission (the request body is limited to 64 MiB as well).
+pub const MAX_TOTAL_BYTES: usize = 45 * 1024 * 1024;
 
 /// Media types a dossier file may have.
 pub const ALLOWED_MEDIA_TYPES: [&str; 6] = [

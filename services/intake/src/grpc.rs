@@ -61,6 +61,34 @@ impl EventReceiver for Intake {
                 .map_err(Problem::from)?
             {
                 let from = DossierStatus::parse(&d.status);
+                // Finished while the dossier waits (supplement, payment): remembered, so the
+                // dossier goes to processed when the wait ends.
+                if action == Action::Complete
+                    && matches!(
+                        from,
+                        Some(
+                            DossierStatus::SupplementRequested | DossierStatus::FinancialObligation
+                        )
+                    )
+                {
+                    store::mark_case_completed(&mut tx, &d.code, payload.at)
+                        .await
+                        .map_err(Problem::from)?;
+                    let detail = serde_json::json!({"deferred": true, "case_id": payload.case_id});
+                    let entry = store::HistoryEntry {
+                        at: payload.at,
+                        action: "complete",
+                        actor: "svc:workflow",
+                        from_status: Some(&d.status),
+                        to_status: &d.status,
+                        detail: &detail,
+                    };
+                    store::add_history(&mut tx, &d.code, &entry)
+                        .await
+                        .map_err(Problem::from)?;
+                    tx.commit().await.map_err(Problem::from)?;
+                    return Ok(Response::new(DeliverEventResponse { applied: true }));
+                }
                 // Forwarded while waiting for the applicant: the dossier will resume to
                 // processing, not to received.
                 let forwarded_while_waiting = action == Action::Forward
@@ -88,9 +116,19 @@ impl EventReceiver for Intake {
                             clock_paused_at: d.clock_paused_at,
                             resume_status,
                             detail: serde_json::json!({"case_id": payload.case_id, "current_steps": payload.current_steps}),
-                            event_type: None,
+                            // Reporting learns statuses from intake only (one ordered source).
+                            event_type: match (action, to) {
+                                (Action::Forward, DossierStatus::Processing) => {
+                                    Some(motcua_events::DOSSIER_FORWARDED)
+                                }
+                                (Action::Complete, DossierStatus::Processed) => {
+                                    Some(motcua_events::DOSSIER_PROCESSED)
+                                }
+                                _ => None,
+                            },
                         };
                         record(&mut tx, &change).await?;
+                        self.0.relay_wake.notify_one();
                     }
                     None => {
                         tracing::info!(dossier = %d.code, status = %d.status, event = %event.r#type, "event does not apply in this status")

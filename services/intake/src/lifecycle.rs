@@ -75,6 +75,15 @@ pub(crate) fn routes() -> Router<AppState> {
 // ---------------------------------------------------------------------------------------------
 // Shared steps of every change.
 
+/// Where a waiting dossier goes when the wait ends: processed if the agencies finished
+/// meanwhile (`case.completed` arrived while waiting), else where it was.
+fn resume_after_wait(d: &DossierRow) -> Option<DossierStatus> {
+    if d.case_completed_at.is_some() {
+        return Some(DossierStatus::Processed);
+    }
+    d.resume_status.as_deref().and_then(DossierStatus::parse)
+}
+
 /// An officer of the one-stop unit that received the dossier.
 fn is_receiving_officer(c: &Caller, d: &DossierRow) -> bool {
     c.has(Role::OneStopOfficer) && c.agency.as_deref() == Some(d.receiving_agency.as_str())
@@ -309,6 +318,19 @@ fn idem_for(
     )
 }
 
+/// `problem`, unless the request is a retry of one that has completed meanwhile: then its
+/// stored response.
+async fn replay_or(
+    s: &AppState,
+    idem: &Option<IdempotencyKey>,
+    problem: Problem,
+) -> ApiResult<Response> {
+    match precheck(s, idem).await? {
+        Some(r) => Ok(r),
+        None => Err(problem),
+    }
+}
+
 async fn precheck(
     s: &AppState,
     idem: &Option<IdempotencyKey>,
@@ -362,9 +384,15 @@ async fn request_supplement(
         return Err(forbid("request a supplement"));
     }
     if store::supplement_request_exists(&s.pool, &code).await? {
+        // A retry of the request that made it is answered with its response, not refused.
+        if let Some(r) = precheck(&s, &idem).await? {
+            return Ok(r);
+        }
         return Err(second_request(&s, &caller, &d).await);
     }
-    transition::apply(status_of(&d)?, Action::RequestSupplement, None)?;
+    if let Err(p) = transition::apply(status_of(&d)?, Action::RequestSupplement, None) {
+        return replay_or(&s, &idem, p).await;
+    }
     let received_day = local(d.received_at).date().to_string();
     let procedure = s
         .catalogue
@@ -376,9 +404,18 @@ async fn request_supplement(
                 "the dossier's procedure version is no longer served",
             )
         })?;
-    let requestable: Vec<RequestableComponent> = crate::published_components(&procedure)
+    // The dossier's case, if it has one, defines what may be requested.
+    let list = match d
+        .case_code
+        .as_deref()
+        .and_then(|c| procedure.cases.iter().find(|k| k.code == c))
+    {
+        Some(case) => &case.components,
+        None => &procedure.components,
+    };
+    let requestable: Vec<RequestableComponent> = crate::components_of(list)
         .into_iter()
-        .zip(&procedure.components)
+        .zip(list)
         .map(|(component, pc)| RequestableComponent {
             component,
             from_national_database: pc.from_national_database,
@@ -412,8 +449,9 @@ async fn request_supplement(
         .catalogue
         .add_working_time(at, s.supplement_window_minutes, &d.receiving_agency)
         .await?;
-    let Begun::Open(mut open) = begin(&s, idem, &code).await? else {
-        return Err(Problem::internal());
+    let mut open = match begin(&s, idem, &code).await? {
+        Begun::Replayed(r) => return Ok(r),
+        Begun::Open(o) => o,
     };
     let from = status_of(&open.dossier)?;
     let to = transition::apply(from, Action::RequestSupplement, None)?;
@@ -533,8 +571,10 @@ async fn supplement(
     if !is_receiving_officer(&caller, &d) && !is_applicant(&caller, &d) {
         return Err(forbid("supplement"));
     }
-    let resume = d.resume_status.as_deref().and_then(DossierStatus::parse);
-    transition::apply(status_of(&d)?, Action::Supplement, resume)?;
+    let resume = resume_after_wait(&d);
+    if let Err(p) = transition::apply(status_of(&d)?, Action::Supplement, resume) {
+        return replay_or(&s, &idem, p).await;
+    }
     let request = store::supplement_request(&s.pool, &code)
         .await?
         .ok_or_else(Problem::internal)?;
@@ -604,14 +644,11 @@ async fn supplement(
         }
         _ => (d.due_at, d.due_provisional),
     };
-    let Begun::Open(mut open) = begin(&s, idem, &code).await? else {
-        return Err(Problem::internal());
+    let mut open = match begin(&s, idem, &code).await? {
+        Begun::Replayed(r) => return Ok(r),
+        Begun::Open(o) => o,
     };
-    let resume = open
-        .dossier
-        .resume_status
-        .as_deref()
-        .and_then(DossierStatus::parse);
+    let resume = resume_after_wait(&open.dossier);
     let to = transition::apply(status_of(&open.dossier)?, Action::Supplement, resume)?;
     let mut position = store::next_position(&mut open.tx, &code).await?;
     for (c, fs) in req.components.iter().zip(&checked) {
@@ -767,7 +804,22 @@ async fn simple(
     if !allowed(spec.who, caller, &open.dossier) {
         return Err(forbid(spec.action.as_str()));
     }
-    let to = transition::apply(status_of(&open.dossier)?, spec.action, None)?;
+    let resume = match spec.action {
+        Action::ConfirmPayment => resume_after_wait(&open.dossier),
+        _ => None,
+    };
+    let to = transition::apply(status_of(&open.dossier)?, spec.action, resume)?;
+    if at < open.dossier.received_at {
+        return Err(Problem::unprocessable(
+            "before_receipt",
+            "the action cannot predate the dossier's receipt",
+        )
+        .with_errors(vec![FieldError::new(
+            "returned_at",
+            "before_receipt",
+            "trước thời điểm tiếp nhận",
+        )]));
+    }
     let mut open = *open;
     if let Some(kind) = spec.document {
         store::add_document(&mut open.tx, code, kind, at, &caller.sub, &detail).await?;

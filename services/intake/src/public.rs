@@ -25,11 +25,29 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/public/dossiers/{code}", get(lookup))
 }
 
-/// Fixed-window limit per client address.
+/// Fixed-window limit per client address (IPv6 by /64, since one host holds a whole /64), and a
+/// lock on a dossier code after repeated wrong digits, counted for any code string so that the
+/// lock reveals nothing about which codes exist.
 #[derive(Clone, Debug)]
 pub(crate) struct RateLimiter {
     per_minute: u32,
     windows: Arc<Mutex<HashMap<IpAddr, (Instant, u32)>>>,
+    wrong_digits: Arc<Mutex<HashMap<String, (Instant, u32)>>>,
+}
+
+/// Wrong `id_last4` answers allowed per code per 15 minutes.
+const WRONG_DIGITS_ALLOWED: u32 = 5;
+const WRONG_DIGITS_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// The address a quota belongs to: IPv6 reduced to its /64.
+fn quota_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::from([s[0], s[1], s[2], s[3], 0, 0, 0, 0])
+        }
+        v4 => v4,
+    }
 }
 
 impl RateLimiter {
@@ -38,10 +56,33 @@ impl RateLimiter {
         Self {
             per_minute,
             windows: Arc::new(Mutex::new(HashMap::new())),
+            wrong_digits: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
+    /// True while `code` has not had too many wrong digits recently.
+    fn code_open(&self, code: &str) -> bool {
+        let w = self.wrong_digits.lock().unwrap_or_else(|e| e.into_inner());
+        w.get(code).is_none_or(|(start, n)| {
+            start.elapsed() >= WRONG_DIGITS_WINDOW || *n < WRONG_DIGITS_ALLOWED
+        })
+    }
+
+    /// Counts a wrong answer for `code`.
+    fn wrong(&self, code: &str) {
+        let mut w = self.wrong_digits.lock().unwrap_or_else(|e| e.into_inner());
+        if w.len() > 100_000 {
+            w.retain(|_, (start, _)| start.elapsed() < WRONG_DIGITS_WINDOW);
+        }
+        let entry = w.entry(code.to_string()).or_insert((Instant::now(), 0));
+        if entry.0.elapsed() >= WRONG_DIGITS_WINDOW {
+            *entry = (Instant::now(), 0);
+        }
+        entry.1 += 1;
+    }
+
     fn allow(&self, ip: IpAddr) -> bool {
+        let ip = quota_key(ip);
         let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         if w.len() > 100_000 {
@@ -121,18 +162,22 @@ async fn lookup(
             "too many lookups from this address; wait a minute",
         ));
     }
+    if !s.lookup_limiter.code_open(&code) {
+        return Err(Problem::rate_limited(
+            "too many wrong answers for this code; wait 15 minutes",
+        ));
+    }
     let unknown = || {
         Problem::not_found(
             "dossier_not_found",
             "no dossier matches this code and these digits",
         )
     };
-    let d = store::get_dossier(&s.pool, &code)
-        .await?
-        .ok_or_else(unknown)?;
-    if !same(&d.applicant_id_last4, q.id_last4.trim()) {
+    let found = store::get_dossier(&s.pool, &code).await?;
+    let Some(d) = found.filter(|d| same(&d.applicant_id_last4, q.id_last4.trim())) else {
+        s.lookup_limiter.wrong(&code);
         return Err(unknown());
-    }
+    };
     let mut current_step = status_label(d.status_code).to_string();
     if d.status == "processing" {
         let mut wf = s.workflow.clone();
@@ -172,6 +217,20 @@ mod tests {
             l.allow(IpAddr::from([10, 0, 0, 2])),
             "other addresses have their own quota"
         );
+    }
+
+    #[test]
+    fn a_code_locks_after_repeated_wrong_digits_and_ipv6_shares_a_64() {
+        let l = RateLimiter::new(100);
+        for _ in 0..WRONG_DIGITS_ALLOWED {
+            assert!(l.code_open("X"));
+            l.wrong("X");
+        }
+        assert!(!l.code_open("X"));
+        assert!(l.code_open("Y"));
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        assert_eq!(quota_key(a), quota_key(b));
     }
 
     #[test]

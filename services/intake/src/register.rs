@@ -80,7 +80,10 @@ fn decode_cursor(raw: &str) -> Result<(OffsetDateTime, String), Problem> {
     let micros: i128 = micros
         .parse()
         .map_err(|_| bad("cursor", "not a cursor from this API"))?;
-    let at = OffsetDateTime::from_unix_timestamp_nanos(micros * 1000)
+    let nanos = micros
+        .checked_mul(1000)
+        .ok_or_else(|| bad("cursor", "out of range"))?;
+    let at = OffsetDateTime::from_unix_timestamp_nanos(nanos)
         .map_err(|_| bad("cursor", "out of range"))?;
     Ok((at, code.to_string()))
 }
@@ -185,5 +188,9 @@ mod tests {
         );
         assert!(super::decode_cursor("nonsense").is_err());
         assert!(super::decode_cursor("12x~a").is_err());
+        assert!(
+            super::decode_cursor("170141183460469231731687303715884105727~a").is_err(),
+            "overflow is an error, not a panic"
+        );
     }
 }

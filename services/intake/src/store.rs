@@ -42,6 +42,7 @@ pub struct NewDossier<'a> {
     pub time_limit: &'a serde_json::Value,
     pub clock_policy: &'a str,
     pub receipt: &'a serde_json::Value,
+    pub case_code: Option<&'a str>,
     pub trace_id: Option<String>,
 }
 
@@ -50,8 +51,8 @@ pub async fn insert_dossier(tx: &mut PgConnection, d: &NewDossier<'_>) -> Result
     sqlx::query(
         "INSERT INTO dossier (code, procedure_code, procedure_version, receiving_agency, channel, status,
                               status_code, applicant, applicant_id_last4, received_at, due_at, due_provisional,
-                              submitted_by, submitted_roles, time_limit, clock_policy, receipt, trace_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                              submitted_by, submitted_roles, time_limit, clock_policy, receipt, trace_id, case_code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
     )
     .bind(d.code)
     .bind(d.procedure_code)
@@ -71,6 +72,7 @@ pub async fn insert_dossier(tx: &mut PgConnection, d: &NewDossier<'_>) -> Result
     .bind(d.clock_policy)
     .bind(d.receipt)
     .bind(&d.trace_id)
+    .bind(d.case_code)
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -164,11 +166,13 @@ pub struct DossierRow {
     pub clock_paused_at: Option<OffsetDateTime>,
     pub resume_status: Option<String>,
     pub receipt: serde_json::Value,
+    pub case_completed_at: Option<OffsetDateTime>,
+    pub case_code: Option<String>,
 }
 
 const DOSSIER_COLUMNS: &str = "code, procedure_code, procedure_version, receiving_agency, channel, status, status_code,
     applicant, applicant_id_last4, received_at, due_at, due_provisional, submitted_by, time_limit, clock_policy,
-    clock_paused_at, resume_status, receipt";
+    clock_paused_at, resume_status, receipt, case_completed_at, case_code";
 
 /// Loads a dossier and locks it for the rest of the transaction (every state change does).
 pub async fn lock_dossier(
@@ -559,4 +563,18 @@ pub async fn history(pool: &PgPool, code: &str) -> Result<Vec<serde_json::Value>
     .bind(code)
     .fetch_all(pool)
     .await
+}
+
+/// Remembers that workflow finished while the dossier was waiting.
+pub async fn mark_case_completed(
+    tx: &mut PgConnection,
+    code: &str,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE dossier SET case_completed_at = $2, updated_at = now() WHERE code = $1")
+        .bind(code)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }

@@ -105,7 +105,9 @@ async fn main() -> anyhow::Result<()> {
             sector,
             ttl,
         } => {
-            let settings = Settings::from_env(&Env::process())?;
+            let mut settings = Settings::from_env(&Env::process())?;
+            // Local tokens for `motcua up` are signed with the development secret.
+            settings.auth.allow_dev_secret = true;
             let platform = motcua_server::platform(settings, CancellationToken::new())?;
             for r in &roles {
                 if motcua_auth::Role::parse(r).is_none() {
@@ -192,7 +194,9 @@ fn serde_json_pretty<T: serde::Serialize>(v: &T) -> String {
 
 async fn up() -> anyhow::Result<()> {
     let env = Env::process();
-    let settings = Settings::from_env(&env)?;
+    let mut settings = Settings::from_env(&env)?;
+    // One-command local runs may use the development secret (with a warning).
+    settings.auth.allow_dev_secret = true;
     let telemetry = motcua_telemetry::init(&motcua_telemetry::TelemetryConfig {
         service_name: "motcua".into(),
         filter: settings.log_filter.clone(),

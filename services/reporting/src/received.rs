@@ -70,11 +70,14 @@ pub(crate) async fn resolved(
     tx: &mut PgConnection,
     ev: &motcua_events::CaseChanged,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE dossier_fact SET resolved_at = $2, status = 'processed', status_code = 9, updated_at = $2 WHERE dossier_code = $1")
-        .bind(&ev.dossier_code)
-        .bind(ev.at)
-        .execute(&mut *tx)
-        .await?;
+    // Only the time: the status follows intake's events, which arrive in order per dossier.
+    sqlx::query(
+        "UPDATE dossier_fact SET resolved_at = coalesce(resolved_at, $2) WHERE dossier_code = $1",
+    )
+    .bind(&ev.dossier_code)
+    .bind(ev.at)
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 

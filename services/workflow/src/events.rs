@@ -131,6 +131,8 @@ async fn follow_dossier(tx: &mut PgConnection, event: &Event) -> Result<(), Prob
     let change: e::DossierStatusChanged = match event.r#type.as_str() {
         e::DOSSIER_SUPPLEMENT_REQUESTED
         | e::DOSSIER_SUPPLEMENTED
+        | e::DOSSIER_FINANCIAL_OBLIGATION_REQUESTED
+        | e::DOSSIER_PAYMENT_CONFIRMED
         | e::DOSSIER_REFUSED
         | e::DOSSIER_WITHDRAWN
         | e::DOSSIER_STOPPED
@@ -139,13 +141,14 @@ async fn follow_dossier(tx: &mut PgConnection, event: &Event) -> Result<(), Prob
     };
     let code = &change.dossier_code;
     match event.r#type.as_str() {
-        e::DOSSIER_SUPPLEMENT_REQUESTED => {
+        // The case waits with the dossier: for the applicant's supplement or for payment.
+        e::DOSSIER_SUPPLEMENT_REQUESTED | e::DOSSIER_FINANCIAL_OBLIGATION_REQUESTED => {
             sqlx::query("UPDATE dossier_case SET state = 'paused' WHERE dossier_code = $1 AND state = 'open'")
                 .bind(code)
                 .execute(&mut *tx)
                 .await?;
         }
-        e::DOSSIER_SUPPLEMENTED => {
+        e::DOSSIER_SUPPLEMENTED | e::DOSSIER_PAYMENT_CONFIRMED => {
             sqlx::query("UPDATE dossier_case SET state = 'open', due_at = $2 WHERE dossier_code = $1 AND state = 'paused'")
                 .bind(code)
                 .bind(change.due_at)

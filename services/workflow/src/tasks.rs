@@ -281,7 +281,7 @@ async fn complete(
     .bind(id)
     .bind(&caller.sub)
     .bind(now)
-    .bind(body.note.as_deref().map(|n| json!({"note": n, "documents": body.documents}).to_string()))
+    .bind(json!({"note": body.note, "documents": body.documents}).to_string())
     .bind(result)
     .execute(&mut *tx)
     .await?;

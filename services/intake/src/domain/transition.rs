@@ -66,7 +66,11 @@ pub fn next(
             Some(Withdrawn)
         }
         (Processing, Action::RequestFinancialObligation) => Some(FinancialObligation),
-        (FinancialObligation, Action::ConfirmPayment) => Some(Processing),
+        // Back to processing, or to processed when the agencies finished meanwhile.
+        (FinancialObligation, Action::ConfirmPayment) => Some(match resume_to {
+            Some(Processed) => Processed,
+            _ => Processing,
+        }),
         (Processing, Action::Complete) => Some(Processed),
         (Processed, Action::ReturnResult) => Some(ResultReturned),
         _ => None,
@@ -130,6 +134,22 @@ mod tests {
             Some(Processing)
         );
         assert_eq!(next(s, Action::ExpireSupplement, None), Some(Stopped));
+    }
+
+    #[test]
+    fn a_result_ready_while_waiting_is_not_lost() {
+        assert_eq!(
+            next(FinancialObligation, Action::ConfirmPayment, None),
+            Some(Processing)
+        );
+        assert_eq!(
+            next(FinancialObligation, Action::ConfirmPayment, Some(Processed)),
+            Some(Processed)
+        );
+        assert_eq!(
+            next(SupplementRequested, Action::Supplement, Some(Processed)),
+            Some(Processed)
+        );
     }
 
     #[test]
