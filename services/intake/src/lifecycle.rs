@@ -549,7 +549,7 @@ pub(crate) struct SupplementBody {
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/supplements", tag = "lifecycle",
     params(("code" = String, Path), ("Idempotency-Key" = String, Header)),
     request_body = SupplementBody,
-    responses((status = 200, description = "supplemented", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_supplement", "status": "supplement_requested", "status_code": 5, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "not waiting for a supplement, or its deadline passed"),
+    responses((status = 200, description = "supplemented", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "supplement", "status": "processing", "status_code": 4, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "not waiting for a supplement, or its deadline passed"),
         (status = 422, description = "components invalid or incomplete")),
     security(("bearer" = [])))]
 async fn supplement(
@@ -847,7 +847,7 @@ async fn simple(
 
 /// Refuses the dossier with specific reasons (form 03).
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/refusal", tag = "lifecycle", params(("code" = String, Path)),
-    request_body = RefusalBody, responses((status = 200, description = "refused; status 3", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_supplement", "status": "supplement_requested", "status_code": 5, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
+    request_body = RefusalBody, responses((status = 200, description = "refused; status 3", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "refuse", "status": "refused", "status_code": 3, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
     security(("bearer" = [])))]
 async fn refuse(
     caller: Caller,
@@ -889,7 +889,7 @@ async fn refuse(
 
 /// Withdraws the dossier at the applicant's request, before a result exists (form 05).
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/withdrawal", tag = "lifecycle", params(("code" = String, Path)),
-    request_body = WithdrawalBody, responses((status = 200, description = "withdrawn; status 7", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_supplement", "status": "supplement_requested", "status_code": 5, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
+    request_body = WithdrawalBody, responses((status = 200, description = "withdrawn; status 7", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "withdraw", "status": "withdrawn", "status_code": 7, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
     security(("bearer" = [])))]
 async fn withdraw(
     caller: Caller,
@@ -917,7 +917,7 @@ async fn withdraw(
 
 /// Notifies a financial obligation (tax, fees) to pay before the result is handed over.
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/financial-obligation", tag = "lifecycle", params(("code" = String, Path)),
-    request_body = FinancialObligationBody, responses((status = 200, description = "status 6", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_supplement", "status": "supplement_requested", "status_code": 5, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
+    request_body = FinancialObligationBody, responses((status = 200, description = "status 6", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_financial_obligation", "status": "financial_obligation", "status_code": 6, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
     security(("bearer" = [])))]
 async fn request_financial_obligation(
     caller: Caller,
@@ -949,7 +949,7 @@ async fn request_financial_obligation(
 
 /// Confirms payment of the financial obligation; processing continues.
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/financial-obligation/payment", tag = "lifecycle", params(("code" = String, Path)),
-    request_body = PaymentBody, responses((status = 200, description = "status 4", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_supplement", "status": "supplement_requested", "status_code": 5, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
+    request_body = PaymentBody, responses((status = 200, description = "status 4", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "confirm_payment", "status": "processing", "status_code": 4, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
     security(("bearer" = [])))]
 async fn confirm_payment(
     caller: Caller,
@@ -974,7 +974,7 @@ async fn confirm_payment(
 
 /// Hands the result back to the applicant (counter, post or electronically).
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/result-return", tag = "lifecycle", params(("code" = String, Path)),
-    request_body = ResultReturnBody, responses((status = 200, description = "status 10", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_supplement", "status": "supplement_requested", "status_code": 5, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "no result yet (illegal_transition)")),
+    request_body = ResultReturnBody, responses((status = 200, description = "status 10", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "return_result", "status": "result_returned", "status_code": 10, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "no result yet (illegal_transition)")),
     security(("bearer" = [])))]
 async fn return_result(
     caller: Caller,
