@@ -630,3 +630,55 @@ async fn a_result_ready_while_waiting_for_payment_is_not_lost() {
     assert!(done.is_some(), "reporting did not reach result_returned");
     sys.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supplement_requested_after_a_working_day_is_flagged() {
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
+    let officer = sys.token(&["one_stop_officer"], Some(OS), "officer-1");
+    let items = serde_json::json!({"items": [{"component_code": "HTSS", "reason": "Cần văn bản"}]});
+    let (_, on_time) = post(
+        &sys,
+        Intake,
+        "/api/v1/dossiers",
+        &officer,
+        "a1",
+        birth_registration("counter"),
+    )
+    .await;
+    let (_, late) = post(
+        &sys,
+        Intake,
+        "/api/v1/dossiers",
+        &officer,
+        "a2",
+        birth_registration("counter"),
+    )
+    .await;
+    // Same day: within 8 working hours.
+    let path = |d: &serde_json::Value| {
+        format!(
+            "/api/v1/dossiers/{}/supplement-requests",
+            d["code"].as_str().unwrap()
+        )
+    };
+    let (status, r) = post(&sys, Intake, &path(&on_time), &officer, "a3", items.clone()).await;
+    assert_eq!((status, r["detail"]["late"].as_bool()), (200, Some(false)));
+    // Tuesday 01/12 10:00: two working days after receipt — allowed, and recorded.
+    sys.platform
+        .clock
+        .as_test_clock()
+        .unwrap()
+        .set(datetime!(2026-12-01 10:00 +07:00));
+    let (status, r) = post(&sys, Intake, &path(&late), &officer, "a4", items).await;
+    assert_eq!((status, r["detail"]["late"].as_bool()), (200, Some(true)));
+    let flagged: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM intake.compliance_event WHERE kind = 'late_supplement_request'",
+    )
+    .fetch_one(&mut sqlx_conn(&sys).await)
+    .await
+    .unwrap();
+    assert_eq!(flagged, 1);
+    sys.stop().await.unwrap();
+}

@@ -245,6 +245,10 @@ pub struct Settings {
     /// The applicant's supplement window in working days (`MOTCUA_SUPPLEMENT_WINDOW_DAYS`,
     /// default 15, Decree 297/2025).
     pub supplement_window_days: u32,
+    /// Working hours after receipt within which a supplement request is due
+    /// (`MOTCUA_SUPPLEMENT_REQUEST_WITHIN_HOURS`, default 8: 8 working hours online, 1 working
+    /// day at the counter); later requests are recorded as compliance events.
+    pub supplement_request_within_hours: u32,
     /// How often background workers look for due work (`MOTCUA_WORKER_POLL_MS`, default 5000).
     pub worker_poll: Duration,
     /// Public status lookups allowed per client address per minute
@@ -294,6 +298,8 @@ impl Settings {
             working_sessions: env.get("MOTCUA_WORKING_SESSIONS"),
             supplement_window_days: env.parse("MOTCUA_SUPPLEMENT_WINDOW_DAYS", 15)?,
             worker_poll: env.millis("MOTCUA_WORKER_POLL_MS", Duration::from_secs(5))?,
+            supplement_request_within_hours: env
+                .parse("MOTCUA_SUPPLEMENT_REQUEST_WITHIN_HOURS", 8)?,
             public_lookup_per_minute: env.parse("MOTCUA_PUBLIC_LOOKUP_PER_MINUTE", 30)?,
         })
     }

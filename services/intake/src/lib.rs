@@ -51,6 +51,8 @@ pub(crate) struct AppState {
     pub(crate) lookup_limiter: public::RateLimiter,
     /// The applicant's supplement window, in working minutes.
     pub(crate) supplement_window_minutes: i64,
+    /// A supplement request later than this after receipt (working minutes) is flagged.
+    pub(crate) supplement_request_within_minutes: i64,
 }
 
 #[derive(OpenApi)]
@@ -124,6 +126,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         workflow: WorkflowServiceClient::new(peer(ServiceName::Workflow)?),
         lookup_limiter: public::RateLimiter::new(settings.public_lookup_per_minute),
         supplement_window_minutes: i64::from(settings.supplement_window_days) * 480,
+        supplement_request_within_minutes: i64::from(settings.supplement_request_within_hours) * 60,
     };
     let api = Router::new()
         .merge(dossiers::routes())

@@ -445,6 +445,20 @@ async fn request_supplement(
         .with_errors(errors));
     }
     let at = now(&s);
+    // The request itself is due within 8 working hours (online) / 1 working day (counter) of
+    // receipt: a later one is allowed — refusing it would hurt the applicant — but recorded.
+    let after_receipt = s
+        .catalogue
+        .working_elapsed(d.received_at, at, &d.receiving_agency)
+        .await?;
+    let late = after_receipt > s.supplement_request_within_minutes;
+    if late {
+        let detail = json!({
+            "working_minutes_after_receipt": after_receipt,
+            "allowed_working_minutes": s.supplement_request_within_minutes,
+        });
+        compliance(&s, &caller, &d, "late_supplement_request", detail).await;
+    }
     let (deadline, deadline_provisional) = s
         .catalogue
         .add_working_time(at, s.supplement_window_minutes, &d.receiving_agency)
@@ -477,6 +491,7 @@ async fn request_supplement(
         "supplement_deadline": rfc3339(local(deadline)),
         "supplement_deadline_provisional": deadline_provisional,
         "clock_policy": d.clock_policy,
+        "late": late,
     });
     store::add_document(
         &mut open.tx,
