@@ -70,6 +70,17 @@ pub fn is_valid_agency_code(code: &str) -> bool {
     !code.is_empty() && !code.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// Whether `code` is an agency code of the Circular 04/2025 scheme, `MX1X2.Y1Y2Y3.Z1Z2`: an
+/// upper-case letter and 2 digits, 3 digits, 2 digits, separated by dots.
+pub fn is_valid_agency_code_04(code: &str) -> bool {
+    let b = code.as_bytes();
+    b.len() == 10
+        && b[0].is_ascii_uppercase()
+        && [1, 2, 4, 5, 6, 8, 9].iter().all(|&i| b[i].is_ascii_digit())
+        && b[3] == b'.'
+        && b[7] == b'.'
+}
+
 /// Whether `code` is an administrative-unit code (mã đơn vị hành chính,
 /// Decision 19/2025/QĐ-TTg): 2 digits for a province, 5 for a commune.
 pub fn is_valid_unit_code(code: &str) -> bool {
@@ -169,6 +180,23 @@ mod tests {
                 format!("{d}.{n:06}.{suffix}")
             };
             prop_assert!(is_valid_procedure_code(&code));
+        }
+    }
+}
+
+#[cfg(test)]
+mod code_04_tests {
+    #[test]
+    fn circular_04_agency_codes_have_their_shape() {
+        assert!(super::is_valid_agency_code_04("H80.025.01"));
+        for bad in [
+            "000.25.80.H80",
+            "h80.025.01",
+            "H80.25.01",
+            "H80-025-01",
+            "H8A.025.01",
+        ] {
+            assert!(!super::is_valid_agency_code_04(bad), "{bad}");
         }
     }
 }

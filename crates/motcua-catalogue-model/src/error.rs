@@ -87,6 +87,8 @@ pub mod codes {
     pub const PARENT_CYCLE: &str = "parent_cycle";
     /// An administrative-unit code that is not 2 (province) or 5 (commune) digits.
     pub const INVALID_UNIT_CODE: &str = "invalid_unit_code";
+    /// An agency code in the Circular 04/2025 scheme is not `MX1X2.Y1Y2Y3.Z1Z2`.
+    pub const INVALID_AGENCY_CODE_04: &str = "invalid_agency_code_04";
     /// Working sessions that overlap or are out of order.
     pub const INVALID_WORKING_SESSIONS: &str = "invalid_working_sessions";
 

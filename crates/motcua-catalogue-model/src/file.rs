@@ -163,6 +163,10 @@ pub struct AgencyEntry {
     /// The agency's own working sessions when they differ from the province's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub working_sessions: Option<Vec<Session>>,
+    /// The agency's code in the Circular 04/2025 scheme (`MX1X2.Y1Y2Y3.Z1Z2`), used in dossier
+    /// codes from 25/01/2026 where that format is in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_04_2025: Option<String>,
 }
 
 impl AgencyEntry {
@@ -684,6 +688,7 @@ pub(crate) mod tests {
                         Session::parse("07:30", "11:30").unwrap(),
                         Session::parse("13:00", "16:30").unwrap(),
                     ]),
+                    code_04_2025: Some("H80.025.01".into()),
                 },
                 AgencyEntry {
                     code: "NEW.H80".into(),
@@ -697,6 +702,7 @@ pub(crate) mod tests {
                     valid_until: None,
                     successor_code: None,
                     working_sessions: None,
+                    code_04_2025: None,
                 },
             ],
             procedures: vec![ProcedureEntry {

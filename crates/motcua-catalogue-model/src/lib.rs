@@ -31,8 +31,8 @@ mod validate;
 mod version;
 
 pub use code::{
-    MAX_PROCEDURE_CODE_LEN, ProcedureCodeKind, is_valid_agency_code, is_valid_procedure_code,
-    is_valid_unit_code, procedure_code_kind,
+    MAX_PROCEDURE_CODE_LEN, ProcedureCodeKind, is_valid_agency_code, is_valid_agency_code_04,
+    is_valid_procedure_code, is_valid_unit_code, procedure_code_kind,
 };
 pub use error::{EntryError, codes};
 pub use file::{

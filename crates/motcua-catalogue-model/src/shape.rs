@@ -129,6 +129,7 @@ pub(crate) const AGENCY: &[FieldSpec] = &[
         check::<Option<Vec<Session>>>,
         codes::INVALID_WORKING_SESSIONS,
     ),
+    leaf("code_04_2025", Optional, OPT_STRING, codes::INVALID_SHAPE),
 ];
 
 const DECISION: &[FieldSpec] = &[

@@ -130,6 +130,7 @@ mod tests {
             valid_until: until,
             successor_code: successor.map(str::to_owned),
             working_sessions: None,
+            code_04_2025: None,
         }
     }
 

@@ -134,6 +134,16 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
+            if let Some(c) = &a.code_04_2025
+                && !crate::code::is_valid_agency_code_04(c)
+            {
+                self.push(
+                    &entry,
+                    format!("{path}.code_04_2025"),
+                    codes::INVALID_AGENCY_CODE_04,
+                    format!("Circular 04/2025 agency code `{c}` must be MX1X2.Y1Y2Y3.Z1Z2, e.g. H80.025.01"),
+                );
+            }
             if let Some(s) = &a.successor_code {
                 self.require_agency(&entry, format!("{path}.successor_code"), s);
             }

@@ -205,6 +205,7 @@ impl CatalogueService for Catalogue {
             level: a.level.as_str().to_string(),
             sector: a.sector.unwrap_or_default(),
             resolved_from: r.resolved_from.unwrap_or_default(),
+            code_04_2025: a.code_04_2025.unwrap_or_default(),
         }))
     }
 

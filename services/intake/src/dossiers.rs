@@ -469,7 +469,17 @@ async fn submit(
         return Ok(replayed);
     }
     let seq = store::next_sequence(&mut tx, &agency.code, today).await?;
-    let code = dossier_code::format(&s.code_format, &agency.code, today, seq as u32);
+    let codes = dossier_code::AgencyCodes {
+        circular_01: &agency.code,
+        circular_04: (!agency.code_04_2025.is_empty()).then_some(agency.code_04_2025.as_str()),
+    };
+    let code = dossier_code::format(&s.code_format, codes, today, seq as u32).map_err(|_| {
+        Problem::unprocessable(
+            "agency_code_04_missing",
+            "dossier codes follow Circular 04/2025, but the receiving agency has no code in that scheme in the catalogue",
+        )
+        .with_errors(vec![FieldError::new("receiving_agency", "agency_code_04_missing", "thiếu mã cơ quan theo Thông tư 04/2025")])
+    })?;
     let status = DossierStatus::Received;
     let applicant_json = serde_json::to_value(&req.applicant).unwrap_or_default();
     let roles: Vec<String> = caller
