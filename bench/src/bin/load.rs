@@ -165,7 +165,7 @@ async fn main() -> anyhow::Result<()> {
         "components": [{"code": "TK", "form": "paper"}, {"code": "GCS", "form": "paper"}]
     });
     let submit = run(
-        "POST /api/v1/dossiers (intake → catalogue ×3 → db + outbox)",
+        "POST /api/v1/dossiers (intake → catalogue → db + outbox)",
         &args,
         &client,
         201,
