@@ -290,9 +290,6 @@ async fn the_appointment_follows_the_submission_methods_own_time_limit() {
     let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
         .await
         .unwrap();
-    let pool = motcua_db::connect(&sys.db.url, "catalogue", 2)
-        .await
-        .unwrap();
     let file = serde_json::json!({"agencies": [], "procedures": [{
         "code": "DEMO.TEST.001", "name": "Thủ tục thử nghiệm theo hình thức nộp", "field": "Thử nghiệm", "level": "commune",
         "online_level": "full", "time_limit": {"working_days": 5},
@@ -300,10 +297,7 @@ async fn the_appointment_follows_the_submission_methods_own_time_limit() {
         "components": [{"code": "DON", "name": "Đơn đề nghị", "originals": 1, "copies": 0, "required": true}],
         "steps": [{"name": "Giải quyết", "agency": "000.30.80.H80", "working_days": 3}]
     }]});
-    let parsed = motcua_catalogue_model::CatalogueFile::parse(&file.to_string()).unwrap();
-    motcua_catalogue::import::import(&pool, &parsed, "test")
-        .await
-        .unwrap();
+    motcua_e2e::import_catalogue(&sys, file).await;
     let body = |channel: &str| {
         let mut b = birth_registration(channel);
         b["procedure_code"] = "DEMO.TEST.001".into();
@@ -368,7 +362,6 @@ async fn the_appointment_follows_the_submission_methods_own_time_limit() {
             .any(|e| e["field"] == "channel" && e["code"] == "method_not_offered"),
         "{p}"
     );
-    pool.close().await;
     sys.stop().await.unwrap();
 }
 
@@ -376,9 +369,6 @@ async fn the_appointment_follows_the_submission_methods_own_time_limit() {
 async fn a_dossier_under_a_case_is_checked_against_that_cases_components_and_limit() {
     use motcua_e2e::post;
     let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
-        .await
-        .unwrap();
-    let pool = motcua_db::connect(&sys.db.url, "catalogue", 2)
         .await
         .unwrap();
     let file = serde_json::json!({"agencies": [], "procedures": [{
@@ -390,10 +380,7 @@ async fn a_dossier_under_a_case_is_checked_against_that_cases_components_and_lim
                   {"code": "TH3", "name": "Trường hợp thông thường", "time_limit": {"working_days": 4}}],
         "steps": [{"name": "Giải quyết", "agency": "000.30.80.H80", "working_days": 2}]
     }]});
-    let parsed = motcua_catalogue_model::CatalogueFile::parse(&file.to_string()).unwrap();
-    motcua_catalogue::import::import(&pool, &parsed, "test")
-        .await
-        .unwrap();
+    motcua_e2e::import_catalogue(&sys, file).await;
     let officer = sys.token(&["one_stop_officer"], Some("000.25.80.H80"), "officer-1");
     let body = |case: Option<&str>, code: &str| {
         let mut b = birth_registration("counter");
@@ -460,6 +447,5 @@ async fn a_dossier_under_a_case_is_checked_against_that_cases_components_and_lim
         (201, Some("2026-12-04T09:00:00+07:00")),
         "without a case: the procedure's"
     );
-    pool.close().await;
     sys.stop().await.unwrap();
 }

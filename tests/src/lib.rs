@@ -134,6 +134,24 @@ pub fn authed<T>(msg: T, token: &str) -> tonic::Request<T> {
     req
 }
 
+/// Imports a catalogue file (the JSON of `data/catalogue-demo.json`'s format) into the test
+/// system's catalogue, through the same import as `motcua catalogue import`.
+pub async fn import_catalogue(
+    sys: &TestSystem,
+    file: serde_json::Value,
+) -> motcua_catalogue::import::ImportSummary {
+    let pool = motcua_db::connect(&sys.db.url, "catalogue", 2)
+        .await
+        .expect("catalogue pool");
+    let parsed = motcua_catalogue_model::CatalogueFile::parse(&file.to_string())
+        .expect("test catalogue parses");
+    let summary = motcua_catalogue::import::import(&pool, &parsed, "test")
+        .await
+        .expect("test catalogue imports");
+    pool.close().await;
+    summary
+}
+
 /// POSTs JSON with a bearer token and an idempotency key; returns status and body.
 pub async fn post(
     sys: &TestSystem,
