@@ -171,7 +171,9 @@ pub async fn post(
         .await
         .expect("request failed");
     let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    let body = res.json().await.unwrap_or(serde_json::Value::Null);
+    assert_declared(status, &body);
+    (status, body)
 }
 
 /// GETs JSON with a bearer token.
@@ -189,7 +191,31 @@ pub async fn get(
         .await
         .expect("request failed");
     let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    let body = res.json().await.unwrap_or(serde_json::Value::Null);
+    assert_declared(status, &body);
+    (status, body)
+}
+
+/// Fails the test when an error answer carries a `code` (or a field error `code`) that the
+/// registry (`motcua_problem::codes`, `docs/errors.md`) does not declare: every error a client
+/// can receive is declared once. Every request made through [`post`] and [`get`] is checked.
+pub fn assert_declared(status: u16, body: &serde_json::Value) {
+    if status < 400 {
+        return;
+    }
+    let code = body["code"].as_str().unwrap_or_default();
+    let declared = motcua_problem::codes::problem(code);
+    assert!(
+        declared.is_some_and(|p| p.status == status),
+        "answer {status} with code {code:?} is not declared with that status in the registry: {body}"
+    );
+    for e in body["errors"].as_array().into_iter().flatten() {
+        let field_code = e["code"].as_str().unwrap_or_default();
+        assert!(
+            motcua_problem::codes::field(field_code).is_some(),
+            "field error code {field_code:?} is not declared in the registry: {body}"
+        );
+    }
 }
 
 /// A valid birth-registration dossier body (procedure 1.001193) at the demo ward one-stop.

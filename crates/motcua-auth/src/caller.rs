@@ -1,6 +1,6 @@
 //! The authenticated caller and the roles of `shared/api.md`.
 
-use motcua_problem::Problem;
+use motcua_problem::{Problem, codes};
 use serde::{Deserialize, Serialize};
 
 /// A role a token can carry (vai trò).
@@ -88,8 +88,8 @@ impl Caller {
             return Ok(());
         }
         let wanted: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-        Err(Problem::forbidden(
-            "role_not_allowed",
+        Err(Problem::new(
+            &codes::ROLE_NOT_ALLOWED,
             format!("this action needs one of the roles: {}", wanted.join(", ")),
         ))
     }
@@ -99,8 +99,8 @@ impl Caller {
         if self.agency.as_deref() == Some(agency) {
             return Ok(());
         }
-        Err(Problem::forbidden(
-            "agency_not_allowed",
+        Err(Problem::new(
+            &codes::AGENCY_NOT_ALLOWED,
             format!("the caller does not act for agency {agency}"),
         ))
     }

@@ -1,7 +1,7 @@
 //! The other services' questions to the catalogue, over gRPC with a deadline; answers become problems
 //! the REST caller understands.
 
-use motcua_problem::Problem;
+use motcua_problem::{Problem, codes};
 use motcua_proto::catalogue::v1 as pb;
 use motcua_proto::catalogue::v1::catalogue_service_client::CatalogueServiceClient;
 use motcua_server::PeerChannel;
@@ -60,8 +60,8 @@ fn peer_problem(s: tonic::Status) -> Problem {
     let p = Problem::from_status(&s);
     if p.status.is_server_error() {
         tracing::warn!(code = ?s.code(), message = s.message(), "catalogue call failed");
-        return Problem::unavailable(
-            "catalogue_unavailable",
+        return Problem::new(
+            &codes::CATALOGUE_UNAVAILABLE,
             "the procedure catalogue is not reachable; retry later",
         );
     }

@@ -139,6 +139,68 @@ pub mod codes {
     pub const UNKNOWN_PROCEDURE: &str = "unknown_procedure";
     /// The same procedure code listed twice in one listing.
     pub const DUPLICATE_LISTED_PROCEDURE: &str = "duplicate_listed_procedure";
+
+    // --- submitted components (`check_components`, `check_counts`) ---
+    /// A submitted component that is not in the procedure.
+    pub const COMPONENT_UNEXPECTED: &str = "component_unexpected";
+    /// A component submitted twice.
+    pub const COMPONENT_DUPLICATE: &str = "component_duplicate";
+    /// A required component that was not submitted.
+    pub const COMPONENT_MISSING: &str = "component_missing";
+    /// Fewer originals or copies recorded than the procedure asks for.
+    pub const COMPONENT_COUNT: &str = "component_count";
+
+    /// Every code above: the services' error registry (`motcua_problem::codes`) declares each.
+    pub const ALL: &[&str] = &[
+        INVALID_JSON,
+        INVALID_SHAPE,
+        MISSING_FIELD,
+        UNKNOWN_FIELD,
+        INVALID_VALUE,
+        INVALID_AGENCY_KIND,
+        INVALID_LEVEL,
+        INVALID_ONLINE_LEVEL,
+        INVALID_METHOD,
+        INVALID_APPLICANT_TYPE,
+        INVALID_CLOCK_POLICY,
+        INVALID_DATE,
+        INVALID_TIME,
+        INVALID_AGENCY_CODE,
+        DUPLICATE_AGENCY,
+        UNKNOWN_AGENCY,
+        INVALID_VALIDITY_PERIOD,
+        SUCCESSION_CYCLE,
+        PARENT_CYCLE,
+        INVALID_UNIT_CODE,
+        INVALID_AGENCY_CODE_04,
+        INVALID_WORKING_SESSIONS,
+        INVALID_PROCEDURE_CODE,
+        INVALID_VERSION,
+        DUPLICATE_VERSION,
+        DUPLICATE_EFFECTIVE_FROM,
+        INVALID_EFFECTIVE_PERIOD,
+        EMPTY_VALUE,
+        INVALID_TIME_LIMIT,
+        NO_METHOD,
+        DUPLICATE_METHOD,
+        DUPLICATE_COMPONENT,
+        INVALID_COMPONENT_CODE,
+        INVALID_COMPONENT_COUNT,
+        INVALID_CASE_CODE,
+        DUPLICATE_CASE,
+        INVALID_STEP_BUDGET,
+        PARALLEL_GROUP_SPLIT,
+        SECTOR_MISMATCH,
+        TEMPLATE_OVER_BUDGET,
+        NOT_A_ONE_STOP,
+        DUPLICATE_LISTING,
+        UNKNOWN_PROCEDURE,
+        DUPLICATE_LISTED_PROCEDURE,
+        COMPONENT_UNEXPECTED,
+        COMPONENT_DUPLICATE,
+        COMPONENT_MISSING,
+        COMPONENT_COUNT,
+    ];
 }
 
 #[cfg(test)]

@@ -75,7 +75,7 @@ pub fn check_counts(
             {
                 errors.push(ComponentIssue::new(
                     format!("components[{i}].{what}"),
-                    "component_count",
+                    crate::codes::COMPONENT_COUNT,
                     format!("thành phần {} cần {want} {what}, đã nộp {got}", h.code),
                     h.code,
                 ));
@@ -97,14 +97,14 @@ pub fn check_components(
         if !published.iter().any(|p| p.code == *code) {
             errors.push(ComponentIssue::new(
                 format!("components[{i}].code"),
-                "component_unexpected",
+                crate::codes::COMPONENT_UNEXPECTED,
                 format!("thành phần {code} không có trong thủ tục"),
                 code,
             ));
         } else if submitted[..i].contains(code) {
             errors.push(ComponentIssue::new(
                 format!("components[{i}].code"),
-                "component_duplicate",
+                crate::codes::COMPONENT_DUPLICATE,
                 format!("thành phần {code} được nộp hai lần"),
                 code,
             ));
@@ -114,7 +114,7 @@ pub fn check_components(
         if !submitted.contains(&p.code.as_str()) {
             errors.push(ComponentIssue::new(
                 "components",
-                "component_missing",
+                crate::codes::COMPONENT_MISSING,
                 format!("thiếu thành phần bắt buộc: {}", p.name),
                 p.code.as_str(),
             ));

@@ -1,6 +1,6 @@
 //! Request extractors whose rejections are problem+json (axum's own answer in plain text).
 
-use crate::{FieldError, Problem};
+use crate::{FieldError, Problem, codes};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -21,14 +21,13 @@ where
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(Self(v)),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(Problem::new(
-                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "Định dạng không được hỗ trợ",
+                &codes::UNSUPPORTED_MEDIA_TYPE,
                 "send the body as application/json",
             )),
             Err(e) => Err(
-                Problem::unprocessable("invalid_body", "the request body is not valid")
-                    .with_errors(vec![FieldError::new("body", "invalid_json", e.body_text())]),
+                Problem::new(&codes::INVALID_BODY, "the request body is not valid").with_errors(
+                    vec![FieldError::new("body", &codes::INVALID_JSON, e.body_text())],
+                ),
             ),
         }
     }
@@ -50,10 +49,10 @@ where
             .await
             .map(|q| Self(q.0))
             .map_err(|e: QueryRejection| {
-                Problem::unprocessable("invalid_query", "the query parameters are not valid")
+                Problem::new(&codes::INVALID_QUERY, "the query parameters are not valid")
                     .with_errors(vec![FieldError::new(
                         "query",
-                        "invalid_query",
+                        &codes::INVALID_QUERY_PARAMETER,
                         e.body_text(),
                     )])
             })
@@ -76,8 +75,13 @@ where
             .await
             .map(|p| Self(p.0))
             .map_err(|e: PathRejection| {
-                Problem::unprocessable("invalid_path", "the path parameters are not valid")
-                    .with_errors(vec![FieldError::new("path", "invalid_path", e.body_text())])
+                Problem::new(&codes::INVALID_PATH, "the path parameters are not valid").with_errors(
+                    vec![FieldError::new(
+                        "path",
+                        &codes::INVALID_PATH_PARAMETER,
+                        e.body_text(),
+                    )],
+                )
             })
     }
 }

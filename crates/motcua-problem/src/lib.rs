@@ -4,8 +4,10 @@
 //!
 //! Handlers return `Result<_, Problem>`; bad input never turns into a 500 or a panic.
 
+pub mod codes;
 mod extract;
 
+pub use codes::{FieldCode, ProblemCode};
 pub use extract::{ApiJson, ApiPath, ApiQuery};
 
 use axum::http::{HeaderValue, StatusCode, header};
@@ -31,18 +33,29 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    /// A field error without extra members.
+    /// A field error with a declared code, without extra members.
     pub fn new(
         field: impl Into<String>,
-        code: impl Into<String>,
+        code: &'static FieldCode,
         message: impl Into<String>,
     ) -> Self {
         Self {
             field: field.into(),
-            code: code.into(),
+            code: code.code.to_string(),
             message: message.into(),
             extra: Map::new(),
         }
+    }
+
+    /// A field error whose code comes as text from a rule crate with no I/O (the catalogue
+    /// model's `codes`, cross-checked against the registry by a test). An undeclared code is a
+    /// bug of ours: it is logged and answered as `invalid_value`.
+    pub fn relayed(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        let declared = codes::field(code).unwrap_or_else(|| {
+            tracing::error!(code, "field error code not in the registry");
+            &codes::INVALID_VALUE
+        });
+        Self::new(field, declared, message)
     }
 
     /// Adds an extra member (for example `component_code`).
@@ -75,10 +88,10 @@ impl std::ops::DerefMut for Problem {
 pub struct ProblemDetails {
     /// HTTP status.
     pub status: StatusCode,
-    /// Stable snake_case code clients switch on.
-    pub code: String,
+    /// Stable snake_case code clients switch on (declared in [`codes`]).
+    pub code: &'static str,
     /// Short Vietnamese title.
-    pub title: String,
+    pub title: &'static str,
     /// What happened in this occurrence.
     pub detail: String,
     /// Fields at fault.
@@ -88,12 +101,13 @@ pub struct ProblemDetails {
 }
 
 impl Problem {
-    /// A problem with the given status, code, title and detail.
-    pub fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Self {
+    /// A problem with a declared code (its status and title come from the registry) and the
+    /// detail of this occurrence.
+    pub fn new(code: &'static ProblemCode, detail: impl Into<String>) -> Self {
         Self(Box::new(ProblemDetails {
-            status,
-            code: code.to_string(),
-            title: title.to_string(),
+            status: StatusCode::from_u16(code.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code: code.code,
+            title: code.title,
             detail: detail.into(),
             errors: Vec::new(),
             extra: Map::new(),
@@ -102,70 +116,18 @@ impl Problem {
 
     /// 401: no token, or a token that does not verify.
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Chưa xác thực",
-            detail,
-        )
-    }
-
-    /// 403 with a specific code: the caller's role or agency may not do this.
-    pub fn forbidden(code: &str, detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            code,
-            "Không có quyền thực hiện",
-            detail,
-        )
-    }
-
-    /// 404 with a specific code.
-    pub fn not_found(code: &str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, code, "Không tìm thấy", detail)
-    }
-
-    /// 409: the action conflicts with the current state.
-    pub fn conflict(code: &str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, code, "Xung đột trạng thái", detail)
-    }
-
-    /// 422: the content is invalid; add field errors with [`Problem::with_errors`].
-    pub fn unprocessable(code: &str, detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            code,
-            "Dữ liệu không hợp lệ",
-            detail,
-        )
+        Self::new(&codes::UNAUTHORIZED, detail)
     }
 
     /// 429: too many requests.
     pub fn rate_limited(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "Quá nhiều yêu cầu",
-            detail,
-        )
-    }
-
-    /// 503: a dependency (database, peer service) is unavailable; the client may retry.
-    pub fn unavailable(code: &str, detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            code,
-            "Dịch vụ tạm thời không sẵn sàng",
-            detail,
-        )
+        Self::new(&codes::RATE_LIMITED, detail)
     }
 
     /// 500: a fault of ours. The detail shown to the client is generic; log the cause.
     pub fn internal() -> Self {
         Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "Lỗi hệ thống",
+            &codes::INTERNAL_ERROR,
             "an internal error occurred; it has been logged",
         )
     }
@@ -189,10 +151,10 @@ impl Problem {
             "type".into(),
             Value::String(format!("urn:motcua:problem:{}", self.code)),
         );
-        m.insert("title".into(), Value::String(self.title.clone()));
+        m.insert("title".into(), Value::String(self.title.to_string()));
         m.insert("status".into(), Value::from(self.status.as_u16()));
         m.insert("detail".into(), Value::String(self.detail.clone()));
-        m.insert("code".into(), Value::String(self.code.clone()));
+        m.insert("code".into(), Value::String(self.code.to_string()));
         m.insert(
             "errors".into(),
             serde_json::to_value(&self.errors).unwrap_or(Value::Array(vec![])),
@@ -204,52 +166,40 @@ impl Problem {
     }
 
     /// Rebuilds a problem from a gRPC status received from a peer, keeping its code and
-    /// field errors when the peer was a motcua service.
+    /// field errors when the peer was a motcua service (a code the registry does not know is a
+    /// peer failure).
     pub fn from_status(status: &tonic::Status) -> Self {
         if let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(status.details()) {
-            let http = body
-                .get("status")
-                .and_then(Value::as_u64)
-                .and_then(|s| StatusCode::from_u16(s as u16).ok())
-                .unwrap_or(StatusCode::BAD_GATEWAY);
             let text = |k: &str| {
                 body.get(k)
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_string()
             };
+            let code = codes::problem(&text("code")).unwrap_or(&codes::PEER_UNAVAILABLE);
             let errors = body
                 .get("errors")
                 .and_then(Value::as_array)
                 .map(|a| a.iter().filter_map(field_error_from_json).collect())
                 .unwrap_or_default();
-            return Self(Box::new(ProblemDetails {
-                status: http,
-                code: text("code"),
-                title: text("title"),
-                detail: text("detail"),
-                errors,
-                extra: Map::new(),
-            }));
+            let mut p = Self::new(code, text("detail"));
+            p.errors = errors;
+            return p;
         }
         use tonic::Code;
+        let message = status.message().to_string();
         match status.code() {
-            Code::NotFound => Self::not_found("not_found", status.message().to_string()),
-            Code::InvalidArgument => {
-                Self::unprocessable("invalid_argument", status.message().to_string())
-            }
-            Code::Unauthenticated => Self::unauthorized(status.message().to_string()),
-            Code::PermissionDenied => Self::forbidden("forbidden", status.message().to_string()),
+            Code::NotFound => Self::new(&codes::NOT_FOUND, message),
+            Code::InvalidArgument => Self::new(&codes::INVALID_ARGUMENT, message),
+            Code::Unauthenticated => Self::unauthorized(message),
+            Code::PermissionDenied => Self::new(&codes::FORBIDDEN, message),
             Code::FailedPrecondition | Code::AlreadyExists | Code::Aborted => {
-                Self::conflict("conflict", status.message().to_string())
+                Self::new(&codes::CONFLICT, message)
             }
-            Code::ResourceExhausted => Self::rate_limited(status.message().to_string()),
-            _ => Self::unavailable(
-                "peer_unavailable",
-                format!(
-                    "a service this request depends on failed: {}",
-                    status.message()
-                ),
+            Code::ResourceExhausted => Self::rate_limited(message),
+            _ => Self::new(
+                &codes::PEER_UNAVAILABLE,
+                format!("a service this request depends on failed: {message}"),
             ),
         }
     }
@@ -259,12 +209,12 @@ fn field_error_from_json(v: &Value) -> Option<FieldError> {
     let o = v.as_object()?;
     let mut extra = o.clone();
     let mut take = |k: &str| extra.remove(k).and_then(|v| v.as_str().map(str::to_string));
-    Some(FieldError {
-        field: take("field")?,
-        code: take("code")?,
-        message: take("message").unwrap_or_default(),
-        extra,
-    })
+    let field = take("field")?;
+    let code = take("code")?;
+    let message = take("message").unwrap_or_default();
+    let mut e = FieldError::relayed(field, &code, message);
+    e.extra = extra;
+    Some(e)
 }
 
 impl std::fmt::Display for Problem {
@@ -307,23 +257,23 @@ impl From<sqlx::Error> for Problem {
         match &e {
             // Text PostgreSQL cannot store (a NUL character, invalid encoding): the client's input.
             sqlx::Error::Database(d) if d.code().is_some_and(|c| c == "22021" || c == "22P05") => {
-                Problem::unprocessable(
-                    "invalid_text",
+                Problem::new(
+                    &codes::INVALID_TEXT,
                     "the request contains characters that cannot be stored (e.g. NUL)",
                 )
             }
             // Serialization failure or deadlock: nothing was written; the client may retry.
             sqlx::Error::Database(d) if d.code().is_some_and(|c| c == "40001" || c == "40P01") => {
                 tracing::warn!(error = %e, "transaction conflict");
-                Problem::unavailable(
-                    "transaction_conflict",
+                Problem::new(
+                    &codes::TRANSACTION_CONFLICT,
                     "a concurrent change conflicted; retry the request",
                 )
             }
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 tracing::warn!(error = %e, "database unavailable");
-                Problem::unavailable(
-                    "database_unavailable",
+                Problem::new(
+                    &codes::DATABASE_UNAVAILABLE,
                     "the database is not reachable; retry later",
                 )
             }
@@ -344,9 +294,9 @@ mod tests {
 
     #[test]
     fn body_has_rfc9457_members_code_and_field_errors() {
-        let p = Problem::unprocessable("components_invalid", "2 components are invalid")
-            .with_errors(vec![
-                FieldError::new("components", "component_missing", "missing")
+        let p =
+            Problem::new(&codes::COMPONENTS_INVALID, "2 components are invalid").with_errors(vec![
+                FieldError::new("components", &codes::COMPONENT_MISSING, "missing")
                     .with("component_code", "GCS"),
             ]);
         let b = p.body();
@@ -359,8 +309,8 @@ mod tests {
 
     #[test]
     fn grpc_round_trip_keeps_code_status_and_fields() {
-        let p = Problem::conflict("supplement_already_requested", "only once")
-            .with_errors(vec![FieldError::new("items", "x", "y")]);
+        let p = Problem::new(&codes::SUPPLEMENT_ALREADY_REQUESTED, "only once")
+            .with_errors(vec![FieldError::new("items", &codes::DUPLICATE_ITEM, "y")]);
         let status: tonic::Status = p.clone().into();
         assert_eq!(status.code(), tonic::Code::FailedPrecondition);
         let back = Problem::from_status(&status);
@@ -375,5 +325,16 @@ mod tests {
         assert_eq!(p.status, StatusCode::NOT_FOUND);
         let p = Problem::from_status(&tonic::Status::unavailable("down"));
         assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[test]
+    fn a_peer_code_the_registry_does_not_know_is_a_peer_failure() {
+        let body = serde_json::json!({"status": 409, "code": "made_up", "detail": "x"});
+        let status = tonic::Status::with_details(
+            tonic::Code::FailedPrecondition,
+            "x",
+            serde_json::to_vec(&body).unwrap().into(),
+        );
+        assert_eq!(Problem::from_status(&status).code, "peer_unavailable");
     }
 }

@@ -8,7 +8,7 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use motcua_auth::{Caller, Role};
 use motcua_clock::SharedClock;
-use motcua_problem::{ApiJson, Problem};
+use motcua_problem::{ApiJson, Problem, codes};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
@@ -116,8 +116,8 @@ async fn set_test_clock(
 ) -> Result<Json<TestClockState>, Problem> {
     caller.require_any(&[Role::Admin])?;
     let Some(tc) = s.clock.as_test_clock() else {
-        return Err(Problem::not_found(
-            "not_found",
+        return Err(Problem::new(
+            &codes::NOT_FOUND,
             "the test clock is not enabled",
         ));
     };
@@ -125,8 +125,8 @@ async fn set_test_clock(
         (Some(now), None) => tc.set(now),
         (None, Some(secs)) => tc.advance(time::Duration::seconds(secs)),
         _ => {
-            return Err(Problem::unprocessable(
-                "invalid_body",
+            return Err(Problem::new(
+                &codes::INVALID_BODY,
                 "give exactly one of `now` (RFC 3339) or `advance_seconds`",
             ));
         }
@@ -135,7 +135,7 @@ async fn set_test_clock(
 }
 
 async fn not_found() -> Problem {
-    Problem::not_found("route_not_found", "no such endpoint")
+    Problem::new(&codes::ROUTE_NOT_FOUND, "no such endpoint")
 }
 
 pub(crate) fn router(parts: &ServiceParts, platform: &Platform) -> Router {

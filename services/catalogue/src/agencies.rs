@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use motcua_catalogue_model::{AgencyEntry, SuccessionError, resolve_agency};
-use motcua_problem::{ApiPath, ApiQuery, ApiResult, Problem};
+use motcua_problem::{ApiPath, ApiQuery, ApiResult, Problem, codes};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use time::Date;
@@ -107,14 +107,14 @@ pub(crate) async fn resolve(
             resolved_from: r.resolved_from.clone(),
             chain: r.chain.clone(),
         }),
-        Err(SuccessionError::NotFound { .. }) => Err(Problem::not_found(
-            "agency_not_found",
+        Err(SuccessionError::NotFound { .. }) => Err(Problem::new(
+            &codes::AGENCY_NOT_FOUND,
             format!("no agency {code}"),
         )),
         Err(e @ SuccessionError::Cycle { .. }) => {
             tracing::error!(error = %e, "succession cycle in stored agencies");
             Err(Problem::internal())
         }
-        Err(e) => Err(Problem::conflict("agency_not_valid", e.to_string()).with("agency", code)),
+        Err(e) => Err(Problem::new(&codes::AGENCY_NOT_VALID, e.to_string()).with("agency", code)),
     }
 }

@@ -13,7 +13,7 @@ use motcua_auth::{Caller, Role};
 use motcua_calendar::{
     Deadline, Session, TimeLimit, WorkingCalendar, WorkingDuration, parse_time_of_day,
 };
-use motcua_problem::{ApiPath, ApiQuery, ApiResult, FieldError, Problem};
+use motcua_problem::{ApiPath, ApiQuery, ApiResult, FieldError, Problem, codes};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use std::sync::{Arc, RwLock};
@@ -149,8 +149,8 @@ impl CalendarStore {
                 .fetch_optional(pool)
                 .await?;
         let Some(sessions) = row else {
-            return Err(Problem::not_found(
-                "agency_not_found",
+            return Err(Problem::new(
+                &codes::AGENCY_NOT_FOUND,
                 format!("no agency {code}"),
             ));
         };
@@ -229,8 +229,11 @@ async fn put_agency_sessions(
     let sessions = body.sessions.filter(|v| !v.is_null());
     if let Some(v) = &sessions {
         sessions_from_json(v).map_err(|e| {
-            Problem::unprocessable("invalid_sessions", e.clone())
-                .with_errors(vec![FieldError::new("sessions", "invalid_sessions", e)])
+            Problem::new(&codes::INVALID_SESSIONS, e.clone()).with_errors(vec![FieldError::new(
+                "sessions",
+                &codes::INVALID_SESSIONS_FIELD,
+                e,
+            )])
         })?;
     }
     let mut tx = s.pool.begin().await?;
@@ -240,8 +243,8 @@ async fn put_agency_sessions(
             .fetch_optional(&mut *tx)
             .await?;
     let Some(before) = before else {
-        return Err(Problem::not_found(
-            "agency_not_found",
+        return Err(Problem::new(
+            &codes::AGENCY_NOT_FOUND,
             format!("no agency {code}"),
         ));
     };
@@ -279,8 +282,8 @@ async fn get_year(
         .year_to_json(year)
         .map(Json)
         .ok_or_else(|| {
-            Problem::not_found(
-                "calendar_year_not_loaded",
+            Problem::new(
+                &codes::CALENDAR_YEAR_NOT_LOADED,
                 format!("the calendar of {year} is not loaded"),
             )
         })
@@ -301,15 +304,16 @@ async fn put_year(
 ) -> ApiResult<Json<serde_json::Value>> {
     caller.require_any(&[Role::CatalogueAdmin])?;
     let text = std::str::from_utf8(&body)
-        .map_err(|_| Problem::unprocessable("invalid_body", "body is not UTF-8"))?;
-    let parsed = WorkingCalendar::year_from_json(year, text).map_err(|e| {
-        Problem::unprocessable("invalid_calendar", e.to_string()).with_errors(vec![
-            FieldError::new("body", "invalid_calendar", e.to_string()),
-        ])
-    })?;
+        .map_err(|_| Problem::new(&codes::INVALID_BODY, "body is not UTF-8"))?;
+    let parsed =
+        WorkingCalendar::year_from_json(year, text).map_err(|e| {
+            Problem::new(&codes::INVALID_CALENDAR, e.to_string()).with_errors(vec![
+                FieldError::new("body", &codes::INVALID_CALENDAR_FIELD, e.to_string()),
+            ])
+        })?;
     let mut next = (*s.calendar.get()).clone();
     next.set_year(year, parsed)
-        .map_err(|e| Problem::unprocessable("invalid_calendar", e.to_string()))?;
+        .map_err(|e| Problem::new(&codes::INVALID_CALENDAR, e.to_string()))?;
     let stored = next.year_to_json(year).unwrap_or_default();
     let mut tx = s.pool.begin().await?;
     let before: Option<serde_json::Value> =
@@ -390,9 +394,9 @@ async fn deadline(
 ) -> ApiResult<Json<DeadlineAnswer>> {
     let start = OffsetDateTime::parse(&q.start, &time::format_description::well_known::Rfc3339)
         .map_err(|_| {
-            Problem::unprocessable("invalid_query", "bad start").with_errors(vec![FieldError::new(
+            Problem::new(&codes::INVALID_QUERY, "bad start").with_errors(vec![FieldError::new(
                 "start",
-                "invalid_datetime",
+                &codes::INVALID_DATETIME,
                 "expected RFC 3339 with offset",
             )])
         })?;
@@ -405,13 +409,13 @@ async fn deadline(
         }
         (None, None) if q.same_day == Some(true) => WorkingDuration::ZERO,
         _ => {
-            return Err(Problem::unprocessable(
-                "invalid_query",
+            return Err(Problem::new(
+                &codes::INVALID_QUERY,
                 "give exactly one of working_days or working_hours",
             )
             .with_errors(vec![FieldError::new(
                 "working_days",
-                "exactly_one",
+                &codes::EXACTLY_ONE,
                 "give working_days or working_hours",
             )]));
         }
@@ -430,8 +434,11 @@ async fn deadline(
 }
 
 fn field_problem(field: &str, e: impl std::fmt::Display) -> Problem {
-    Problem::unprocessable("invalid_query", format!("{field}: {e}"))
-        .with_errors(vec![FieldError::new(field, "invalid_value", e.to_string())])
+    Problem::new(&codes::INVALID_QUERY, format!("{field}: {e}")).with_errors(vec![FieldError::new(
+        field,
+        &codes::INVALID_VALUE,
+        e.to_string(),
+    )])
 }
 
 #[cfg(test)]

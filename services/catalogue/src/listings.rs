@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use motcua_auth::{Caller, Role};
 use motcua_catalogue_model::{AgencyKind, ProcedureEntry, StaleEntry, stale_listings};
-use motcua_problem::{ApiJson, ApiPath, ApiResult, FieldError, Problem};
+use motcua_problem::{ApiJson, ApiPath, ApiResult, FieldError, Problem, codes};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::Date;
@@ -81,7 +81,7 @@ async fn get_listing(
     let unit = all_agencies
         .iter()
         .find(|a| a.code == one_stop)
-        .ok_or_else(|| Problem::not_found("agency_not_found", format!("no agency {one_stop}")))?;
+        .ok_or_else(|| Problem::new(&codes::AGENCY_NOT_FOUND, format!("no agency {one_stop}")))?;
     let listed = listed(&s, &one_stop).await?;
     let stale = stale_of(unit, &listed, &versions(&s).await?, today(&s));
     let items: Vec<_> = listed
@@ -149,10 +149,10 @@ async fn put_listing(
     let unit = all_agencies
         .iter()
         .find(|a| a.code == one_stop)
-        .ok_or_else(|| Problem::not_found("agency_not_found", format!("no agency {one_stop}")))?;
+        .ok_or_else(|| Problem::new(&codes::AGENCY_NOT_FOUND, format!("no agency {one_stop}")))?;
     if unit.kind != AgencyKind::OneStop {
-        return Err(Problem::unprocessable(
-            "not_a_one_stop",
+        return Err(Problem::new(
+            &codes::NOT_A_ONE_STOP,
             format!("{one_stop} is not a one-stop unit"),
         ));
     }
@@ -166,7 +166,7 @@ async fn put_listing(
             errors.push(
                 FieldError::new(
                     format!("procedures[{i}]"),
-                    "unknown_procedure",
+                    &codes::UNKNOWN_PROCEDURE,
                     format!("no version {} of {}", p.version, p.code),
                 )
                 .with("procedure_code", p.code.as_str()),
@@ -175,14 +175,14 @@ async fn put_listing(
         if body.procedures[..i].iter().any(|o| o.code == p.code) {
             errors.push(FieldError::new(
                 format!("procedures[{i}].code"),
-                "duplicate_procedure",
+                &codes::DUPLICATE_PROCEDURE,
                 format!("{} listed twice", p.code),
             ));
         }
     }
     if !errors.is_empty() {
         return Err(
-            Problem::unprocessable("listing_invalid", "the listing has errors").with_errors(errors),
+            Problem::new(&codes::LISTING_INVALID, "the listing has errors").with_errors(errors),
         );
     }
     let wanted: Vec<(String, u32)> = body

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use motcua_calendar::{PROVINCE_OFFSET, TimeLimit};
-use motcua_problem::{ApiPath, ApiQuery, ApiResult, FieldError, Problem};
+use motcua_problem::{ApiPath, ApiQuery, ApiResult, FieldError, Problem, codes};
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgPool};
 use time::Date;
@@ -173,9 +173,9 @@ pub(crate) fn parse_date(field: &str, raw: &str) -> Result<Date, Problem> {
         time::macros::format_description!("[year]-[month]-[day]"),
     )
     .map_err(|_| {
-        Problem::unprocessable("invalid_query", "bad date").with_errors(vec![FieldError::new(
+        Problem::new(&codes::INVALID_QUERY, "bad date").with_errors(vec![FieldError::new(
             field,
-            "invalid_date",
+            &codes::INVALID_DATE,
             "expected YYYY-MM-DD",
         )])
     })
@@ -221,8 +221,8 @@ pub(crate) async fn version_at(
     .fetch_optional(pool)
     .await?
     .ok_or_else(|| {
-        Problem::not_found(
-            "procedure_not_found",
+        Problem::new(
+            &codes::PROCEDURE_NOT_FOUND,
             format!("no version of procedure {code} is in force on {at}"),
         )
     })
@@ -249,8 +249,9 @@ pub(crate) async fn publish(
 ) -> ApiResult<(axum::http::StatusCode, Json<serde_json::Value>)> {
     caller.require_any(&[motcua_auth::Role::CatalogueAdmin])?;
     let mut raw: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
-        Problem::unprocessable("invalid_body", "the body is not JSON")
-            .with_errors(vec![FieldError::new("body", "invalid_json", e.to_string())])
+        Problem::new(&codes::INVALID_BODY, "the body is not JSON").with_errors(vec![
+            FieldError::new("body", &codes::INVALID_JSON, e.to_string()),
+        ])
     })?;
     let code = raw
         .get("code")
@@ -279,8 +280,8 @@ pub(crate) async fn publish(
         .iter()
         .any(|p| p.code == entry.code && p.version == entry.version)
     {
-        return Err(Problem::conflict(
-            "version_exists",
+        return Err(Problem::new(
+            &codes::VERSION_EXISTS,
             format!(
                 "version {} of {} is published and immutable; publish a new version",
                 entry.version, entry.code
@@ -298,8 +299,8 @@ pub(crate) async fn publish(
     }
     let mut tx = s.pool.begin().await?;
     if !crate::import::publish_version(&mut tx, &entry, &caller.sub).await? {
-        return Err(Problem::conflict(
-            "version_exists",
+        return Err(Problem::new(
+            &codes::VERSION_EXISTS,
             format!(
                 "version {} of {} was published meanwhile",
                 entry.version, entry.code
@@ -334,17 +335,20 @@ fn entry_problem(errors: Vec<motcua_catalogue_model::EntryError>, index: usize) 
                 .strip_prefix(&prefix)
                 .map(|f| f.trim_start_matches('.').to_string())
                 .unwrap_or(e.field);
-            FieldError::new(
+            FieldError::relayed(
                 if field.is_empty() {
                     "body".to_string()
                 } else {
                     field
                 },
-                e.code,
+                &e.code,
                 e.message,
             )
         })
         .collect();
-    Problem::unprocessable("procedure_invalid", "the procedure version has errors")
-        .with_errors(fields)
+    Problem::new(
+        &codes::PROCEDURE_INVALID,
+        "the procedure version has errors",
+    )
+    .with_errors(fields)
 }

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use motcua_auth::{Caller, Role};
 use motcua_calendar::PROVINCE_OFFSET;
-use motcua_problem::{ApiPath, ApiResult, FieldError, Problem};
+use motcua_problem::{ApiPath, ApiResult, FieldError, Problem, codes};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -223,8 +223,8 @@ async fn outside_one_stop(
     {
         tracing::error!(error = %e, "could not record compliance event");
     }
-    Problem::forbidden(
-        "intake_outside_one_stop",
+    Problem::new(
+        &codes::INTAKE_OUTSIDE_ONE_STOP,
         format!("dossiers are received only through the one-stop: {why}"),
     )
 }
@@ -251,8 +251,15 @@ async fn submit(
         return Ok(replayed);
     }
     let req: SubmitDossier = serde_json::from_slice(&body).map_err(|e| {
-        Problem::unprocessable("invalid_body", "the request body is not a valid dossier")
-            .with_errors(vec![FieldError::new("body", "invalid_json", e.to_string())])
+        Problem::new(
+            &codes::INVALID_BODY,
+            "the request body is not a valid dossier",
+        )
+        .with_errors(vec![FieldError::new(
+            "body",
+            &codes::INVALID_JSON,
+            e.to_string(),
+        )])
     })?;
     if !channel_allows(&caller, req.channel) {
         return Err(outside_one_stop(
@@ -274,7 +281,7 @@ async fn submit(
     if file_count > files::MAX_FILES {
         errors.push(FieldError::new(
             "components",
-            "too_many_files",
+            &codes::TOO_MANY_FILES,
             format!("tối đa {} tệp mỗi hồ sơ", files::MAX_FILES),
         ));
     }
@@ -287,7 +294,7 @@ async fn submit(
     if encoded / 4 * 3 > files::MAX_TOTAL_BYTES {
         errors.push(FieldError::new(
             "components",
-            "files_too_large",
+            &codes::FILES_TOO_LARGE,
             format!(
                 "tổng dung lượng tệp vượt quá {} MiB",
                 files::MAX_TOTAL_BYTES / 1024 / 1024
@@ -299,7 +306,7 @@ async fn submit(
             if n.is_some_and(|n| n > 1000) {
                 errors.push(FieldError::new(
                     format!("components[{i}].{what}"),
-                    "count_out_of_range",
+                    &codes::COUNT_OUT_OF_RANGE,
                     "tối đa 1000",
                 ));
             }
@@ -328,7 +335,7 @@ async fn submit(
         if c.form == Form::Electronic && c.files.is_empty() {
             errors.push(FieldError::new(
                 format!("components[{i}].files"),
-                "files_required",
+                &codes::FILES_REQUIRED,
                 "thành phần điện tử cần có tệp",
             ));
         }
@@ -340,7 +347,7 @@ async fn submit(
     match &agency {
         None => errors.push(FieldError::new(
             "receiving_agency",
-            "agency_unknown",
+            &codes::AGENCY_UNKNOWN,
             "không có cơ quan này",
         )),
         Some(a) if a.kind != "one_stop" => {
@@ -358,8 +365,8 @@ async fn submit(
                 if acts_for != Some(a.code.as_str())
                     && acts_for != Some(req.receiving_agency.as_str())
                 {
-                    return Err(Problem::forbidden(
-                        "agency_not_allowed",
+                    return Err(Problem::new(
+                        &codes::AGENCY_NOT_ALLOWED,
                         format!(
                             "the officer acts for {}, not for {}",
                             acts_for.unwrap_or("no agency"),
@@ -378,7 +385,7 @@ async fn submit(
     match &procedure {
         None => errors.push(FieldError::new(
             "procedure_code",
-            "procedure_not_in_force",
+            &codes::PROCEDURE_NOT_IN_FORCE,
             format!(
                 "không có thủ tục {} có hiệu lực ngày {today}",
                 req.procedure_code
@@ -392,7 +399,7 @@ async fn submit(
                     None => {
                         errors.push(FieldError::new(
                             "case_code",
-                            "case_unknown",
+                            &codes::CASE_UNKNOWN,
                             format!("thủ tục không có trường hợp {c}"),
                         ));
                         None
@@ -418,7 +425,7 @@ async fn submit(
             if method_time_limit(p, req.channel).is_none() {
                 errors.push(FieldError::new(
                     "channel",
-                    "method_not_offered",
+                    &codes::METHOD_NOT_OFFERED,
                     format!(
                         "thủ tục không tiếp nhận qua hình thức {}",
                         req.channel.as_str()
@@ -429,16 +436,15 @@ async fn submit(
     }
     if !errors.is_empty() || !component_errors.is_empty() {
         let code = if errors.is_empty() {
-            "components_invalid"
+            &codes::COMPONENTS_INVALID
         } else {
-            "validation_failed"
+            &codes::VALIDATION_FAILED
         };
         errors.extend(component_errors);
-        return Err(Problem::unprocessable(
-            code,
-            format!("{} problem(s) in the dossier", errors.len()),
-        )
-        .with_errors(errors));
+        return Err(
+            Problem::new(code, format!("{} problem(s) in the dossier", errors.len()))
+                .with_errors(errors),
+        );
     }
     let (Some(agency), Some(procedure)) = (agency, procedure) else {
         return Err(Problem::internal());
@@ -474,11 +480,11 @@ async fn submit(
         circular_04: (!agency.code_04_2025.is_empty()).then_some(agency.code_04_2025.as_str()),
     };
     let code = dossier_code::format(&s.code_format, codes, today, seq as u32).map_err(|_| {
-        Problem::unprocessable(
-            "agency_code_04_missing",
+        Problem::new(
+            &codes::AGENCY_CODE_04_MISSING,
             "dossier codes follow Circular 04/2025, but the receiving agency has no code in that scheme in the catalogue",
         )
-        .with_errors(vec![FieldError::new("receiving_agency", "agency_code_04_missing", "thiếu mã cơ quan theo Thông tư 04/2025")])
+        .with_errors(vec![FieldError::new("receiving_agency", &codes::AGENCY_CODE_04_MISSING_FIELD, "thiếu mã cơ quan theo Thông tư 04/2025")])
     })?;
     let status = DossierStatus::Received;
     let applicant_json = serde_json::to_value(&req.applicant).unwrap_or_default();
@@ -632,7 +638,7 @@ fn validate_applicant(a: &Applicant, current_year: i32) -> Vec<FieldError> {
     if a.full_name.trim().is_empty() {
         errors.push(FieldError::new(
             "applicant.full_name",
-            "required",
+            &codes::REQUIRED,
             "họ tên không được để trống",
         ));
     }
@@ -641,7 +647,7 @@ fn validate_applicant(a: &Applicant, current_year: i32) -> Vec<FieldError> {
             if let Err(e) = personal_id::validate(&a.id_number, current_year) {
                 errors.push(FieldError::new(
                     "applicant.id_number",
-                    "invalid_personal_id",
+                    &codes::INVALID_PERSONAL_ID,
                     e.message(),
                 ));
             }
@@ -658,7 +664,7 @@ fn validate_applicant(a: &Applicant, current_year: i32) -> Vec<FieldError> {
             if !ok {
                 errors.push(FieldError::new(
                     "applicant.id_number",
-                    "invalid_tax_code",
+                    &codes::INVALID_TAX_CODE,
                     "mã số thuế gồm 10 chữ số, hoặc 10 chữ số, dấu '-' và 3 chữ số",
                 ));
             }
@@ -689,15 +695,15 @@ async fn get_dossier(
 ) -> ApiResult<Json<serde_json::Value>> {
     let d = store::get_dossier(&s.pool, &code)
         .await?
-        .ok_or_else(|| Problem::not_found("dossier_not_found", format!("no dossier {code}")))?;
+        .ok_or_else(|| Problem::new(&codes::DOSSIER_NOT_FOUND, format!("no dossier {code}")))?;
     if !may_read(&caller, &d)
         && !crate::lifecycle::is_staff_of(
             &caller,
             &crate::lifecycle::case_agencies(&s, &code).await.1,
         )
     {
-        return Err(Problem::forbidden(
-            "dossier_not_allowed",
+        return Err(Problem::new(
+            &codes::DOSSIER_NOT_ALLOWED,
             "the caller may not read this dossier",
         ));
     }
@@ -745,10 +751,10 @@ async fn get_receipt(
 ) -> ApiResult<Response> {
     let d = store::get_dossier(&s.pool, &code)
         .await?
-        .ok_or_else(|| Problem::not_found("dossier_not_found", format!("no dossier {code}")))?;
+        .ok_or_else(|| Problem::new(&codes::DOSSIER_NOT_FOUND, format!("no dossier {code}")))?;
     if !may_read(&caller, &d) {
-        return Err(Problem::forbidden(
-            "dossier_not_allowed",
+        return Err(Problem::new(
+            &codes::DOSSIER_NOT_ALLOWED,
             "the caller may not read this dossier",
         ));
     }

@@ -4,7 +4,7 @@
 //! committed with its dossier; identical content is stored once.
 
 use base64::Engine;
-use motcua_problem::FieldError;
+use motcua_problem::{FieldError, codes};
 use sha2::{Digest, Sha256};
 
 /// Largest accepted file (20 MiB).
@@ -50,14 +50,14 @@ pub fn check(
     if name.trim().is_empty() {
         errors.push(FieldError::new(
             format!("{field}.name"),
-            "required",
+            &codes::REQUIRED,
             "tên tệp không được để trống",
         ));
     }
     if !ALLOWED_MEDIA_TYPES.contains(&media_type) {
         errors.push(FieldError::new(
             format!("{field}.media_type"),
-            "media_type_not_allowed",
+            &codes::MEDIA_TYPE_NOT_ALLOWED,
             format!("loại tệp {media_type} không được chấp nhận"),
         ));
     }
@@ -67,7 +67,7 @@ pub fn check(
         Err(_) => {
             errors.push(FieldError::new(
                 format!("{field}.content_base64"),
-                "invalid_base64",
+                &codes::INVALID_BASE64,
                 "nội dung không phải base64",
             ));
             return Err(errors);
@@ -76,13 +76,13 @@ pub fn check(
     if content.len() > MAX_FILE_BYTES {
         errors.push(FieldError::new(
             format!("{field}.size"),
-            "file_too_large",
+            &codes::FILE_TOO_LARGE,
             format!("tệp vượt quá {} MiB", MAX_FILE_BYTES / 1024 / 1024),
         ));
     } else if content.len() as u64 != size {
         errors.push(FieldError::new(
             format!("{field}.size"),
-            "size_mismatch",
+            &codes::SIZE_MISMATCH,
             format!(
                 "kích thước khai báo {size} khác kích thước thực {}",
                 content.len()
@@ -93,7 +93,7 @@ pub fn check(
     if !actual.eq_ignore_ascii_case(sha256) {
         errors.push(FieldError::new(
             format!("{field}.sha256"),
-            "sha256_mismatch",
+            &codes::SHA256_MISMATCH,
             "mã băm sha256 không khớp nội dung",
         ));
     }

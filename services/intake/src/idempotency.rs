@@ -6,7 +6,7 @@ use crate::store::{self, Idempotency};
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use motcua_problem::{FieldError, Problem};
+use motcua_problem::{FieldError, Problem, codes};
 use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
 
@@ -19,13 +19,13 @@ pub(crate) struct IdempotencyKey {
 }
 
 fn key_reused() -> Problem {
-    Problem::unprocessable(
-        "idempotency_key_reused",
+    Problem::new(
+        &codes::IDEMPOTENCY_KEY_REUSED,
         "this Idempotency-Key was used with a different request",
     )
     .with_errors(vec![FieldError::new(
         "Idempotency-Key",
-        "idempotency_key_reused",
+        &codes::IDEMPOTENCY_KEY_REUSED_FIELD,
         "use a new key for a new request",
     )])
 }
@@ -51,13 +51,13 @@ impl IdempotencyKey {
             .filter(|k| !k.is_empty() && k.len() <= 200);
         let Some(key) = key else {
             if required {
-                return Err(Problem::unprocessable(
-                    "idempotency_key_required",
+                return Err(Problem::new(
+                    &codes::IDEMPOTENCY_KEY_REQUIRED,
                     "send an Idempotency-Key header (1-200 characters)",
                 )
                 .with_errors(vec![FieldError::new(
                     "Idempotency-Key",
-                    "required",
+                    &codes::REQUIRED,
                     "header required on creating POSTs",
                 )]));
             }

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use motcua_auth::{Caller, Role};
-use motcua_problem::{ApiPath, ApiResult, FieldError, Problem};
+use motcua_problem::{ApiPath, ApiResult, FieldError, Problem, codes};
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::{PgConnection, Postgres, Transaction};
@@ -121,8 +121,8 @@ pub(crate) fn is_staff_of(c: &Caller, agencies: &[String]) -> bool {
 }
 
 fn forbid(what: &str) -> Problem {
-    Problem::forbidden(
-        "dossier_action_not_allowed",
+    Problem::new(
+        &codes::DOSSIER_ACTION_NOT_ALLOWED,
         format!("the caller may not {what} for this dossier"),
     )
 }
@@ -135,13 +135,14 @@ fn status_of(d: &DossierRow) -> Result<DossierStatus, Problem> {
 }
 
 fn not_found(code: &str) -> Problem {
-    Problem::not_found("dossier_not_found", format!("no dossier {code}"))
+    Problem::new(&codes::DOSSIER_NOT_FOUND, format!("no dossier {code}"))
 }
 
 fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
     serde_json::from_slice(body).map_err(|e| {
-        Problem::unprocessable("invalid_body", "the request body is not valid")
-            .with_errors(vec![FieldError::new("body", "invalid_json", e.to_string())])
+        Problem::new(&codes::INVALID_BODY, "the request body is not valid").with_errors(vec![
+            FieldError::new("body", &codes::INVALID_JSON, e.to_string()),
+        ])
     })
 }
 
@@ -399,8 +400,8 @@ async fn request_supplement(
         .procedure(&d.procedure_code, &received_day)
         .await?
         .ok_or_else(|| {
-            Problem::unavailable(
-                "procedure_unavailable",
+            Problem::new(
+                &codes::PROCEDURE_UNAVAILABLE,
                 "the dossier's procedure version is no longer served",
             )
         })?;
@@ -438,8 +439,8 @@ async fn request_supplement(
             )
             .await;
         }
-        return Err(Problem::unprocessable(
-            "supplement_items_invalid",
+        return Err(Problem::new(
+            &codes::SUPPLEMENT_ITEMS_INVALID,
             format!("{} problem(s) in the request", errors.len()),
         )
         .with_errors(errors));
@@ -518,8 +519,8 @@ async fn request_supplement(
 
 async fn second_request(s: &AppState, caller: &Caller, d: &DossierRow) -> Problem {
     compliance(s, caller, d, "second_supplement_request", json!({})).await;
-    Problem::conflict(
-        "supplement_already_requested",
+    Problem::new(
+        &codes::SUPPLEMENT_ALREADY_REQUESTED,
         "a supplement may be requested only once per dossier (Decree 118/2025 Art. 11)",
     )
 }
@@ -595,8 +596,8 @@ async fn supplement(
         .ok_or_else(Problem::internal)?;
     let at = now(&s);
     if at > request.deadline_at {
-        return Err(Problem::conflict(
-            "supplement_deadline_passed",
+        return Err(Problem::new(
+            &codes::SUPPLEMENT_DEADLINE_PASSED,
             format!(
                 "the supplement deadline {} has passed",
                 rfc3339(local(request.deadline_at))
@@ -629,15 +630,15 @@ async fn supplement(
         if c.form == Form::Electronic && c.files.is_empty() {
             errors.push(FieldError::new(
                 format!("components[{i}].files"),
-                "files_required",
+                &codes::FILES_REQUIRED,
                 "thành phần điện tử cần có tệp",
             ));
         }
         checked.push(ok);
     }
     if !errors.is_empty() {
-        return Err(Problem::unprocessable(
-            "supplement_invalid",
+        return Err(Problem::new(
+            &codes::SUPPLEMENT_INVALID,
             format!("{} problem(s) in the supplement", errors.len()),
         )
         .with_errors(errors));
@@ -825,13 +826,13 @@ async fn simple(
     };
     let to = transition::apply(status_of(&open.dossier)?, spec.action, resume)?;
     if at < open.dossier.received_at {
-        return Err(Problem::unprocessable(
-            "before_receipt",
+        return Err(Problem::new(
+            &codes::BEFORE_RECEIPT,
             "the action cannot predate the dossier's receipt",
         )
         .with_errors(vec![FieldError::new(
             "returned_at",
-            "before_receipt",
+            &codes::BEFORE_RECEIPT_FIELD,
             "trước thời điểm tiếp nhận",
         )]));
     }
@@ -879,13 +880,13 @@ async fn refuse(
         .filter(|r| !r.is_empty())
         .collect();
     if reasons.is_empty() {
-        return Err(Problem::unprocessable(
-            "reasons_required",
+        return Err(Problem::new(
+            &codes::REASONS_REQUIRED,
             "a refusal states its specific reasons",
         )
         .with_errors(vec![FieldError::new(
             "reasons",
-            "required",
+            &codes::REQUIRED,
             "nêu rõ lý do từ chối",
         )]));
     }
@@ -944,8 +945,8 @@ async fn request_financial_obligation(
     let req: FinancialObligationBody = parse_body(&body)?;
     if req.items.is_empty() {
         return Err(
-            Problem::unprocessable("items_required", "list what must be paid").with_errors(vec![
-                FieldError::new("items", "required", "nêu các khoản phải nộp"),
+            Problem::new(&codes::ITEMS_REQUIRED, "list what must be paid").with_errors(vec![
+                FieldError::new("items", &codes::REQUIRED, "nêu các khoản phải nộp"),
             ]),
         );
     }
@@ -1009,13 +1010,13 @@ async fn return_result(
     simple(&s, &caller, &code, &headers, &body, spec, |now| {
         let at = req.returned_at.unwrap_or(now);
         if at > now {
-            return Err(Problem::unprocessable(
-                "returned_at_in_future",
+            return Err(Problem::new(
+                &codes::RETURNED_AT_IN_FUTURE,
                 "the result cannot be returned in the future",
             )
             .with_errors(vec![FieldError::new(
                 "returned_at",
-                "in_future",
+                &codes::IN_FUTURE,
                 "thời điểm trả kết quả ở tương lai",
             )]));
         }

@@ -8,7 +8,7 @@ use crate::{AppState, store};
 use axum::extract::{ConnectInfo, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use motcua_problem::{ApiPath, ApiQuery, ApiResult, Problem};
+use motcua_problem::{ApiPath, ApiQuery, ApiResult, Problem, codes};
 use motcua_proto::workflow::v1::GetCaseRequest;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -168,8 +168,8 @@ async fn lookup(
         ));
     }
     let unknown = || {
-        Problem::not_found(
-            "dossier_not_found",
+        Problem::new(
+            &codes::DOSSIER_NOT_FOUND,
             "no dossier matches this code and these digits",
         )
     };

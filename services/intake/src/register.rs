@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use motcua_auth::{Caller, Role};
 use motcua_calendar::PROVINCE_OFFSET;
-use motcua_problem::{ApiQuery, ApiResult, FieldError, Problem};
+use motcua_problem::{ApiQuery, ApiResult, FieldError, Problem, codes};
 use serde::Deserialize;
 use serde_json::json;
 use time::{Date, OffsetDateTime, Time};
@@ -55,8 +55,8 @@ pub(crate) struct ListQuery {
 }
 
 fn bad(field: &str, message: &str) -> Problem {
-    Problem::unprocessable("invalid_query", format!("{field}: {message}"))
-        .with_errors(vec![FieldError::new(field, "invalid_value", message)])
+    Problem::new(&codes::INVALID_QUERY, format!("{field}: {message}"))
+        .with_errors(vec![FieldError::new(field, &codes::INVALID_VALUE, message)])
 }
 
 fn day(field: &str, raw: &Option<String>) -> Result<Option<Date>, Problem> {
@@ -114,10 +114,10 @@ async fn list(
         let own = caller
             .agency
             .clone()
-            .ok_or_else(|| Problem::forbidden("agency_not_allowed", "the caller has no agency"))?;
+            .ok_or_else(|| Problem::new(&codes::AGENCY_NOT_ALLOWED, "the caller has no agency"))?;
         if q.agency.as_deref().is_some_and(|a| a != own) {
-            return Err(Problem::forbidden(
-                "agency_not_allowed",
+            return Err(Problem::new(
+                &codes::AGENCY_NOT_ALLOWED,
                 "only the dossiers of the caller's own unit",
             ));
         }

@@ -7,7 +7,7 @@ use axum::{Json, Router};
 use motcua_auth::{Caller, Role};
 use motcua_calendar::PROVINCE_OFFSET;
 use motcua_events::DossierReceived;
-use motcua_problem::{ApiQuery, ApiResult, FieldError, Problem};
+use motcua_problem::{ApiQuery, ApiResult, FieldError, Problem, codes};
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgConnection, PgPool};
 use time::Date;
@@ -140,10 +140,10 @@ pub(crate) fn parse_day(field: &str, raw: &str) -> Result<Date, Problem> {
         time::macros::format_description!("[year]-[month]-[day]"),
     )
     .map_err(|_| {
-        Problem::unprocessable("invalid_query", format!("{field} must be YYYY-MM-DD")).with_errors(
+        Problem::new(&codes::INVALID_QUERY, format!("{field} must be YYYY-MM-DD")).with_errors(
             vec![FieldError::new(
                 field,
-                "invalid_date",
+                &codes::INVALID_DATE,
                 "expected YYYY-MM-DD",
             )],
         )
@@ -173,10 +173,10 @@ async fn received_daily(
         let own = caller
             .agency
             .clone()
-            .ok_or_else(|| Problem::forbidden("agency_not_allowed", "the caller has no agency"))?;
+            .ok_or_else(|| Problem::new(&codes::AGENCY_NOT_ALLOWED, "the caller has no agency"))?;
         if q.agency.as_deref().is_some_and(|a| a != own) {
-            return Err(Problem::forbidden(
-                "agency_not_allowed",
+            return Err(Problem::new(
+                &codes::AGENCY_NOT_ALLOWED,
                 "only the caller's own agency can be reported",
             ));
         }
@@ -185,8 +185,8 @@ async fn received_daily(
     let (from, to) = (parse_day("from", &q.from)?, parse_day("to", &q.to)?);
     if from > to {
         return Err(
-            Problem::unprocessable("invalid_query", "from is after to").with_errors(vec![
-                FieldError::new("from", "after_to", "from must not be after to"),
+            Problem::new(&codes::INVALID_QUERY, "from is after to").with_errors(vec![
+                FieldError::new("from", &codes::AFTER_TO, "from must not be after to"),
             ]),
         );
     }

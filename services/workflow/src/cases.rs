@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use motcua_auth::{Caller, Role};
 use motcua_calendar::PROVINCE_OFFSET;
 use motcua_events::DossierReceived;
-use motcua_problem::{ApiPath, ApiResult, Problem};
+use motcua_problem::{ApiPath, ApiResult, Problem, codes};
 use serde::Serialize;
 use sqlx::{FromRow, PgConnection, PgPool};
 use time::OffsetDateTime;
@@ -217,11 +217,14 @@ async fn visible_case(s: &AppState, caller: &Caller, code: &str) -> Result<Case,
         Role::SectorSystem,
     ])?;
     let case = find(&s.pool, code).await?.ok_or_else(|| {
-        Problem::not_found("case_not_found", format!("no case for dossier {code}"))
+        Problem::new(
+            &codes::CASE_NOT_FOUND,
+            format!("no case for dossier {code}"),
+        )
     })?;
     if !may_see(&s.pool, caller, &case).await? {
-        return Err(Problem::forbidden(
-            "agency_not_allowed",
+        return Err(Problem::new(
+            &codes::AGENCY_NOT_ALLOWED,
             "the case is not at the caller's agency",
         ));
     }

@@ -4,7 +4,7 @@
 use crate::cases::{self, NewTask};
 use crate::plan::{self, TemplateStep};
 use crate::{AppState, advance};
-use motcua_problem::Problem;
+use motcua_problem::{Problem, codes};
 use motcua_proto::common::v1::Event;
 use sqlx::PgConnection;
 use std::collections::HashMap;
@@ -13,7 +13,7 @@ use uuid::Uuid;
 /// Applies one event; returns whether it was new (not a duplicate delivery).
 pub(crate) async fn apply(s: &AppState, event: &Event) -> Result<bool, Problem> {
     let event_id = Uuid::parse_str(&event.id)
-        .map_err(|_| Problem::unprocessable("invalid_event", "event id is not a UUID"))?;
+        .map_err(|_| Problem::new(&codes::INVALID_EVENT, "event id is not a UUID"))?;
     if event.r#type == motcua_events::DOSSIER_RECEIVED {
         return open_case(s, event, event_id).await;
     }
@@ -28,7 +28,10 @@ pub(crate) async fn apply(s: &AppState, event: &Event) -> Result<bool, Problem> 
 
 fn payload<T: serde::de::DeserializeOwned>(event: &Event) -> Result<T, Problem> {
     serde_json::from_str(&event.payload_json).map_err(|e| {
-        Problem::unprocessable("invalid_event", format!("payload of {}: {e}", event.r#type))
+        Problem::new(
+            &codes::INVALID_EVENT,
+            format!("payload of {}: {e}", event.r#type),
+        )
     })
 }
 

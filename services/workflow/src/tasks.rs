@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use motcua_auth::{Caller, Role};
 use motcua_calendar::PROVINCE_OFFSET;
-use motcua_problem::{ApiJson, ApiPath, ApiQuery, ApiResult, FieldError, Problem};
+use motcua_problem::{ApiJson, ApiPath, ApiQuery, ApiResult, FieldError, Problem, codes};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::{FromRow, PgConnection};
@@ -78,7 +78,7 @@ fn caller_agency(c: &Caller) -> Result<&str, Problem> {
     c.require_any(&STAFF)?;
     c.agency
         .as_deref()
-        .ok_or_else(|| Problem::forbidden("agency_not_allowed", "the caller acts for no agency"))
+        .ok_or_else(|| Problem::new(&codes::AGENCY_NOT_ALLOWED, "the caller acts for no agency"))
 }
 
 /// The caller's agency inbox, soonest deadline first.
@@ -98,12 +98,13 @@ async fn inbox(
         Some(st @ ("open" | "claimed")) => vec![st],
         Some(_) => {
             return Err(
-                Problem::unprocessable("invalid_query", "state must be open or claimed")
-                    .with_errors(vec![FieldError::new(
+                Problem::new(&codes::INVALID_QUERY, "state must be open or claimed").with_errors(
+                    vec![FieldError::new(
                         "state",
-                        "invalid_value",
+                        &codes::INVALID_VALUE,
                         "open | claimed",
-                    )]),
+                    )],
+                ),
             );
         }
     };
@@ -127,14 +128,14 @@ async fn lock_task(tx: &mut PgConnection, id: Uuid) -> Result<Task, Problem> {
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or_else(|| Problem::not_found("task_not_found", format!("no task {id}")))
+    .ok_or_else(|| Problem::new(&codes::TASK_NOT_FOUND, format!("no task {id}")))
 }
 
 fn own_agency(caller: &Caller, t: &Task) -> Result<(), Problem> {
     let agency = caller_agency(caller)?;
     if agency != t.agency {
-        return Err(Problem::forbidden(
-            "agency_not_allowed",
+        return Err(Problem::new(
+            &codes::AGENCY_NOT_ALLOWED,
             "the task belongs to another agency",
         ));
     }
@@ -157,14 +158,14 @@ async fn claim(
         ("claimed", Some(who)) if who == caller.sub => return Ok(Json(local(t))),
         ("claimed", Some(who)) => {
             return Err(
-                Problem::conflict("task_claimed", format!("the task is held by {who}"))
+                Problem::new(&codes::TASK_CLAIMED, format!("the task is held by {who}"))
                     .with("claimed_by", who),
             );
         }
         ("open", _) => {}
         (state, _) => {
             return Err(
-                Problem::conflict("task_not_open", format!("the task is {state}"))
+                Problem::new(&codes::TASK_NOT_OPEN, format!("the task is {state}"))
                     .with("state", state),
             );
         }
@@ -222,14 +223,14 @@ async fn complete(
     ApiJson(body): ApiJson<CompleteBody>,
 ) -> ApiResult<Json<Task>> {
     if body.outcome != Outcome::Done {
-        return Err(Problem::unprocessable(
-            "outcome_not_supported",
+        return Err(Problem::new(
+            &codes::COMPLETION_INVALID,
             "return_for_supplement and refuse are issued by the one-stop through intake \
              (POST /api/v1/dossiers/{code}/supplement-requests or /refusal)",
         )
         .with_errors(vec![FieldError::new(
             "outcome",
-            "outcome_not_supported",
+            &codes::INVALID_VALUE,
             "use done",
         )]));
     }
@@ -241,7 +242,7 @@ async fn complete(
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or_else(|| Problem::not_found("task_not_found", format!("no task {id}")))?;
+            .ok_or_else(|| Problem::new(&codes::TASK_NOT_FOUND, format!("no task {id}")))?;
         let state: String =
             sqlx::query_scalar("SELECT state FROM dossier_case WHERE id = $1 FOR UPDATE")
                 .bind(peek)
@@ -249,7 +250,7 @@ async fn complete(
                 .await?;
         if state != "open" {
             return Err(
-                Problem::conflict("case_not_open", format!("the case is {state}"))
+                Problem::new(&codes::CASE_NOT_OPEN, format!("the case is {state}"))
                     .with("case_state", state),
             );
         }
@@ -261,13 +262,13 @@ async fn complete(
         ("claimed", Some(who)) if who == caller.sub => {}
         ("claimed", Some(who)) => {
             return Err(
-                Problem::conflict("task_claimed", format!("the task is held by {who}"))
+                Problem::new(&codes::TASK_CLAIMED, format!("the task is held by {who}"))
                     .with("claimed_by", who),
             );
         }
         (state, _) => {
             return Err(
-                Problem::conflict("task_not_open", format!("the task is {state}"))
+                Problem::new(&codes::TASK_NOT_OPEN, format!("the task is {state}"))
                     .with("state", state),
             );
         }

@@ -10,7 +10,8 @@ fn field_errors(issues: Vec<motcua_catalogue_model::ComponentIssue>) -> Vec<Fiel
     issues
         .into_iter()
         .map(|i| {
-            FieldError::new(i.field, i.code, i.message).with("component_code", i.component_code)
+            FieldError::relayed(i.field, &i.code, i.message)
+                .with("component_code", i.component_code)
         })
         .collect()
 }

@@ -5,7 +5,7 @@
 //! demanded. The applicant's supplement must answer every item.
 
 use super::components::PublishedComponent;
-use motcua_problem::FieldError;
+use motcua_problem::{FieldError, codes};
 use serde::{Deserialize, Serialize};
 
 /// One item of a supplement request.
@@ -39,7 +39,7 @@ pub fn check_request(
     if items.is_empty() {
         errors.push(FieldError::new(
             "items",
-            "required",
+            &codes::REQUIRED,
             "phiếu yêu cầu bổ sung phải nêu đủ các nội dung cần bổ sung",
         ));
     }
@@ -48,7 +48,7 @@ pub fn check_request(
         if item.reason.trim().is_empty() {
             errors.push(FieldError::new(
                 field("reason"),
-                "required",
+                &codes::REQUIRED,
                 "phải nêu lý do",
             ));
         }
@@ -57,7 +57,7 @@ pub fn check_request(
             None => errors.push(
                 FieldError::new(
                     field("component_code"),
-                    "supplement_item_not_in_procedure",
+                    &codes::SUPPLEMENT_ITEM_NOT_IN_PROCEDURE,
                     format!("thành phần {code} không có trong thủ tục: không được yêu cầu"),
                 )
                 .with("component_code", code),
@@ -65,7 +65,7 @@ pub fn check_request(
             Some(p) if p.from_national_database => errors.push(
                 FieldError::new(
                     field("component_code"),
-                    "obtainable_from_national_database",
+                    &codes::OBTAINABLE_FROM_NATIONAL_DATABASE,
                     format!("thành phần {code} khai thác được từ cơ sở dữ liệu quốc gia: không được yêu cầu công dân nộp"),
                 )
                 .with("component_code", code),
@@ -73,7 +73,7 @@ pub fn check_request(
             Some(_) => {
                 if item.defect.is_some() && !submitted.contains(&code) {
                     errors.push(
-                        FieldError::new(field("defect"), "defect_of_unsubmitted_component", format!("thành phần {code} chưa được nộp"))
+                        FieldError::new(field("defect"), &codes::DEFECT_OF_UNSUBMITTED_COMPONENT, format!("thành phần {code} chưa được nộp"))
                             .with("component_code", code),
                     );
                 }
@@ -82,7 +82,7 @@ pub fn check_request(
         if items[..i].iter().any(|o| o.component_code == code) {
             errors.push(FieldError::new(
                 field("component_code"),
-                "duplicate_item",
+                &codes::DUPLICATE_ITEM,
                 format!("thành phần {code} nêu hai lần"),
             ));
         }
@@ -98,7 +98,7 @@ pub fn check_answer(requested: &[SupplementItem], supplied: &[&str]) -> Vec<Fiel
             errors.push(
                 FieldError::new(
                     format!("components[{i}].code"),
-                    "component_not_requested",
+                    &codes::COMPONENT_NOT_REQUESTED,
                     format!("thành phần {code} không được yêu cầu bổ sung"),
                 )
                 .with("component_code", *code),
@@ -110,7 +110,7 @@ pub fn check_answer(requested: &[SupplementItem], supplied: &[&str]) -> Vec<Fiel
             errors.push(
                 FieldError::new(
                     "components",
-                    "supplement_incomplete",
+                    &codes::SUPPLEMENT_INCOMPLETE,
                     format!("chưa bổ sung thành phần {}", r.component_code),
                 )
                 .with("component_code", r.component_code.as_str()),

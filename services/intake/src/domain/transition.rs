@@ -4,7 +4,7 @@
 //! illegal_transition` naming the current status and the action.
 
 use super::status::DossierStatus::{self, *};
-use motcua_problem::Problem;
+use motcua_problem::{Problem, codes};
 
 /// Something that can happen to a dossier after it is received.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,8 +84,8 @@ pub fn apply(
     resume_to: Option<DossierStatus>,
 ) -> Result<DossierStatus, Problem> {
     next(from, action, resume_to).ok_or_else(|| {
-        Problem::conflict(
-            "illegal_transition",
+        Problem::new(
+            &codes::ILLEGAL_TRANSITION,
             format!(
                 "a dossier in status {} ({}) cannot {}",
                 from.as_str(),
