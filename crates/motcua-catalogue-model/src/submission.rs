@@ -31,7 +31,7 @@ impl ComponentIssue {
 }
 
 /// A component as the procedure version publishes it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublishedComponent {
     /// Code, e.g. `GCS`.
     pub code: String,
@@ -43,6 +43,9 @@ pub struct PublishedComponent {
     pub originals: u32,
     /// Copies (bản sao) to hand in.
     pub copies: u32,
+    /// Held by the state in a national database (population, civil status): never demanded
+    /// from the applicant (Resolution 66.7/2025).
+    pub from_national_database: bool,
 }
 
 /// Counts a paper component was handed in with, when the officer recorded them.
@@ -132,6 +135,7 @@ mod tests {
             code: code.into(),
             name: code.into(),
             required,
+            from_national_database: false,
             originals: 1,
             copies: 0,
         };

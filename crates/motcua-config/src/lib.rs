@@ -256,6 +256,15 @@ pub struct Settings {
     pub public_lookup_per_minute: u32,
     /// Load the demo catalogue (`data/catalogue-demo.json`) at start (`MOTCUA_SEED_DEMO`, default true).
     pub seed_demo: bool,
+    /// The dossier code format (`MOTCUA_DOSSIER_CODE_FORMAT`): `01-2018` (default) or
+    /// `04-2025:XX` with the system's two-letter prefix (from 25/01/2026 by receipt date).
+    pub dossier_code_format: String,
+    /// Local time of day after which a received dossier is forwarded to the agencies at the
+    /// start of the next working day (`MOTCUA_FORWARD_CUTOFF`, default `15:00`, Decree 118).
+    pub forward_cutoff: String,
+    /// Working hours before a step's or a dossier's deadline at which it is marked near-due
+    /// (`MOTCUA_NEAR_DUE_HOURS`, default 8).
+    pub near_due_hours: u32,
 }
 
 /// Default HS256 secret for local use; production must set `MOTCUA_JWT_SECRET` or a public key.
@@ -301,6 +310,9 @@ impl Settings {
             supplement_request_within_hours: env
                 .parse("MOTCUA_SUPPLEMENT_REQUEST_WITHIN_HOURS", 8)?,
             public_lookup_per_minute: env.parse("MOTCUA_PUBLIC_LOOKUP_PER_MINUTE", 30)?,
+            dossier_code_format: env.string("MOTCUA_DOSSIER_CODE_FORMAT", "01-2018"),
+            forward_cutoff: env.string("MOTCUA_FORWARD_CUTOFF", "15:00"),
+            near_due_hours: env.parse("MOTCUA_NEAR_DUE_HOURS", 8)?,
         })
     }
 

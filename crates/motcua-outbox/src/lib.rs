@@ -31,25 +31,28 @@ pub const RECEIVER_DDL: &str = include_str!("receiver.sql");
 
 /// An event to announce.
 #[derive(Debug, Clone)]
-pub struct NewEvent<'a> {
+pub struct NewEvent<'a, P: serde::Serialize> {
     /// Dotted type, e.g. `dossier.received`.
     pub event_type: &'a str,
     /// What it is about, e.g. a dossier code.
     pub subject: &'a str,
-    /// The payload (one of `motcua_events`' types, serialised).
-    pub payload: serde_json::Value,
+    /// The payload (one of `motcua_events`' types).
+    pub payload: &'a P,
     /// When it happened (the service clock).
     pub occurred_at: OffsetDateTime,
 }
 
 /// Records `event` for delivery to each of `destinations`, in the caller's transaction. The
 /// current trace context and request id are stored with it so the delivery continues the
-/// same trace.
-pub async fn record(
+/// same trace. A payload that cannot be serialised is an error (nothing is recorded), never
+/// a `null` event.
+pub async fn record<P: serde::Serialize>(
     tx: &mut PgConnection,
-    event: NewEvent<'_>,
+    event: NewEvent<'_, P>,
     destinations: &[&str],
 ) -> Result<Uuid, sqlx::Error> {
+    let payload =
+        serde_json::to_value(event.payload).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO outbox_event (id, event_type, subject, payload, occurred_at, traceparent, request_id)
@@ -58,7 +61,7 @@ pub async fn record(
     .bind(id)
     .bind(event.event_type)
     .bind(event.subject)
-    .bind(&event.payload)
+    .bind(&payload)
     .bind(event.occurred_at)
     .bind(propagation::current_traceparent())
     .bind(request_id::current())

@@ -19,7 +19,7 @@ async fn a_failed_delivery_holds_back_later_events_of_its_subject_only() {
         let e = NewEvent {
             event_type: "test.event",
             subject,
-            payload: serde_json::json!({}),
+            payload: &serde_json::json!({}),
             occurred_at: time::OffsetDateTime::now_utc(),
         };
         record(&mut tx, e, &["down"]).await.unwrap();

@@ -6,6 +6,16 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
+/// Parses a JSON body read as bytes (handlers that also hash the body for an idempotency key):
+/// a malformed or mistyped body is a `422 invalid_body` naming the problem.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
+    serde_json::from_slice(body).map_err(|e| {
+        Problem::new(&codes::INVALID_BODY, "the request body is not valid").with_errors(vec![
+            FieldError::new("body", &codes::INVALID_JSON, e.to_string()),
+        ])
+    })
+}
+
 /// A JSON body; a malformed or mistyped body is a `422 invalid_body` naming the problem.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);

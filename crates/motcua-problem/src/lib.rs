@@ -8,7 +8,7 @@ pub mod codes;
 mod extract;
 
 pub use codes::{FieldCode, ProblemCode};
-pub use extract::{ApiJson, ApiPath, ApiQuery};
+pub use extract::{ApiJson, ApiPath, ApiQuery, parse_json};
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

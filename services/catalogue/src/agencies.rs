@@ -65,6 +65,11 @@ pub(crate) struct ResolvedAgency {
     pub resolved_from: Option<String>,
     /// Codes followed, from the asked one to the answer.
     pub chain: Vec<String>,
+    /// With `resolved_from`: the first day the successor took over (the day after the asked
+    /// agency's last valid day).
+    /// (YYYY-MM-DD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub succeeded_on: Option<String>,
 }
 
 /// Date selector.
@@ -102,11 +107,21 @@ pub(crate) async fn resolve(
 ) -> Result<ResolvedAgency, Problem> {
     let agencies = all(pool).await?;
     match resolve_agency(&agencies, code, at) {
-        Ok(r) => Ok(ResolvedAgency {
-            agency: r.agency.clone(),
-            resolved_from: r.resolved_from.clone(),
-            chain: r.chain.clone(),
-        }),
+        Ok(r) => {
+            let succeeded_on = r
+                .resolved_from
+                .as_ref()
+                .and_then(|_| agencies.iter().find(|a| a.code == code))
+                .and_then(|asked| asked.valid_until)
+                .and_then(|last| last.next_day())
+                .map(|d| d.to_string());
+            Ok(ResolvedAgency {
+                agency: r.agency.clone(),
+                resolved_from: r.resolved_from.clone(),
+                chain: r.chain.clone(),
+                succeeded_on,
+            })
+        }
         Err(SuccessionError::NotFound { .. }) => Err(Problem::new(
             &codes::AGENCY_NOT_FOUND,
             format!("no agency {code}"),

@@ -191,12 +191,13 @@ impl CatalogueService for Catalogue {
         &self,
         req: Request<pb::GetAgencyRequest>,
     ) -> Result<Response<pb::Agency>, Status> {
-        let r = agencies::resolve(
-            &self.0.pool,
-            &req.into_inner().code,
-            procedures::today(&self.0),
-        )
-        .await?;
+        let req = req.into_inner();
+        let at = if req.at.is_empty() {
+            procedures::today(&self.0)
+        } else {
+            procedures::parse_date("at", &req.at)?
+        };
+        let r = agencies::resolve(&self.0.pool, &req.code, at).await?;
         let a = r.agency;
         Ok(Response::new(pb::Agency {
             code: a.code,
@@ -206,6 +207,19 @@ impl CatalogueService for Catalogue {
             sector: a.sector.unwrap_or_default(),
             resolved_from: r.resolved_from.unwrap_or_default(),
             code_04_2025: a.code_04_2025.unwrap_or_default(),
+            succeeded_on: r.succeeded_on.unwrap_or_default(),
+        }))
+    }
+
+    async fn get_calendar(
+        &self,
+        req: Request<pb::GetCalendarRequest>,
+    ) -> Result<Response<pb::CalendarResponse>, Status> {
+        let r = req.into_inner();
+        let agency = (!r.agency.is_empty()).then_some(r.agency.as_str());
+        let cal = self.0.calendar.for_agency(&self.0.pool, agency).await?;
+        Ok(Response::new(pb::CalendarResponse {
+            calendar_json: cal.to_json().to_string(),
         }))
     }
 
@@ -249,6 +263,7 @@ impl CatalogueService for Catalogue {
                 required: c.required,
                 originals: c.originals,
                 copies: c.copies,
+                from_national_database: c.from_national_database,
             })
             .collect();
         let codes: Vec<&str> = r.components.iter().map(|c| c.code.as_str()).collect();

@@ -1,9 +1,8 @@
-//! Intake's gRPC face: other services read dossiers (service accounts only).
+//! Intake's gRPC face: other services read dossiers (service accounts only), and workflow's
+//! events arrive here from its outbox.
 
-use crate::domain::status::DossierStatus;
-use crate::domain::transition::{self, Action};
-use crate::lifecycle::{Change, record};
-use crate::{AppState, store};
+use crate::state::AppState;
+use crate::{events, store};
 use motcua_auth::{Role, require_grpc};
 use motcua_problem::Problem;
 use motcua_proto::common::v1::event_receiver_server::{EventReceiver, EventReceiverServer};
@@ -30,9 +29,7 @@ struct Intake(AppState);
 
 #[tonic::async_trait]
 impl EventReceiver for Intake {
-    /// Workflow's events move the dossier: `case.opened` → processing (4), `case.completed` →
-    /// processed (9). Idempotent by event id; an event that no longer fits the dossier's status
-    /// (e.g. it was withdrawn meanwhile) is recorded in the inbox and otherwise ignored.
+    /// Workflow's events move the dossier (see `events.rs`). Idempotent by event id.
     async fn deliver_event(
         &self,
         req: Request<DeliverEventRequest>,
@@ -42,102 +39,8 @@ impl EventReceiver for Intake {
             .into_inner()
             .event
             .ok_or_else(|| Status::invalid_argument("event is required"))?;
-        let action = match event.r#type.as_str() {
-            motcua_events::CASE_OPENED => Some(Action::Forward),
-            motcua_events::CASE_COMPLETED => Some(Action::Complete),
-            _ => None,
-        };
-        let mut tx = self.0.pool.begin().await.map_err(Problem::from)?;
-        let first = motcua_outbox::inbox_claim(&mut tx, &event)
-            .await
-            .map_err(Problem::from)?;
-        if first && let Some(action) = action {
-            let payload: motcua_events::CaseChanged = serde_json::from_str(&event.payload_json)
-                .map_err(|e| {
-                    Status::invalid_argument(format!("payload of {}: {e}", event.r#type))
-                })?;
-            if let Some(d) = store::lock_dossier(&mut tx, &payload.dossier_code)
-                .await
-                .map_err(Problem::from)?
-            {
-                let from = DossierStatus::parse(&d.status);
-                // Finished while the dossier waits (supplement, payment): remembered, so the
-                // dossier goes to processed when the wait ends.
-                if action == Action::Complete
-                    && matches!(
-                        from,
-                        Some(
-                            DossierStatus::SupplementRequested | DossierStatus::FinancialObligation
-                        )
-                    )
-                {
-                    store::mark_case_completed(&mut tx, &d.code, payload.at)
-                        .await
-                        .map_err(Problem::from)?;
-                    let detail = serde_json::json!({"deferred": true, "case_id": payload.case_id});
-                    let entry = store::HistoryEntry {
-                        at: payload.at,
-                        action: "complete",
-                        actor: "svc:workflow",
-                        from_status: Some(&d.status),
-                        to_status: &d.status,
-                        detail: &detail,
-                    };
-                    store::add_history(&mut tx, &d.code, &entry)
-                        .await
-                        .map_err(Problem::from)?;
-                    tx.commit().await.map_err(Problem::from)?;
-                    return Ok(Response::new(DeliverEventResponse { applied: true }));
-                }
-                // Forwarded while waiting for the applicant: the dossier will resume to
-                // processing, not to received.
-                let forwarded_while_waiting = action == Action::Forward
-                    && from == Some(DossierStatus::SupplementRequested)
-                    && d.resume_status.as_deref() == Some(DossierStatus::Received.as_str());
-                let outcome = if forwarded_while_waiting {
-                    Some((
-                        DossierStatus::SupplementRequested,
-                        Some(DossierStatus::Processing),
-                    ))
-                } else {
-                    from.and_then(|f| transition::next(f, action, None))
-                        .map(|to| (to, None))
-                };
-                match outcome {
-                    Some((to, resume_status)) => {
-                        let change = Change {
-                            dossier: &d,
-                            action,
-                            to,
-                            actor: "svc:workflow",
-                            at: payload.at,
-                            due_at: d.due_at,
-                            due_provisional: d.due_provisional,
-                            clock_paused_at: d.clock_paused_at,
-                            resume_status,
-                            detail: serde_json::json!({"case_id": payload.case_id, "current_steps": payload.current_steps}),
-                            // Reporting learns statuses from intake only (one ordered source).
-                            event_type: match (action, to) {
-                                (Action::Forward, DossierStatus::Processing) => {
-                                    Some(motcua_events::DOSSIER_FORWARDED)
-                                }
-                                (Action::Complete, DossierStatus::Processed) => {
-                                    Some(motcua_events::DOSSIER_PROCESSED)
-                                }
-                                _ => None,
-                            },
-                        };
-                        record(&mut tx, &change).await?;
-                        self.0.relay_wake.notify_one();
-                    }
-                    None => {
-                        tracing::info!(dossier = %d.code, status = %d.status, event = %event.r#type, "event does not apply in this status")
-                    }
-                }
-            }
-        }
-        tx.commit().await.map_err(Problem::from)?;
-        Ok(Response::new(DeliverEventResponse { applied: first }))
+        let applied = events::apply(&self.0, &event).await?;
+        Ok(Response::new(DeliverEventResponse { applied }))
     }
 }
 
@@ -149,7 +52,7 @@ impl IntakeService for Intake {
     ) -> Result<Response<pb::Dossier>, Status> {
         require_grpc(&req, &[Role::Service, Role::Inspector, Role::Admin])?;
         let code = req.into_inner().code;
-        let d = store::get_dossier(&self.0.pool, &code)
+        let d = store::dossiers::get(&self.0.pool, &code)
             .await
             .map_err(Problem::from)?
             .ok_or_else(|| Status::not_found(format!("no dossier {code}")))?;
@@ -157,11 +60,11 @@ impl IntakeService for Intake {
             code: d.code,
             procedure_code: d.procedure_code,
             receiving_agency: d.receiving_agency,
-            channel: d.channel,
-            status: d.status,
-            status_code: d.status_code as u32,
+            channel: d.channel.as_str().to_string(),
+            status: d.status.as_str().to_string(),
+            status_code: u32::from(d.status.code().unsigned_abs()),
             received_at: Some(to_proto(d.received_at)),
-            due_at: Some(to_proto(d.due_at)),
+            due_at: Some(to_proto(d.due.at)),
         }))
     }
 }

@@ -2,7 +2,8 @@
 //! original response; the same key with a different request is `422 idempotency_key_reused`.
 //! Keys are scoped to the caller; the request hash covers the method, the path and the body.
 
-use crate::store::{self, Idempotency};
+use crate::domain::files::hex;
+use crate::store::idempotency::{self as stored, Idempotency};
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -36,11 +37,12 @@ fn replay(status: u16, body: serde_json::Value) -> Response {
 }
 
 impl IdempotencyKey {
-    /// Reads the header. `required`: a missing key is `422 idempotency_key_required`.
+    /// Reads the header of `POST path`. `required`: a missing key is `422
+    /// idempotency_key_required`.
     pub(crate) fn from_request(
         caller: &str,
         headers: &HeaderMap,
-        scope: &str,
+        path: &str,
         body: &[u8],
         required: bool,
     ) -> Result<Option<Self>, Problem> {
@@ -64,20 +66,21 @@ impl IdempotencyKey {
             return Ok(None);
         };
         let mut h = Sha256::new();
-        h.update(scope.as_bytes());
+        h.update(b"POST ");
+        h.update(path.as_bytes());
         h.update(b"\n");
         h.update(body);
         Ok(Some(Self {
             caller: caller.to_string(),
             key: key.to_string(),
-            hash: crate::files::hex(&h.finalize()),
+            hash: hex(&h.finalize()),
         }))
     }
 
     /// Before doing any work: the stored response of a completed earlier use, if any.
     pub(crate) async fn precheck(&self, pool: &PgPool) -> Result<Option<Response>, Problem> {
         let mut conn = pool.acquire().await?;
-        match store::lookup_idempotency(&mut conn, &self.caller, &self.key, &self.hash).await? {
+        match stored::lookup(&mut conn, &self.caller, &self.key, &self.hash).await? {
             Some(Idempotency::Replay { status, body }) => Ok(Some(replay(status, body))),
             Some(Idempotency::Reused) => Err(key_reused()),
             _ => Ok(None),
@@ -87,7 +90,7 @@ impl IdempotencyKey {
     /// In the transaction that does the work: claims the key (concurrent uses queue here), or
     /// returns the response an earlier use stored.
     pub(crate) async fn claim(&self, tx: &mut PgConnection) -> Result<Option<Response>, Problem> {
-        match store::claim_idempotency(tx, &self.caller, &self.key, &self.hash).await? {
+        match stored::claim(tx, &self.caller, &self.key, &self.hash).await? {
             Idempotency::Claimed => Ok(None),
             Idempotency::Replay { status, body } => Ok(Some(replay(status, body))),
             Idempotency::Reused => Err(key_reused()),
@@ -101,7 +104,7 @@ impl IdempotencyKey {
         status: u16,
         body: &serde_json::Value,
     ) -> Result<(), Problem> {
-        store::complete_idempotency(tx, &self.caller, &self.key, status, body).await?;
+        stored::complete(tx, &self.caller, &self.key, status, body).await?;
         Ok(())
     }
 }

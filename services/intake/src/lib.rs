@@ -1,32 +1,41 @@
 //! The intake service (tiếp nhận hồ sơ): where dossiers enter the system, only through the
 //! one-stop. It checks the applicant and the components against the published procedure,
-//! issues the dossier code and receipt, and announces each dossier to workflow and reporting
+//! issues the dossier code and receipt, follows the dossier through supplement, refusal,
+//! withdrawal, payment and hand-back, and announces each change to workflow and reporting
 //! through its transactional outbox.
+//!
+//! Inner layout (the same in every service, `docs/architecture.md`): `state.rs` shared state;
+//! one module per REST resource (`dossiers`, `forms`, `supplements`, `actions`, `public`);
+//! `grpc.rs`; `events.rs` what it consumes; `workers.rs` background loops; `store/` all SQL;
+//! `domain/` the rules, pure.
 
+mod actions;
 pub mod domain;
 mod dossiers;
-pub mod files;
+mod events;
+mod forms;
 mod grpc;
 mod idempotency;
-mod lifecycle;
+mod limiter;
 mod public;
-mod receipt;
-mod register;
+mod state;
 mod store;
-mod worker;
+mod supplements;
+mod workers;
 
 use axum::Router;
+use domain::dossier_code::CodeFormat;
+use domain::supplement::SupplementRules;
+use motcua_calendar::WorkingDuration;
 use motcua_config::ServiceName;
 use motcua_outbox::Relay;
 use motcua_proto::workflow::v1::workflow_service_client::WorkflowServiceClient;
 use motcua_server::{Platform, ServiceDef, ServiceParts, connect_peer};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
-use std::sync::Arc;
-use tokio::sync::Notify;
+use state::AppState;
 use utoipa::OpenApi;
 
-use domain::dossier_code::CodeFormat;
 pub use motcua_catalogue_client::Catalogue;
 
 /// Intake's migrations (schema `intake`).
@@ -39,22 +48,6 @@ pub const DEFINITION: ServiceDef = ServiceDef {
     build: |platform, pool| Box::pin(build(platform, pool)),
 };
 
-/// Shared state of intake's handlers.
-#[derive(Clone)]
-pub(crate) struct AppState {
-    pub(crate) pool: PgPool,
-    pub(crate) platform: Platform,
-    pub(crate) catalogue: Catalogue,
-    pub(crate) relay_wake: Arc<Notify>,
-    pub(crate) code_format: CodeFormat,
-    pub(crate) workflow: WorkflowServiceClient<motcua_server::PeerChannel>,
-    pub(crate) lookup_limiter: public::RateLimiter,
-    /// The applicant's supplement window, in working minutes.
-    pub(crate) supplement_window_minutes: i64,
-    /// A supplement request later than this after receipt (working minutes) is flagged.
-    pub(crate) supplement_request_within_minutes: i64,
-}
-
 #[derive(OpenApi)]
 #[openapi(info(
     title = "motcua intake",
@@ -66,42 +59,18 @@ struct ApiDoc;
 fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(dossiers::Doc::openapi());
-    doc.merge(lifecycle::Doc::openapi());
+    doc.merge(forms::Doc::openapi());
+    doc.merge(supplements::Doc::openapi());
+    doc.merge(actions::Doc::openapi());
     doc.merge(public::Doc::openapi());
-    doc.merge(register::Doc::openapi());
     doc
 }
 
-/// The components of a procedure version as intake's rules see them.
-/// Components as intake's rules see them.
-pub(crate) fn components_of(
-    list: &[motcua_proto::catalogue::v1::Component],
-) -> Vec<domain::components::PublishedComponent> {
-    list.iter()
-        .map(|c| domain::components::PublishedComponent {
-            code: c.code.clone(),
-            name: c.name.clone(),
-            required: c.required,
-            originals: c.originals,
-            copies: c.copies,
-        })
-        .collect()
-}
-
-/// The components of a procedure version (without a case) as intake's rules see them.
-pub(crate) fn published_components(
-    p: &motcua_proto::catalogue::v1::Procedure,
-) -> Vec<domain::components::PublishedComponent> {
-    components_of(&p.components)
-}
-
-/// Builds the service: peers, the outbox relay, REST and gRPC.
+/// Builds the service: peers, the outbox relay, REST and gRPC, the expiry worker.
 pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServiceParts> {
     let settings = &platform.settings;
-    let code_format = CodeFormat::parse(
-        &std::env::var("MOTCUA_DOSSIER_CODE_FORMAT").unwrap_or_else(|_| "01-2018".into()),
-    )
-    .map_err(anyhow::Error::msg)?;
+    let code_format =
+        CodeFormat::parse(&settings.dossier_code_format).map_err(anyhow::Error::msg)?;
     let peer = |name: ServiceName| {
         connect_peer(
             settings.peers.of(name),
@@ -110,7 +79,6 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             settings.grpc_timeout,
         )
     };
-    let catalogue = Catalogue::new(peer(ServiceName::Catalogue)?);
     let relay = Relay::to_services(
         pool.clone(),
         ServiceName::Intake,
@@ -120,22 +88,27 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
     let state = AppState {
         pool: pool.clone(),
         platform: platform.clone(),
-        catalogue,
+        catalogue: motcua_catalogue_client::Catalogue::new(peer(ServiceName::Catalogue)?),
+        workflow: WorkflowServiceClient::new(peer(ServiceName::Workflow)?),
         relay_wake: relay.waker(),
         code_format,
-        workflow: WorkflowServiceClient::new(peer(ServiceName::Workflow)?),
-        lookup_limiter: public::RateLimiter::new(settings.public_lookup_per_minute),
-        supplement_window_minutes: i64::from(settings.supplement_window_days) * 480,
-        supplement_request_within_minutes: i64::from(settings.supplement_request_within_hours) * 60,
+        lookup_limiter: limiter::RateLimiter::new(settings.public_lookup_per_minute),
+        supplement_rules: SupplementRules {
+            request_within: WorkingDuration::hours(i64::from(
+                settings.supplement_request_within_hours,
+            )),
+            window: WorkingDuration::days(f64::from(settings.supplement_window_days))?,
+        },
     };
     let api = Router::new()
         .merge(dossiers::routes())
-        .merge(lifecycle::routes())
+        .merge(forms::routes())
+        .merge(supplements::routes())
+        .merge(actions::routes())
         .merge(public::routes())
-        .merge(register::routes())
         .with_state(state.clone());
     let shutdown = platform.shutdown.clone();
-    let expiry = worker::supplement_expiry(state.clone(), settings.worker_poll, shutdown.clone());
+    let expiry = workers::supplement_expiry(state.clone(), settings.worker_poll, shutdown.clone());
     Ok(ServiceParts {
         name: ServiceName::Intake,
         api,

@@ -85,7 +85,10 @@ pub(crate) async fn after_completion(
         return Ok(());
     }
     for (id, agency, budget, _) in &next {
-        let (due, _) = s.catalogue.add_working_time(now, *budget, agency).await?;
+        let cal = s.catalogue.calendar(agency).await?;
+        let due = cal
+            .add(now, motcua_calendar::WorkingDuration::minutes(*budget))
+            .at;
         sqlx::query("UPDATE task SET state = 'open', opened_at = $2, due_at = $3 WHERE id = $1")
             .bind(id)
             .bind(now)
@@ -116,7 +119,7 @@ pub(crate) async fn announce(
         motcua_outbox::NewEvent {
             event_type,
             subject: dossier_code,
-            payload: serde_json::to_value(&payload).unwrap_or_default(),
+            payload: &payload,
             occurred_at: at,
         },
         &[

@@ -50,9 +50,8 @@ async fn open_case(s: &AppState, event: &Event, event_id: Uuid) -> Result<bool, 
     let day = ev
         .received_at
         .to_offset(motcua_calendar::PROVINCE_OFFSET)
-        .date()
-        .to_string();
-    let procedure = s.catalogue.procedure(&ev.procedure_code, &day).await?;
+        .date();
+    let procedure = s.catalogue.procedure(&ev.procedure_code, day).await?;
     let steps = procedure
         .as_ref()
         .map(|p| p.steps.clone())
@@ -65,9 +64,9 @@ async fn open_case(s: &AppState, event: &Event, event_id: Uuid) -> Result<bool, 
             None => {
                 let k = s
                     .catalogue
-                    .agency_kind(&st.agency)
+                    .agency(&st.agency)
                     .await?
-                    .is_some_and(|k| k == "one_stop");
+                    .is_some_and(|a| a.is_one_stop());
                 kinds.insert(st.agency.clone(), k);
                 k
             }
@@ -75,31 +74,25 @@ async fn open_case(s: &AppState, event: &Event, event_id: Uuid) -> Result<bool, 
         template.push(TemplateStep {
             name: st.name,
             agency: st.agency,
-            sector: (!st.sector.is_empty()).then_some(st.sector),
-            budget_minutes: st.working_minutes,
-            parallel_group: st.parallel_group,
+            sector: st.sector,
+            budget_minutes: st.budget.as_minutes(),
+            parallel_group: st.parallel_group.unwrap_or_default(),
             at_one_stop: one_stop,
         });
     }
     let whole = procedure
         .as_ref()
-        .and_then(|p| p.time_limit.as_ref())
-        .map(|l| {
-            if l.same_day {
-                480 + l.working_minutes
-            } else {
-                l.working_minutes
-            }
-        })
+        .map(|p| motcua_catalogue_model::time_limit_budget(&p.time_limit).as_minutes())
         .unwrap_or(0);
     let planned = plan::plan(&template, &ev.receiving_agency, whole);
     let mut dues = Vec::new();
     for t in cases::first_block(&planned) {
-        let (due, _) = s
-            .catalogue
-            .add_working_time(now, t.step.budget_minutes, &t.step.agency)
-            .await?;
-        dues.push((t.position, due));
+        let cal = s.catalogue.calendar(&t.step.agency).await?;
+        let due = cal.add(
+            now,
+            motcua_calendar::WorkingDuration::minutes(t.step.budget_minutes),
+        );
+        dues.push((t.position, due.at));
     }
     let current: Vec<String> = cases::first_block(&planned)
         .iter()

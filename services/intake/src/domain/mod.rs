@@ -1,9 +1,20 @@
-//! Intake's rules with no I/O, so they are easy to test: identifiers, dossier codes, statuses,
-//! component checks.
+//! Intake's rules with no I/O, so they are easy to test: each use case is a decision that takes
+//! what was read (the caller, the request, the catalogue's answers, the dossier, now) and
+//! returns everything to write or a refusal with every problem at once.
 
+pub mod access;
+pub mod actions;
+pub mod applicant;
+pub mod case_events;
+pub mod change;
 pub mod components;
+pub mod dossier;
 pub mod dossier_code;
+pub mod files;
 pub mod personal_id;
+pub mod register;
 pub mod status;
+pub mod submission;
 pub mod supplement;
+pub mod tax_code;
 pub mod transition;

@@ -70,6 +70,22 @@ impl DossierStatus {
         }
     }
 
+    /// The Vietnamese label the public lookup shows.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Registered => "Mới đăng ký",
+            Self::Received => "Đã tiếp nhận",
+            Self::Refused => "Không được tiếp nhận",
+            Self::Processing => "Đang xử lý",
+            Self::SupplementRequested => "Yêu cầu bổ sung hồ sơ",
+            Self::FinancialObligation => "Yêu cầu thực hiện nghĩa vụ tài chính",
+            Self::Withdrawn => "Rút hồ sơ theo yêu cầu",
+            Self::Stopped => "Dừng xử lý",
+            Self::Processed => "Đã xử lý xong, chờ trả kết quả",
+            Self::ResultReturned => "Đã trả kết quả",
+        }
+    }
+
     /// The snake_case name used in the API.
     pub const fn as_str(self) -> &'static str {
         match self {

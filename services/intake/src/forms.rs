@@ -1,7 +1,57 @@
-//! The printable receipt (Giấy tiếp nhận hồ sơ và hẹn trả kết quả, form 01): the stored JSON
-//! rendered as a self-contained HTML page the counter prints.
+//! The dossier's forms (biểu mẫu): the receipt (Giấy tiếp nhận hồ sơ và hẹn trả kết quả,
+//! form 01) as stored JSON, or rendered as a self-contained HTML page the counter prints.
 
+use crate::domain::access;
+use crate::state::{AppState, not_found};
+use crate::store;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use motcua_auth::Caller;
+use motcua_problem::{ApiPath, ApiResult, Problem, codes};
 use serde_json::Value;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(paths(get_receipt))]
+pub(crate) struct Doc;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/api/v1/dossiers/{code}/receipt", get(get_receipt))
+}
+
+/// The receipt (form 01) as JSON, or as a printable HTML page with `Accept: text/html`.
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}/receipt", tag = "dossiers",
+    params(("code" = String, Path, example = "000.25.80.H80-261127-0001")),
+    responses((status = 200, content_type = "application/json"), (status = 200, content_type = "text/html"),
+              (status = 403, description = "not allowed"), (status = 404, description = "unknown dossier")),
+    security(("bearer" = [])))]
+async fn get_receipt(
+    caller: Caller,
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Response> {
+    let d = store::dossiers::get(&s.pool, &code)
+        .await?
+        .ok_or_else(|| not_found(&code))?;
+    if !access::may_read(&caller, &d, &Default::default()) {
+        return Err(Problem::new(
+            &codes::DOSSIER_NOT_ALLOWED,
+            "the caller may not read this dossier",
+        ));
+    }
+    let wants_html = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if wants_html {
+        return Ok(axum::response::Html(render_html(&d.receipt)).into_response());
+    }
+    Ok(Json(d.receipt).into_response())
+}
 
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -23,7 +73,7 @@ fn field(r: &Value, k: &str) -> String {
 }
 
 /// Renders form 01 as HTML; every value is escaped.
-pub(crate) fn render_html(r: &Value) -> String {
+fn render_html(r: &Value) -> String {
     let rows: String = r
         .get("components")
         .and_then(Value::as_array)

@@ -25,7 +25,7 @@ pub const ALLOWED_MEDIA_TYPES: [&str; 6] = [
 ];
 
 /// A file whose content matched its declaration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedFile {
     /// File name as submitted.
     pub name: String,

@@ -1,0 +1,467 @@
+//! Dossiers (hồ sơ): the row with its status and clock, components and files
+//! (content-addressed), history, issued documents, and the events announcing each change, all
+//! written in the transaction of the change.
+
+use crate::domain::change::{Change, DossierUpdate};
+use crate::domain::components::CheckedComponent;
+use crate::domain::dossier::{Channel, Dossier};
+use crate::domain::status::DossierStatus;
+use crate::domain::submission::IssuedDossier;
+use crate::store::{compliance, supplements};
+use motcua_calendar::{Deadline, SupplementClockPolicy, TimeLimit, WorkingDuration};
+use motcua_events::destination::{REPORTING, WORKFLOW};
+use serde_json::{Value, json};
+use sqlx::{FromRow, PgConnection, PgPool};
+use time::OffsetDateTime;
+
+/// A dossier row as stored.
+#[derive(Debug, Clone, FromRow)]
+struct DossierRow {
+    code: String,
+    procedure_code: String,
+    procedure_version: i32,
+    receiving_agency: String,
+    channel: String,
+    status: String,
+    applicant: Value,
+    applicant_id_last4: String,
+    received_at: OffsetDateTime,
+    due_at: OffsetDateTime,
+    due_provisional: bool,
+    submitted_by: String,
+    time_limit: Value,
+    clock_policy: String,
+    clock_paused_at: Option<OffsetDateTime>,
+    resume_status: Option<String>,
+    receipt: Value,
+    case_completed_at: Option<OffsetDateTime>,
+    case_code: Option<String>,
+}
+
+const COLUMNS: &str = "code, procedure_code, procedure_version, receiving_agency, channel, status,
+    applicant, applicant_id_last4, received_at, due_at, due_provisional, submitted_by, time_limit, clock_policy,
+    clock_paused_at, resume_status, receipt, case_completed_at, case_code";
+
+fn decode(what: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("stored {what} {value:?} unknown").into())
+}
+
+/// The stored shape of a time limit: `{"working_minutes", "same_day", "cutoff"}`.
+fn time_limit_json(l: &TimeLimit) -> Value {
+    json!({
+        "working_minutes": l.working.as_minutes(),
+        "same_day": l.same_day,
+        "cutoff": l.cutoff.map(motcua_calendar::format_time_of_day).unwrap_or_default(),
+    })
+}
+
+fn time_limit_of(v: &Value) -> Result<TimeLimit, sqlx::Error> {
+    let minutes = v["working_minutes"]
+        .as_i64()
+        .ok_or_else(|| decode("time limit", &v.to_string()))?;
+    let cutoff = match v["cutoff"].as_str().unwrap_or_default() {
+        "" => None,
+        c => Some(motcua_calendar::parse_time_of_day(c).map_err(|_| decode("cutoff", c))?),
+    };
+    Ok(TimeLimit {
+        working: WorkingDuration::minutes(minutes),
+        same_day: v["same_day"].as_bool().unwrap_or(false),
+        cutoff,
+    })
+}
+
+fn status_of(s: &str) -> Result<DossierStatus, sqlx::Error> {
+    DossierStatus::parse(s).ok_or_else(|| decode("status", s))
+}
+
+impl TryFrom<DossierRow> for Dossier {
+    type Error = sqlx::Error;
+    fn try_from(r: DossierRow) -> Result<Self, sqlx::Error> {
+        let clock_policy: SupplementClockPolicy =
+            serde_json::from_value(Value::String(r.clock_policy.clone()))
+                .map_err(|_| decode("clock policy", &r.clock_policy))?;
+        Ok(Dossier {
+            channel: Channel::parse(&r.channel).ok_or_else(|| decode("channel", &r.channel))?,
+            status: status_of(&r.status)?,
+            applicant: serde_json::from_value(r.applicant)
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            due: Deadline {
+                at: r.due_at,
+                provisional: r.due_provisional,
+            },
+            time_limit: time_limit_of(&r.time_limit)?,
+            clock_policy,
+            resume_status: r.resume_status.as_deref().map(status_of).transpose()?,
+            code: r.code,
+            procedure_code: r.procedure_code,
+            procedure_version: r.procedure_version,
+            receiving_agency: r.receiving_agency,
+            applicant_id_last4: r.applicant_id_last4,
+            received_at: r.received_at,
+            submitted_by: r.submitted_by,
+            clock_paused_at: r.clock_paused_at,
+            receipt: r.receipt,
+            case_completed_at: r.case_completed_at,
+            case_code: r.case_code,
+        })
+    }
+}
+
+async fn select(
+    conn: &mut PgConnection,
+    code: &str,
+    lock: &str,
+) -> Result<Option<Dossier>, sqlx::Error> {
+    let row = sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM dossier WHERE code = $1 {lock}"
+    )))
+    .bind(code)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(Dossier::try_from).transpose()
+}
+
+/// Loads a dossier.
+pub async fn get(pool: &PgPool, code: &str) -> Result<Option<Dossier>, sqlx::Error> {
+    select(&mut *pool.acquire().await?, code, "").await
+}
+
+/// Loads a dossier and locks it for the rest of the transaction (every change does).
+pub async fn lock(tx: &mut PgConnection, code: &str) -> Result<Option<Dossier>, sqlx::Error> {
+    select(tx, code, "FOR UPDATE").await
+}
+
+/// Locks a dossier unless another transaction holds it (workers skip busy rows).
+pub async fn try_lock(tx: &mut PgConnection, code: &str) -> Result<Option<Dossier>, sqlx::Error> {
+    select(tx, code, "FOR UPDATE SKIP LOCKED").await
+}
+
+/// Inserts a received dossier: the row, its components and files, its first history row and
+/// the `dossier.received` event.
+pub async fn insert(tx: &mut PgConnection, d: &IssuedDossier) -> Result<(), sqlx::Error> {
+    let a = &d.accepted;
+    let applicant =
+        serde_json::to_value(&a.applicant).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let policy =
+        serde_json::to_value(a.clock_policy).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(
+        "INSERT INTO dossier (code, procedure_code, procedure_version, receiving_agency, channel, status,
+                              status_code, applicant, applicant_id_last4, received_at, due_at, due_provisional,
+                              submitted_by, submitted_roles, time_limit, clock_policy, receipt, trace_id, case_code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+    )
+    .bind(&d.code)
+    .bind(&a.procedure.0)
+    .bind(i32::try_from(a.procedure.2).unwrap_or(i32::MAX))
+    .bind(&a.agency.code)
+    .bind(a.channel.as_str())
+    .bind(d.status.as_str())
+    .bind(d.status.code())
+    .bind(applicant)
+    .bind(&d.applicant_id_last4)
+    .bind(a.received_at)
+    .bind(a.due.at)
+    .bind(a.due.provisional)
+    .bind(&a.received_by)
+    .bind(&a.roles)
+    .bind(time_limit_json(&a.time_limit))
+    .bind(policy.as_str().unwrap_or("restart"))
+    .bind(&d.receipt)
+    .bind(motcua_telemetry::propagation::current_trace_id())
+    .bind(&a.case_code)
+    .execute(&mut *tx)
+    .await?;
+    for (i, (c, _)) in a.components.iter().enumerate() {
+        insert_component(tx, &d.code, i32::try_from(i).unwrap_or(i32::MAX), 0, c).await?;
+    }
+    let detail = json!({"channel": a.channel.as_str()});
+    add_history(
+        tx,
+        &d.code,
+        a.received_at,
+        "receive",
+        &a.received_by,
+        None,
+        d.status.as_str(),
+        &detail,
+    )
+    .await?;
+    let event = motcua_events::DossierReceived {
+        dossier_code: d.code.clone(),
+        procedure_code: a.procedure.0.clone(),
+        procedure_version: i32::try_from(a.procedure.2).unwrap_or(i32::MAX),
+        receiving_agency: a.agency.code.clone(),
+        channel: a.channel.as_str().to_string(),
+        received_at: crate::domain::dossier::local(a.received_at),
+        due_at: crate::domain::dossier::local(a.due.at),
+        due_provisional: a.due.provisional,
+    };
+    announce(
+        tx,
+        motcua_events::DOSSIER_RECEIVED,
+        &d.code,
+        &event,
+        a.received_at,
+    )
+    .await
+}
+
+async fn announce<P: serde::Serialize>(
+    tx: &mut PgConnection,
+    event_type: &str,
+    subject: &str,
+    payload: &P,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    let event = motcua_outbox::NewEvent {
+        event_type,
+        subject,
+        payload,
+        occurred_at: at,
+    };
+    motcua_outbox::record(tx, event, &[WORKFLOW, REPORTING]).await?;
+    Ok(())
+}
+
+/// Inserts one component and its files (content stored once per sha256).
+async fn insert_component(
+    tx: &mut PgConnection,
+    dossier: &str,
+    position: i32,
+    round: i16,
+    c: &CheckedComponent,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO dossier_component (dossier_code, position, component_code, form, scan_status, round, originals, copies)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(dossier)
+    .bind(position)
+    .bind(&c.code)
+    .bind(c.form.as_str())
+    .bind(c.form.initial_scan_status())
+    .bind(round)
+    .bind(c.originals)
+    .bind(c.copies)
+    .execute(&mut *tx)
+    .await?;
+    for (i, f) in c.files.iter().enumerate() {
+        sqlx::query("INSERT INTO file_blob (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
+            .bind(&f.sha256)
+            .bind(i64::try_from(f.content.len()).unwrap_or(i64::MAX))
+            .bind(&f.content)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO dossier_file (dossier_code, position, file_index, name, media_type, sha256)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(dossier)
+        .bind(position)
+        .bind(i32::try_from(i).unwrap_or(i32::MAX))
+        .bind(&f.name)
+        .bind(&f.media_type)
+        .bind(&f.sha256)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn add_history(
+    tx: &mut PgConnection,
+    code: &str,
+    at: OffsetDateTime,
+    action: &str,
+    actor: &str,
+    from: Option<&str>,
+    to: &str,
+    detail: &Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO dossier_history (dossier_code, at, action, actor, from_status, to_status, detail, request_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(code)
+    .bind(at)
+    .bind(action)
+    .bind(actor)
+    .bind(from)
+    .bind(to)
+    .bind(detail)
+    .bind(motcua_telemetry::request_id::current())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+async fn write_change(tx: &mut PgConnection, c: &Change) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE dossier SET status = $2, status_code = $3, due_at = $4, due_provisional = $5,
+                            clock_paused_at = $6, resume_status = $7, updated_at = now()
+          WHERE code = $1",
+    )
+    .bind(&c.code)
+    .bind(c.to.as_str())
+    .bind(c.to.code())
+    .bind(c.due.at)
+    .bind(c.due.provisional)
+    .bind(c.clock_paused_at)
+    .bind(c.resume_status.map(DossierStatus::as_str))
+    .execute(&mut *tx)
+    .await?;
+    add_history(
+        tx,
+        &c.code,
+        c.at,
+        c.action.as_str(),
+        &c.actor,
+        Some(c.from.as_str()),
+        c.to.as_str(),
+        &c.detail,
+    )
+    .await?;
+    if let Some(event_type) = c.event {
+        announce(tx, event_type, &c.code, &c.event_payload(), c.at).await?;
+    }
+    Ok(())
+}
+
+/// Writes everything a decision decided. Returns `false` (and writes nothing further) when the
+/// supplement request it inserts already exists: the once-only rule held by the primary key.
+pub async fn apply(
+    tx: &mut PgConnection,
+    u: &DossierUpdate,
+    agency: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let c = &u.change;
+    if let Some(r) = &u.new_supplement_request
+        && !supplements::insert(tx, &c.code, c.at, &c.actor, r).await?
+    {
+        return Ok(false);
+    }
+    if let Some(due_after) = u.supplement_answered {
+        supplements::answer(tx, &c.code, c.at, &c.actor, due_after).await?;
+    }
+    if u.close_supplement_request {
+        supplements::close(tx, &c.code, c.at).await?;
+    }
+    if !u.supplemented.is_empty() {
+        let next: i32 = sqlx::query_scalar(
+            "SELECT coalesce(max(position) + 1, 0) FROM dossier_component WHERE dossier_code = $1",
+        )
+        .bind(&c.code)
+        .fetch_one(&mut *tx)
+        .await?;
+        for (i, comp) in u.supplemented.iter().enumerate() {
+            insert_component(
+                tx,
+                &c.code,
+                next + i32::try_from(i).unwrap_or(i32::MAX),
+                1,
+                comp,
+            )
+            .await?;
+        }
+    }
+    if let Some(at) = u.case_completed_at {
+        sqlx::query("UPDATE dossier SET case_completed_at = $2 WHERE code = $1")
+            .bind(&c.code)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(doc) = &u.document {
+        sqlx::query("INSERT INTO dossier_document (dossier_code, kind, issued_at, issued_by, body) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&c.code)
+            .bind(doc.kind)
+            .bind(c.at)
+            .bind(&c.actor)
+            .bind(&doc.body)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for event in &u.compliance {
+        compliance::record(tx, c.at, &c.actor, agency, event).await?;
+    }
+    write_change(tx, c).await?;
+    Ok(true)
+}
+
+/// A stored component with its files' metadata.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct ComponentRow {
+    /// Component code.
+    pub component_code: String,
+    /// Its form.
+    pub form: String,
+    /// Scanning status.
+    pub scan_status: String,
+    /// 0 at receipt, 1 for the supplement.
+    pub round: i16,
+    /// Files: name, media type, sha256.
+    pub files: Value,
+}
+
+/// A dossier's components with file metadata (not content).
+pub async fn components(pool: &PgPool, code: &str) -> Result<Vec<ComponentRow>, sqlx::Error> {
+    sqlx::query_as::<_, ComponentRow>(
+        "SELECT c.component_code, c.form, c.scan_status, c.round,
+                coalesce(jsonb_agg(jsonb_build_object('name', f.name, 'media_type', f.media_type, 'sha256', f.sha256)
+                         ORDER BY f.file_index) FILTER (WHERE f.sha256 IS NOT NULL), '[]') AS files
+           FROM dossier_component c
+           LEFT JOIN dossier_file f ON f.dossier_code = c.dossier_code AND f.position = c.position
+          WHERE c.dossier_code = $1
+          GROUP BY c.position, c.component_code, c.form, c.scan_status, c.round ORDER BY c.position",
+    )
+    .bind(code)
+    .fetch_all(pool)
+    .await
+}
+
+/// The component codes submitted so far.
+pub async fn component_codes(
+    conn: &mut PgConnection,
+    code: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT component_code FROM dossier_component WHERE dossier_code = $1 ORDER BY position",
+    )
+    .bind(code)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// A dossier's history, oldest first.
+pub async fn history(pool: &PgPool, code: &str) -> Result<Vec<Value>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT jsonb_build_object('at', to_char(at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+07:00\"'),
+                                   'action', action, 'actor', actor, 'from_status', from_status,
+                                   'to_status', to_status, 'detail', detail)
+           FROM dossier_history WHERE dossier_code = $1 ORDER BY id",
+    )
+    .bind(code)
+    .fetch_all(pool)
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::time;
+
+    #[test]
+    fn time_limits_round_trip_through_the_stored_shape() {
+        for limit in [
+            TimeLimit::same_day().with_cutoff(time!(15:00)),
+            TimeLimit::new(WorkingDuration::minutes(9600)),
+        ] {
+            assert_eq!(time_limit_of(&time_limit_json(&limit)).unwrap(), limit);
+        }
+        assert!(
+            time_limit_of(&json!({"same_day": true})).is_err(),
+            "a limit without minutes is unreadable"
+        );
+    }
+}

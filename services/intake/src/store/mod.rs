@@ -1,0 +1,9 @@
+//! All of intake's SQL, by table group. Rows are parsed into domain types here, at the edge,
+//! so a status or a policy the code does not know is an error, not a guess.
+
+pub mod compliance;
+pub mod dossiers;
+pub mod idempotency;
+pub mod register;
+pub mod sequence;
+pub mod supplements;
