@@ -90,7 +90,9 @@ pub fn check_counts(
 
 /// Returns one field error per problem: `component_unexpected` at `components[i].code` for a
 /// code not in the procedure, `component_duplicate` for a repeated one, and
-/// `component_missing` at `components` for each required component absent.
+/// `component_missing` at `components` for each required component absent — except documents
+/// the state holds in a national database, which are never demanded (Resolution 66.7/2025):
+/// the applicant may hand them in, and need not.
 pub fn check_components(
     submitted: &[&str],
     published: &[PublishedComponent],
@@ -113,7 +115,10 @@ pub fn check_components(
             ));
         }
     }
-    for p in published.iter().filter(|p| p.required) {
+    for p in published
+        .iter()
+        .filter(|p| p.required && !p.from_national_database)
+    {
         if !submitted.contains(&p.code.as_str()) {
             errors.push(ComponentIssue::new(
                 "components",
@@ -181,5 +186,20 @@ mod tests {
         let errs = check_components(&["TK", "GCS", "TK"], &birth());
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].code, "component_duplicate");
+    }
+
+    #[test]
+    fn a_document_held_in_a_national_database_is_never_missing() {
+        let mut cccd = birth()[0].clone();
+        cccd.code = "CCCD".into();
+        cccd.from_national_database = true;
+        assert!(
+            check_components(&[], &[cccd.clone()]).is_empty(),
+            "not demanded"
+        );
+        assert!(
+            check_components(&["CCCD"], &[cccd]).is_empty(),
+            "but accepted when handed in"
+        );
     }
 }

@@ -245,3 +245,180 @@ pub fn decide_expiry(
     update.close_supplement_request = true;
     Some(update)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::*;
+    use super::*;
+    use motcua_auth::Role;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-27 10:00 +07:00);
+
+    fn run(
+        decision: Decision,
+        caller: &Caller,
+        d: &Dossier,
+        now: OffsetDateTime,
+    ) -> Result<DossierUpdate, Refusal> {
+        decide(&decision, caller, d, &calendar(), now)
+    }
+
+    #[test]
+    fn a_refusal_states_its_reasons_and_issues_form_03() {
+        let d = dossier(DossierStatus::Received);
+        let empty = run(
+            Decision::Refuse {
+                reasons: vec![" ".into()],
+            },
+            &officer(),
+            &d,
+            NOW,
+        )
+        .unwrap_err();
+        assert_eq!(empty.problem.code, "reasons_required");
+        let u = run(
+            Decision::Refuse {
+                reasons: vec!["Không thuộc thẩm quyền".into()],
+            },
+            &officer(),
+            &d,
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(
+            (u.change.to, u.document.unwrap().kind),
+            (DossierStatus::Refused, "refusal_form_03")
+        );
+        assert!(u.close_supplement_request);
+    }
+
+    #[test]
+    fn the_applicant_may_withdraw_someone_else_may_not() {
+        let mut d = dossier(DossierStatus::Processing);
+        d.submitted_by = "citizen-1".into();
+        let applicant = caller("citizen-1", &[Role::Citizen], None);
+        let other = caller("citizen-2", &[Role::Citizen], None);
+        let withdraw = || Decision::Withdraw {
+            reason: "Không còn nhu cầu".into(),
+        };
+        assert_eq!(
+            run(withdraw(), &other, &d, NOW).unwrap_err().problem.code,
+            "dossier_action_not_allowed"
+        );
+        assert_eq!(
+            run(withdraw(), &applicant, &d, NOW).unwrap().change.to,
+            DossierStatus::Withdrawn
+        );
+        d.status = DossierStatus::Processed;
+        assert_eq!(
+            run(withdraw(), &applicant, &d, NOW)
+                .unwrap_err()
+                .problem
+                .code,
+            "illegal_transition",
+            "not once a result exists"
+        );
+    }
+
+    #[test]
+    fn the_time_to_pay_moves_the_appointment() {
+        let d = dossier(DossierStatus::Processing);
+        let fee = Fee {
+            name: "Lệ phí".into(),
+            amount_vnd: 50_000,
+        };
+        let obligation = run(
+            Decision::RequestFinancialObligation { items: vec![fee] },
+            &officer(),
+            &d,
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(obligation.change.clock_paused_at, Some(NOW));
+        let mut waiting = dossier(DossierStatus::FinancialObligation);
+        waiting.clock_paused_at = Some(NOW);
+        let paid = run(
+            Decision::ConfirmPayment {
+                reference: "BL-1".into(),
+            },
+            &officer(),
+            &waiting,
+            datetime!(2026-11-30 10:00 +07:00),
+        )
+        .unwrap();
+        assert_eq!(paid.change.to, DossierStatus::Processing);
+        assert_eq!(paid.change.clock_paused_at, None);
+        assert_eq!(
+            paid.change.due.at,
+            datetime!(2026-11-30 17:00 +07:00),
+            "moved by the working day waited"
+        );
+        let empty = run(
+            Decision::RequestFinancialObligation { items: vec![] },
+            &officer(),
+            &d,
+            NOW,
+        )
+        .unwrap_err();
+        assert_eq!(empty.problem.code, "items_required");
+    }
+
+    #[test]
+    fn the_result_is_returned_after_processing_never_in_the_future_nor_before_receipt() {
+        let d = dossier(DossierStatus::Processed);
+        let at = |t| Decision::ReturnResult {
+            channel: ReturnChannel::Counter,
+            returned_at: Some(t),
+        };
+        assert_eq!(
+            run(at(datetime!(2026-11-27 11:00 +07:00)), &officer(), &d, NOW)
+                .unwrap_err()
+                .problem
+                .code,
+            "returned_at_in_future"
+        );
+        assert_eq!(
+            run(at(datetime!(2026-11-20 09:00 +07:00)), &officer(), &d, NOW)
+                .unwrap_err()
+                .problem
+                .code,
+            "before_receipt"
+        );
+        assert_eq!(
+            run(at(NOW), &officer(), &d, NOW).unwrap().change.to,
+            DossierStatus::ResultReturned
+        );
+        let processing = dossier(DossierStatus::Processing);
+        assert_eq!(
+            run(at(NOW), &officer(), &processing, NOW)
+                .unwrap_err()
+                .problem
+                .code,
+            "illegal_transition"
+        );
+    }
+
+    #[test]
+    fn an_unanswered_supplement_stops_the_dossier_once_its_window_passed() {
+        let d = waiting(NOW, motcua_calendar::SupplementClockPolicy::Restart);
+        let request = OpenRequest {
+            items: Vec::new(),
+            deadline_at: datetime!(2026-12-18 10:00 +07:00),
+        };
+        assert!(decide_expiry(&d, &request, datetime!(2026-12-18 09:59 +07:00)).is_none());
+        let u = decide_expiry(&d, &request, datetime!(2026-12-18 10:01 +07:00)).unwrap();
+        assert_eq!(
+            (u.change.to, u.document.unwrap().kind),
+            (DossierStatus::Stopped, "stop_notice")
+        );
+        assert!(
+            decide_expiry(
+                &dossier(DossierStatus::Withdrawn),
+                &request,
+                datetime!(2026-12-19 10:00 +07:00)
+            )
+            .is_none()
+        );
+    }
+}

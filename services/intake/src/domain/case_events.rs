@@ -83,3 +83,93 @@ fn keep_wait(mut change: Change, d: &Dossier) -> Change {
     change.resume_status = d.resume_status;
     change
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::*;
+    use super::*;
+    use motcua_calendar::SupplementClockPolicy;
+    use time::macros::datetime;
+
+    const AT: OffsetDateTime = datetime!(2026-11-27 11:00 +07:00);
+
+    #[test]
+    fn the_opened_case_moves_the_dossier_to_processing_and_is_announced() {
+        let u = decide(
+            &dossier(DossierStatus::Received),
+            &CaseEvent::Opened {
+                case_id: "c".into(),
+                current_steps: vec![],
+            },
+            AT,
+        )
+        .unwrap();
+        assert_eq!(
+            (u.change.to, u.change.event),
+            (
+                DossierStatus::Processing,
+                Some(motcua_events::DOSSIER_FORWARDED)
+            )
+        );
+    }
+
+    #[test]
+    fn forwarded_while_waiting_the_dossier_will_resume_to_processing() {
+        let mut d = waiting(
+            datetime!(2026-11-27 10:00 +07:00),
+            SupplementClockPolicy::Restart,
+        );
+        d.resume_status = Some(DossierStatus::Received);
+        let u = decide(
+            &d,
+            &CaseEvent::Opened {
+                case_id: "c".into(),
+                current_steps: vec![],
+            },
+            AT,
+        )
+        .unwrap();
+        assert_eq!(u.change.to, DossierStatus::SupplementRequested);
+        assert_eq!(u.change.resume_status, Some(DossierStatus::Processing));
+        assert_eq!(u.change.clock_paused_at, d.clock_paused_at, "still waiting");
+    }
+
+    #[test]
+    fn a_case_completed_while_waiting_is_remembered_not_lost() {
+        let d = waiting(
+            datetime!(2026-11-27 10:00 +07:00),
+            SupplementClockPolicy::Restart,
+        );
+        let u = decide(
+            &d,
+            &CaseEvent::Completed {
+                case_id: "c".into(),
+            },
+            AT,
+        )
+        .unwrap();
+        assert_eq!(
+            (u.change.to, u.case_completed_at, u.change.event),
+            (DossierStatus::SupplementRequested, Some(AT), None)
+        );
+        let done = decide(
+            &dossier(DossierStatus::Processing),
+            &CaseEvent::Completed {
+                case_id: "c".into(),
+            },
+            AT,
+        )
+        .unwrap();
+        assert_eq!(done.change.to, DossierStatus::Processed);
+        assert!(
+            decide(
+                &dossier(DossierStatus::Withdrawn),
+                &CaseEvent::Completed {
+                    case_id: "c".into()
+                },
+                AT
+            )
+            .is_none()
+        );
+    }
+}

@@ -7,7 +7,7 @@
 use super::components::CheckedComponent;
 use super::dossier::{Dossier, rfc3339};
 use super::status::DossierStatus;
-use super::supplement::SupplementItem;
+use super::supplement_items::SupplementItem;
 use super::transition::Action;
 use motcua_calendar::Deadline;
 use motcua_problem::Problem;

@@ -11,10 +11,13 @@ pub mod components;
 pub mod dossier;
 pub mod dossier_code;
 pub mod files;
+#[cfg(test)]
+mod fixtures;
 pub mod personal_id;
 pub mod register;
 pub mod status;
 pub mod submission;
 pub mod supplement;
+pub mod supplement_items;
 pub mod tax_code;
 pub mod transition;

@@ -382,3 +382,7 @@ impl Accepted {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "submission_tests.rs"]
+mod tests;
