@@ -29,6 +29,10 @@ pub struct DossierReceived {
     pub due_at: OffsetDateTime,
     /// Whether the due date is provisional (a year without a loaded calendar).
     pub due_provisional: bool,
+    /// Whether any component was handed in on paper (it then has a working day to reach the
+    /// agencies, `shared/domain.md` §5).
+    #[serde(default)]
+    pub paper_components: bool,
 }
 
 /// Event type: workflow opened the case; the dossier is processing (4).
@@ -51,6 +55,9 @@ pub const DOSSIER_FINANCIAL_OBLIGATION_REQUESTED: &str = "dossier.financial_obli
 pub const DOSSIER_PAYMENT_CONFIRMED: &str = "dossier.payment_confirmed";
 /// Event type: the result was handed back to the applicant.
 pub const DOSSIER_RESULT_RETURNED: &str = "dossier.result_returned";
+/// Event type: the appointment moved without a change of status: re-appointed after an
+/// apology (form 04), or by the working time a step that pauses the main clock took.
+pub const DOSSIER_DUE_MOVED: &str = "dossier.due_moved";
 
 /// Payload of every `dossier.*` status change after receipt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,6 +104,154 @@ pub struct CaseChanged {
     pub current_steps: Vec<String>,
 }
 
+/// Event type: a step that pauses the dossier's main clock started (the tax authority's
+/// financial-obligation step in land flows): the appointment waits until it is done.
+pub const CASE_MAIN_CLOCK_PAUSED: &str = "case.main_clock_paused";
+/// Event type: that step is done: the appointment moves by the working time it took.
+pub const CASE_MAIN_CLOCK_RESUMED: &str = "case.main_clock_resumed";
+
+/// Payload of `case.main_clock_*`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseMainClock {
+    /// Dossier code.
+    pub dossier_code: String,
+    /// Case id.
+    pub case_id: String,
+    /// The step that pauses the main clock.
+    pub step: String,
+    /// Its agency.
+    pub agency: String,
+    /// When the main clock stopped.
+    #[serde(with = "time::serde::rfc3339")]
+    pub paused_at: OffsetDateTime,
+    /// When it resumed (`case.main_clock_resumed` only).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub resumed_at: Option<OffsetDateTime>,
+}
+
+/// Event type: the agency running late apologised and re-appointed (form 04), once per dossier.
+pub const CASE_EXTENDED: &str = "case.extended";
+
+/// Payload of [`CASE_EXTENDED`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseExtended {
+    /// Dossier code.
+    pub dossier_code: String,
+    /// Case id.
+    pub case_id: String,
+    /// The agency whose step runs late.
+    pub agency: String,
+    /// Its head, who signed the apology.
+    pub by: String,
+    /// Why.
+    pub reason: String,
+    /// When it was filed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The appointment before.
+    #[serde(with = "time::serde::rfc3339")]
+    pub due_before: OffsetDateTime,
+    /// The new appointment.
+    #[serde(with = "time::serde::rfc3339")]
+    pub due_after: OffsetDateTime,
+}
+
+/// Event type: a step is within the near-due margin of its deadline (sắp đến hạn).
+pub const TASK_NEAR_DUE: &str = "task.near_due";
+/// Event type: a step passed its deadline unfinished (quá hạn).
+pub const TASK_OVERDUE: &str = "task.overdue";
+/// Event type: a dossier is within the near-due margin of its appointment.
+pub const CASE_NEAR_DUE: &str = "case.near_due";
+/// Event type: a dossier passed its appointment unfinished.
+pub const CASE_OVERDUE: &str = "case.overdue";
+/// Event type: a dossier went late with no apology on file (a compliance event).
+pub const CASE_LATE_WITHOUT_APOLOGY: &str = "case.late_without_apology";
+
+/// Payload of the deadline alerts (`task.near_due`, `task.overdue`, `case.*`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeadlineAlert {
+    /// Dossier code.
+    pub dossier_code: String,
+    /// The step, for a step's alert.
+    #[serde(default)]
+    pub task_id: Option<String>,
+    /// The step's name, for a step's alert.
+    #[serde(default)]
+    pub step: Option<String>,
+    /// The agency responsible: the step's, or for a dossier the agencies holding it now.
+    pub agency: String,
+    /// The deadline concerned.
+    #[serde(with = "time::serde::rfc3339")]
+    pub deadline: OffsetDateTime,
+    /// When it was marked.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// Event type: a step's deadline moved by the working time its case waited (recorded event).
+pub const TASK_DEADLINE_MOVED: &str = "task.deadline_moved";
+
+/// Payload of [`TASK_DEADLINE_MOVED`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepDeadlineMoved {
+    /// Dossier code.
+    pub dossier_code: String,
+    /// The step.
+    pub task_id: String,
+    /// Its name.
+    pub step: String,
+    /// Its agency.
+    pub agency: String,
+    /// Why it waited (`supplement`, `financial_obligation`).
+    pub reason: String,
+    /// Working minutes waited: how far the deadline moved.
+    pub working_minutes: i64,
+    /// Deadline before.
+    #[serde(with = "time::serde::rfc3339")]
+    pub due_before: OffsetDateTime,
+    /// Deadline after.
+    #[serde(with = "time::serde::rfc3339")]
+    pub due_after: OffsetDateTime,
+}
+
+/// Event type: a step was finished (done, returned for supplement, refused), with its
+/// timeliness: the per-step facts reports attribute lateness with.
+pub const TASK_COMPLETED: &str = "task.completed";
+/// Event type: a retired agency's open step moved to its successor.
+pub const TASK_REASSIGNED: &str = "task.reassigned";
+
+/// Payload of `task.completed` and `task.reassigned`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepChanged {
+    /// Dossier code.
+    pub dossier_code: String,
+    /// The step.
+    pub task_id: String,
+    /// Its name.
+    pub step: String,
+    /// The agency holding it (after the change).
+    pub agency: String,
+    /// The agency before (a reassignment).
+    #[serde(default)]
+    pub from_agency: Option<String>,
+    /// Who did it.
+    pub by: String,
+    /// `done`, `return_for_supplement`, `refuse`, `reassigned`.
+    pub outcome: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The step's deadline.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub deadline: Option<OffsetDateTime>,
+    /// `early`, `on_time` or `late` (a finished step).
+    #[serde(default)]
+    pub timeliness: Option<String>,
+    /// Working minutes past the deadline (a late step).
+    #[serde(default)]
+    pub lateness_minutes: Option<i64>,
+}
+
 /// The services that consume events, by name: the relay's destinations.
 pub mod destination {
     /// The workflow service (opens a case per received dossier).
@@ -123,6 +278,7 @@ mod tests {
             received_at: datetime!(2026-11-27 09:00 +07:00),
             due_at: datetime!(2026-11-27 17:00 +07:00),
             due_provisional: false,
+            paper_components: true,
         };
         let json = serde_json::to_value(&p).unwrap();
         assert_eq!(json["received_at"], "2026-11-27T09:00:00+07:00");

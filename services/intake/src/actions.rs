@@ -3,15 +3,15 @@
 //! the same load → decide → write → answer.
 
 use crate::domain::actions::{self, Decision, Fee, ReturnChannel};
-use crate::idempotency::IdempotencyKey;
 use crate::state::{AppState, Begun};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use motcua_auth::Caller;
+use motcua_idempotency::{Answer, IdempotencyKey};
 use motcua_problem::{ApiPath, ApiResult, parse_json};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -101,16 +101,20 @@ pub(crate) async fn act(
     code: &str,
     decision: &Decision,
     idem: Option<&IdempotencyKey>,
-) -> ApiResult<Response> {
+) -> ApiResult<Answer> {
     let d = crate::store::dossiers::get(&s.pool, code)
         .await?
         .ok_or_else(|| crate::state::not_found(code))?;
     let calendar = s.catalogue.calendar(&d.receiving_agency).await?;
+    let case = match decision.needs_case() {
+        true => s.case_agencies(code).await,
+        false => Default::default(),
+    };
     let (tx, d) = match s.begin(idem, code).await? {
         Begun::Replayed(r) => return Ok(r),
         Begun::Locked(tx, d) => (tx, d),
     };
-    match actions::decide(decision, caller, &d, &calendar, s.now()) {
+    match actions::decide(decision, caller, &d, &case, &calendar, s.now()) {
         Ok(update) => {
             s.commit(tx, idem, caller, &update, || {
                 crate::domain::supplement::second_request(&d)
@@ -138,9 +142,11 @@ async fn handle(
     if let Some(k) = &idem
         && let Some(r) = k.precheck(&s.pool).await?
     {
-        return Ok(r);
+        return Ok(r.into_response());
     }
-    act(s, caller, code, &decision, idem.as_ref()).await
+    Ok(act(s, caller, code, &decision, idem.as_ref())
+        .await?
+        .into_response())
 }
 
 /// Refuses the dossier with specific reasons (form 03).

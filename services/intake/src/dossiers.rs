@@ -6,7 +6,6 @@ use crate::domain::components::{SubmittedComponent, SubmittedFile};
 use crate::domain::dossier::{Applicant, ApplicantType, Channel, Form, local, rfc3339};
 use crate::domain::register::{self, RegisterQuery};
 use crate::domain::submission::{self, SubmissionInput, SubmitDossier, Submitted};
-use crate::idempotency::IdempotencyKey;
 use crate::state::{AppState, not_found};
 use crate::store;
 use axum::body::Bytes;
@@ -16,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use motcua_auth::Caller;
+use motcua_idempotency::{Answer, IdempotencyKey};
 use motcua_problem::{ApiPath, ApiQuery, ApiResult, Problem, codes, parse_json};
 use serde_json::json;
 use utoipa::OpenApi;
@@ -61,7 +61,7 @@ async fn submit(
         IdempotencyKey::from_request(&caller.sub, &headers, "/api/v1/dossiers", &body, true)?
             .ok_or_else(Problem::internal)?;
     if let Some(replayed) = idem.precheck(&s.pool).await? {
-        return Ok(replayed);
+        return Ok(replayed.into_response());
     }
     let req: SubmitDossier = parse_json(&body)?;
     let now = s.now();
@@ -89,12 +89,13 @@ async fn submit(
     };
     let mut tx = s.pool.begin().await?;
     if let Some(replayed) = idem.claim(&mut tx).await? {
-        return Ok(replayed);
+        return Ok(replayed.into_response());
     }
     let seq = store::sequence::next(&mut tx, &accepted.agency.code, accepted.day).await?;
     let issued = accepted.issue(&s.code_format, seq)?;
     store::dossiers::insert(&mut tx, &issued).await?;
-    idem.complete(&mut tx, 201, &issued.answer).await?;
+    let answer = Answer::new(StatusCode::CREATED, issued.answer);
+    idem.complete(&mut tx, &answer).await?;
     tx.commit().await?;
     s.relay_wake.notify_one();
     tracing::info!(
@@ -102,7 +103,7 @@ async fn submit(
         applicant_id = %motcua_telemetry::mask_personal_id(&req.applicant.id_number),
         "dossier received"
     );
-    Ok((StatusCode::CREATED, Json(issued.answer)).into_response())
+    Ok(answer.into_response())
 }
 
 /// The full dossier (its applicant, the receiving one-stop, agencies on its path, inspectors).

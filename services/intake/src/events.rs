@@ -1,4 +1,5 @@
-//! The events intake consumes (sự kiện từ workflow): the case opened or completed. Each is
+//! The events intake consumes (sự kiện từ workflow): the case opened or completed, the main
+//! clock resumed after a step that paused it, an apology and re-appointment. Each is
 //! applied in one transaction with its inbox row, so a redelivery changes nothing; an event
 //! that no longer fits the dossier (withdrawn meanwhile) is recorded and otherwise ignored.
 
@@ -8,42 +9,81 @@ use crate::store;
 use motcua_problem::{Problem, codes};
 use motcua_proto::common::v1::Event;
 
-/// The events of workflow intake follows, parsed; `None` for a type it does not consume.
+fn payload<T: serde::de::DeserializeOwned>(event: &Event) -> Result<T, Problem> {
+    serde_json::from_str(&event.payload_json).map_err(|e| {
+        Problem::new(
+            &codes::INVALID_EVENT,
+            format!("payload of {}: {e}", event.r#type),
+        )
+    })
+}
+
+/// The events of workflow intake follows, parsed (dossier, event, when); `None` for a type it
+/// does not consume.
 fn parse(event: &Event) -> Result<Option<(String, CaseEvent, time::OffsetDateTime)>, Problem> {
-    let case_event = |p: &motcua_events::CaseChanged| match event.r#type.as_str() {
-        motcua_events::CASE_OPENED => Some(CaseEvent::Opened {
-            case_id: p.case_id.clone(),
-            current_steps: p.current_steps.clone(),
-        }),
-        motcua_events::CASE_COMPLETED => Some(CaseEvent::Completed {
-            case_id: p.case_id.clone(),
-        }),
-        _ => None,
-    };
-    if ![motcua_events::CASE_OPENED, motcua_events::CASE_COMPLETED].contains(&event.r#type.as_str())
-    {
-        return Ok(None);
-    }
-    let payload: motcua_events::CaseChanged =
-        serde_json::from_str(&event.payload_json).map_err(|e| {
-            Problem::new(
-                &codes::INVALID_EVENT,
-                format!("payload of {}: {e}", event.r#type),
+    use motcua_events as e;
+    Ok(Some(match event.r#type.as_str() {
+        e::CASE_OPENED | e::CASE_COMPLETED => {
+            let p: e::CaseChanged = payload(event)?;
+            let c = match event.r#type.as_str() {
+                e::CASE_OPENED => CaseEvent::Opened {
+                    case_id: p.case_id,
+                    current_steps: p.current_steps,
+                },
+                _ => CaseEvent::Completed { case_id: p.case_id },
+            };
+            (p.dossier_code, c, p.at)
+        }
+        e::CASE_MAIN_CLOCK_RESUMED => {
+            let p: e::CaseMainClock = payload(event)?;
+            let at = p
+                .resumed_at
+                .ok_or_else(|| Problem::new(&codes::INVALID_EVENT, "resumed_at is required"))?;
+            (
+                p.dossier_code,
+                CaseEvent::MainClockResumed {
+                    step: p.step,
+                    agency: p.agency,
+                    paused_at: p.paused_at,
+                },
+                at,
             )
-        })?;
-    Ok(case_event(&payload).map(|c| (payload.dossier_code.clone(), c, payload.at)))
+        }
+        e::CASE_EXTENDED => {
+            let p: e::CaseExtended = payload(event)?;
+            (
+                p.dossier_code,
+                CaseEvent::Extended {
+                    agency: p.agency,
+                    by: p.by,
+                    reason: p.reason,
+                    due_after: p.due_after,
+                },
+                p.at,
+            )
+        }
+        _ => return Ok(None),
+    }))
 }
 
 /// Applies one event; returns whether it was new (not a duplicate delivery).
 pub(crate) async fn apply(s: &AppState, event: &Event) -> Result<bool, Problem> {
     let parsed = parse(event)?;
+    let calendar = match &parsed {
+        Some((code, _, _)) => match store::dossiers::get(&s.pool, code).await? {
+            Some(d) => Some(s.catalogue.calendar(&d.receiving_agency).await?),
+            None => None,
+        },
+        None => None,
+    };
     let mut tx = s.pool.begin().await?;
     let first = motcua_outbox::inbox_claim(&mut tx, event).await?;
     if first
         && let Some((code, case_event, at)) = parsed
         && let Some(d) = store::dossiers::lock(&mut tx, &code).await?
+        && let Some(calendar) = &calendar
     {
-        match case_events::decide(&d, &case_event, at) {
+        match case_events::decide(&d, &case_event, at, calendar) {
             Some(update) => {
                 store::dossiers::apply(&mut tx, &update, None).await?;
             }

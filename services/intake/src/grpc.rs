@@ -1,9 +1,12 @@
 //! Intake's gRPC face: other services read dossiers (service accounts only), and workflow's
 //! events arrive here from its outbox.
 
+use crate::domain::actions::Decision;
+use crate::domain::supplement::SupplementItem;
 use crate::state::AppState;
-use crate::{events, store};
-use motcua_auth::{Role, require_grpc};
+use crate::{actions, events, store, supplements};
+use motcua_auth::{Caller, Role, require_grpc};
+use motcua_idempotency::{Answer, IdempotencyKey};
 use motcua_problem::Problem;
 use motcua_proto::common::v1::event_receiver_server::{EventReceiver, EventReceiverServer};
 use motcua_proto::common::v1::{DeliverEventRequest, DeliverEventResponse};
@@ -44,8 +47,80 @@ impl EventReceiver for Intake {
     }
 }
 
+/// The agency's person as intake's rules see them, and the key their retries share.
+fn actor(
+    a: Option<pb::AgencyActor>,
+    path: &str,
+    body: &[u8],
+) -> Result<(Caller, Option<IdempotencyKey>), Status> {
+    let a = a.ok_or_else(|| Status::invalid_argument("actor is required"))?;
+    let caller = Caller {
+        sub: a.sub,
+        roles: a.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+        agency: (!a.agency.is_empty()).then_some(a.agency),
+        sector: None,
+    };
+    let key = IdempotencyKey::new(&caller.sub, &a.idempotency_key, path, body);
+    Ok((caller, key))
+}
+
+fn result(a: Answer) -> Response<pb::DossierActionResult> {
+    Response::new(pb::DossierActionResult {
+        answer_json: a.body.to_string(),
+        replayed: a.replayed,
+    })
+}
+
 #[tonic::async_trait]
 impl IntakeService for Intake {
+    async fn request_supplement(
+        &self,
+        req: Request<pb::RequestSupplementRequest>,
+    ) -> Result<Response<pb::DossierActionResult>, Status> {
+        require_grpc(&req, &[Role::Service])?;
+        let r = req.into_inner();
+        let items: Vec<SupplementItem> = r
+            .items
+            .iter()
+            .map(|i| SupplementItem {
+                component_code: i.component_code.clone(),
+                reason: i.reason.clone(),
+                defect: (!i.defect.is_empty()).then(|| i.defect.clone()),
+            })
+            .collect();
+        let body = serde_json::to_vec(&items).map_err(|_| Status::internal("items"))?;
+        let path = format!("/api/v1/dossiers/{}/supplement-requests", r.dossier_code);
+        let (caller, key) = actor(r.actor, &path, &body)?;
+        if let Some(k) = &key
+            && let Some(a) = k.precheck(&self.0.pool).await?
+        {
+            return Ok(result(a));
+        }
+        Ok(result(
+            supplements::request(&self.0, &caller, &r.dossier_code, &items, key.as_ref()).await?,
+        ))
+    }
+
+    async fn refuse(
+        &self,
+        req: Request<pb::RefuseRequest>,
+    ) -> Result<Response<pb::DossierActionResult>, Status> {
+        require_grpc(&req, &[Role::Service])?;
+        let r = req.into_inner();
+        let body = serde_json::to_vec(&r.reasons).map_err(|_| Status::internal("reasons"))?;
+        let path = format!("/api/v1/dossiers/{}/refusal", r.dossier_code);
+        let (caller, key) = actor(r.actor, &path, &body)?;
+        if let Some(k) = &key
+            && let Some(a) = k.precheck(&self.0.pool).await?
+        {
+            return Ok(result(a));
+        }
+        let decision = Decision::Refuse { reasons: r.reasons };
+        Ok(result(
+            actions::act(&self.0, &caller, &r.dossier_code, &decision, key.as_ref()).await?,
+        ))
+    }
+
     async fn get_dossier(
         &self,
         req: Request<pb::GetDossierRequest>,

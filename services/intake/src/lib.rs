@@ -15,7 +15,6 @@ mod dossiers;
 mod events;
 mod forms;
 mod grpc;
-mod idempotency;
 mod limiter;
 mod public;
 mod state;
@@ -139,6 +138,10 @@ mod tests {
         assert!(
             migration.contains(motcua_outbox::RECEIVER_DDL.trim_start_matches(|c| c != 'C')),
             "inbox table"
+        );
+        assert!(
+            migration.contains(motcua_idempotency::TABLE_DDL.trim_start_matches(|c| c != 'C')),
+            "copy crates/motcua-idempotency/src/table.sql"
         );
     }
 }

@@ -7,14 +7,12 @@ use crate::domain::change::{DossierUpdate, Refusal};
 use crate::domain::dossier::Dossier;
 use crate::domain::dossier_code::CodeFormat;
 use crate::domain::supplement::SupplementRules;
-use crate::idempotency::IdempotencyKey;
 use crate::limiter::RateLimiter;
 use crate::store;
-use axum::Json;
-use axum::response::{IntoResponse, Response};
 use motcua_auth::Caller;
 use motcua_catalogue_client::Catalogue;
 use motcua_catalogue_model::PublishedComponent;
+use motcua_idempotency::{Answer, IdempotencyKey};
 use motcua_problem::{ApiResult, Problem, codes};
 use motcua_proto::workflow::v1::workflow_service_client::WorkflowServiceClient;
 use motcua_server::{PeerChannel, Platform};
@@ -39,8 +37,8 @@ pub(crate) struct AppState {
 /// A change in progress: the transaction holding the dossier's lock, or the answer of an
 /// earlier use of the idempotency key.
 pub(crate) enum Begun {
-    /// The same request was answered before: its stored response.
-    Replayed(Response),
+    /// The same request was answered before: its stored answer.
+    Replayed(Answer),
     /// The transaction and the locked dossier.
     Locked(Transaction<'static, Postgres>, Box<Dossier>),
 }
@@ -151,17 +149,17 @@ impl AppState {
         caller: &Caller,
         update: &DossierUpdate,
         on_conflict: impl FnOnce() -> Refusal,
-    ) -> ApiResult<Response> {
+    ) -> ApiResult<Answer> {
         if !store::dossiers::apply(&mut tx, update, caller.agency.as_deref()).await? {
             drop(tx);
             return Err(self.refused(caller, on_conflict()).await);
         }
-        let body = update.change.answer();
+        let answer = Answer::new(axum::http::StatusCode::OK, update.change.answer());
         if let Some(k) = idem {
-            k.complete(&mut tx, 200, &body).await?;
+            k.complete(&mut tx, &answer).await?;
         }
         tx.commit().await?;
         self.relay_wake.notify_one();
-        Ok(Json(body).into_response())
+        Ok(answer)
     }
 }

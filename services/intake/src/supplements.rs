@@ -4,16 +4,16 @@
 
 use crate::domain::components::SubmittedComponent;
 use crate::domain::supplement::{self, RequestInput, SupplementInput, SupplementItem};
-use crate::idempotency::IdempotencyKey;
 use crate::state::{AppState, Begun, not_found};
 use crate::store;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use motcua_auth::Caller;
+use motcua_idempotency::{Answer, IdempotencyKey};
 use motcua_problem::{ApiPath, ApiResult, parse_json};
 use serde::Deserialize;
 use utoipa::{OpenApi, ToSchema};
@@ -70,10 +70,12 @@ async fn request_supplement(
     if let Some(k) = &idem
         && let Some(r) = k.precheck(&s.pool).await?
     {
-        return Ok(r);
+        return Ok(r.into_response());
     }
     let req: SupplementRequestBody = parse_json(&body)?;
-    request(&s, &caller, &code, &req.items, idem.as_ref()).await
+    Ok(request(&s, &caller, &code, &req.items, idem.as_ref())
+        .await?
+        .into_response())
 }
 
 /// A supplement request by `caller` (REST, or an agency's task returned for supplement over
@@ -84,7 +86,7 @@ pub(crate) async fn request(
     code: &str,
     items: &[SupplementItem],
     idem: Option<&IdempotencyKey>,
-) -> ApiResult<Response> {
+) -> ApiResult<Answer> {
     let d = store::dossiers::get(&s.pool, code)
         .await?
         .ok_or_else(|| not_found(code))?;
@@ -142,7 +144,7 @@ async fn supplement(
     if let Some(k) = &idem
         && let Some(r) = k.precheck(&s.pool).await?
     {
-        return Ok(r);
+        return Ok(r.into_response());
     }
     let req: SupplementBody = parse_json(&body)?;
     let d = store::dossiers::get(&s.pool, &code)
@@ -151,7 +153,7 @@ async fn supplement(
     let published = s.published_components(&d).await?;
     let calendar = s.catalogue.calendar(&d.receiving_agency).await?;
     let (mut tx, d) = match s.begin(idem.as_ref(), &code).await? {
-        Begun::Replayed(r) => return Ok(r),
+        Begun::Replayed(r) => return Ok(r.into_response()),
         Begun::Locked(tx, d) => (tx, d),
     };
     let request = store::supplements::open(&mut tx, &code).await?;
@@ -165,12 +167,12 @@ async fn supplement(
         now: s.now(),
     };
     match supplement::decide_supplement(&input) {
-        Ok(update) => {
-            s.commit(tx, idem.as_ref(), &caller, &update, || {
+        Ok(update) => Ok(s
+            .commit(tx, idem.as_ref(), &caller, &update, || {
                 supplement::second_request(&d)
             })
-            .await
-        }
+            .await?
+            .into_response()),
         Err(refusal) => {
             drop(tx);
             Err(s.refused(&caller, refusal).await)

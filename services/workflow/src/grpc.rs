@@ -1,6 +1,8 @@
-//! Workflow's gRPC face: the event receiver (from intake's outbox) and case reads.
+//! Workflow's gRPC face: the event receiver (intake's outbox) and case reads for the other
+//! services (the agencies on a dossier's path, what the public lookup shows as its step).
 
-use crate::{AppState, cases, events};
+use crate::state::AppState;
+use crate::{events, store};
 use motcua_auth::{Role, require_grpc};
 use motcua_problem::Problem;
 use motcua_proto::common::v1::event_receiver_server::{EventReceiver, EventReceiverServer};
@@ -49,33 +51,33 @@ impl WorkflowService for Workflow {
     ) -> Result<Response<pb::Case>, Status> {
         require_grpc(&req, &[Role::Service, Role::Inspector, Role::Admin])?;
         let code = req.into_inner().dossier_code;
-        let c = cases::find(&self.0.pool, &code)
+        let mut conn = self.0.pool.acquire().await.map_err(Problem::from)?;
+        let c = store::cases::by_dossier(&mut conn, &code)
             .await
             .map_err(Problem::from)?
             .ok_or_else(|| Status::not_found(format!("no case for dossier {code}")))?;
-        let (current_agencies, path_agencies): (Vec<String>, Vec<String>) = sqlx::query_as(
-            "SELECT coalesce(array_agg(DISTINCT agency) FILTER (WHERE state IN ('open', 'claimed')), '{}'),
-                    coalesce(array_agg(DISTINCT agency), '{}')
-               FROM task WHERE case_id = $1",
-        )
-        .bind(c.id)
-        .fetch_one(&self.0.pool)
-        .await
-        .map_err(Problem::from)?;
-        let current_steps: Vec<String> =
-            sqlx::query_scalar("SELECT name FROM task WHERE case_id = $1 AND state IN ('open', 'claimed') ORDER BY position")
-                .bind(c.id)
-                .fetch_all(&self.0.pool)
-                .await
-                .map_err(Problem::from)?;
+        let (current_agencies, path_agencies) = store::cases::agencies(&mut conn, c.id)
+            .await
+            .map_err(Problem::from)?;
+        let tasks = store::tasks::of_case(&mut conn, c.id)
+            .await
+            .map_err(Problem::from)?;
+        let current_steps = tasks
+            .iter()
+            .filter(|t| t.state.is_running())
+            .map(|t| t.name.clone())
+            .collect();
         Ok(Response::new(pb::Case {
             id: c.id.to_string(),
             dossier_code: c.dossier_code,
             procedure_code: c.procedure_code,
-            state: c.state,
-            opened_at: Some(to_proto(c.opened_at)),
+            state: c.state.as_str().to_string(),
+            opened_at: Some(to_proto(c.received_at)),
             due_at: Some(to_proto(c.due_at)),
-            trace_id: c.trace_id.unwrap_or_default(),
+            trace_id: store::cases::trace_id(&mut conn, c.id)
+                .await
+                .map_err(Problem::from)?
+                .unwrap_or_default(),
             current_steps,
             current_agencies,
             path_agencies,

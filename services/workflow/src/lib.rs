@@ -1,24 +1,36 @@
-//! The workflow service (giải quyết hồ sơ): the case behind each accepted dossier. A received
-//! dossier opens a case with one task per step of the procedure's process template; agencies
-//! claim and complete their tasks; each handover is recorded with its early / on time / late
-//! result; when processing is done intake is told the result is ready.
+//! The workflow service (giải quyết hồ sơ): the case behind each received dossier. Every step
+//! has an owner agency, a budget and a deadline that is honest about the applicant's waits;
+//! steps run in order and in parallel blocks; every handover is a row of the processing
+//! control slip with its early / on time / late; overdue and near-due steps and dossiers are
+//! marked once and announced; the one apology and re-appointment is enforced; retired agencies'
+//! steps move to their successors.
+//!
+//! Inner layout (the same in every service, `docs/architecture.md`): `state.rs` shared state;
+//! one module per REST resource (`cases`, `tasks`, `extensions`, `overdue`); `grpc.rs`;
+//! `events.rs` what it consumes; `workers.rs` background loops; `store/` all SQL; `domain/` the
+//! rules, pure.
 
-mod advance;
 mod cases;
+pub mod domain;
 mod events;
+mod extensions;
 mod grpc;
-pub mod plan;
+mod overdue;
+mod state;
+mod store;
 mod tasks;
+mod workers;
 
 use axum::Router;
+use motcua_calendar::{WorkingDuration, parse_time_of_day};
 use motcua_catalogue_client::Catalogue;
 use motcua_config::ServiceName;
 use motcua_outbox::Relay;
+use motcua_proto::intake::v1::intake_service_client::IntakeServiceClient;
 use motcua_server::{Platform, ServiceDef, ServiceParts, connect_peer};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
-use std::sync::Arc;
-use tokio::sync::Notify;
+use state::{AppState, Rules};
 use utoipa::OpenApi;
 
 /// Workflow's migrations (schema `workflow`).
@@ -31,19 +43,10 @@ pub const DEFINITION: ServiceDef = ServiceDef {
     build: |platform, pool| Box::pin(build(platform, pool)),
 };
 
-/// Shared state of workflow's handlers.
-#[derive(Clone)]
-pub(crate) struct AppState {
-    pub(crate) pool: PgPool,
-    pub(crate) platform: Platform,
-    pub(crate) catalogue: Catalogue,
-    pub(crate) relay_wake: Arc<Notify>,
-}
-
 #[derive(OpenApi)]
 #[openapi(info(
     title = "motcua workflow",
-    description = "Cases behind accepted dossiers: tasks at agencies, handovers."
+    description = "Cases behind received dossiers: steps at agencies, clocks, handovers, overdue, extensions."
 ))]
 struct ApiDoc;
 
@@ -52,10 +55,12 @@ fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(cases::Doc::openapi());
     doc.merge(tasks::Doc::openapi());
+    doc.merge(extensions::Doc::openapi());
+    doc.merge(overdue::Doc::openapi());
     doc
 }
 
-/// Builds the service.
+/// Builds the service: peers, the outbox relay, REST and gRPC, the workers.
 pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServiceParts> {
     let settings = &platform.settings;
     let peer = |name: ServiceName| {
@@ -72,19 +77,30 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         &[ServiceName::Intake, ServiceName::Reporting],
         &platform,
     )?;
+    let rules = Rules {
+        forward_cutoff: parse_time_of_day(&settings.forward_cutoff)
+            .map_err(|e| anyhow::anyhow!("MOTCUA_FORWARD_CUTOFF: {e}"))?,
+        near_due: WorkingDuration::hours(i64::from(settings.near_due_hours)),
+    };
     let state = AppState {
         pool: pool.clone(),
         platform: platform.clone(),
         catalogue: Catalogue::new(peer(ServiceName::Catalogue)?),
+        intake: IntakeServiceClient::new(peer(ServiceName::Intake)?),
         relay_wake: relay.waker(),
+        rules,
     };
     let shutdown = platform.shutdown.clone();
+    let api = Router::new()
+        .merge(cases::routes())
+        .merge(tasks::routes())
+        .merge(extensions::routes())
+        .merge(overdue::routes())
+        .with_state(state.clone());
+    let workers = workers::run(state.clone(), settings.worker_poll, shutdown.clone());
     Ok(ServiceParts {
         name: ServiceName::Workflow,
-        api: Router::new()
-            .merge(cases::routes())
-            .merge(tasks::routes())
-            .with_state(state.clone()),
+        api,
         openapi: openapi(),
         grpc: grpc::routes(state),
         grpc_names: vec![
@@ -93,22 +109,30 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         ],
         pool,
         migrator: &MIGRATOR,
-        workers: vec![("outbox-relay", Box::pin(relay.run(shutdown)))],
+        workers: vec![
+            ("outbox-relay", Box::pin(relay.run(shutdown))),
+            ("case-clocks", Box::pin(workers)),
+        ],
     })
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_migration_carries_the_outbox_tables_verbatim() {
-        let migration = include_str!("../migrations/0001_workflow.sql");
+    fn the_migrations_carry_the_shared_tables_verbatim() {
+        let first = include_str!("../migrations/0001_workflow.sql");
         assert!(
-            migration.contains(motcua_outbox::PRODUCER_DDL),
+            first.contains(motcua_outbox::PRODUCER_DDL),
             "copy crates/motcua-outbox/src/producer.sql"
         );
         assert!(
-            migration.contains(motcua_outbox::RECEIVER_DDL.trim_start_matches(|c| c != 'C')),
+            first.contains(motcua_outbox::RECEIVER_DDL.trim_start_matches(|c| c != 'C')),
             "inbox table"
+        );
+        let second = include_str!("../migrations/0002_clocks_alerts_extensions.sql");
+        assert!(
+            second.contains(motcua_idempotency::TABLE_DDL),
+            "copy crates/motcua-idempotency/src/table.sql"
         );
     }
 }

@@ -1,329 +1,271 @@
-//! Tasks at agencies (việc cần xử lý): each agency's inbox, claiming, and completing. When the
-//! last task of a block is done the next block opens (with its deadlines); when the last
-//! processing block is done the case is completed and intake is told the result is ready.
-//! Every completion writes a handover row with the step's early / on time / late result.
+//! Steps at agencies over REST (việc cần xử lý): each agency's inbox, claiming, and finishing a
+//! step — done, returned for the applicant's supplement (the dossier's one supplement request,
+//! issued through intake), or refused (the refusal, form 03, issued through intake).
 
-use crate::{AppState, plan};
+use crate::domain::case::{Case, Task, TaskState};
+use crate::domain::inbox::{self, InboxQuery, TaskView};
+use crate::domain::progress;
+use crate::state::{AppState, task_not_found};
+use crate::store;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use motcua_auth::{Caller, Role};
-use motcua_calendar::PROVINCE_OFFSET;
+use motcua_auth::Caller;
 use motcua_problem::{ApiJson, ApiPath, ApiQuery, ApiResult, FieldError, Problem, codes};
-use serde::{Deserialize, Serialize};
+use motcua_proto::intake::v1 as intake;
+use serde::Deserialize;
 use serde_json::json;
-use sqlx::{FromRow, PgConnection};
-use time::OffsetDateTime;
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(inbox, claim, complete),
-    components(schemas(Task, CompleteBody, Outcome))
+    paths(inbox_page, claim, complete),
+    components(schemas(TaskView, CompleteBody, Outcome, ReturnItem))
 )]
 pub(crate) struct Doc;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/tasks", get(inbox))
+        .route("/api/v1/tasks", get(inbox_page))
         .route("/api/v1/tasks/{id}/claim", post(claim))
         .route("/api/v1/tasks/{id}/complete", post(complete))
 }
 
-/// A task as an agency sees it.
-#[derive(Debug, Clone, Serialize, FromRow, ToSchema)]
-#[schema(example = json!({"id": "01a21a72-2ab1-75e9-872f-c30b217116a5", "case_id": "01a21a72-2ab1-75e9-872f-c30b21711600",
-    "dossier_code": "000.25.80.H80-261127-0001", "name": "Thẩm định, ghi sổ hộ tịch, trình ký", "agency": "000.30.80.H80",
-    "kind": "process", "block": 1, "state": "open", "claimed_by": null, "due_at": "2026-11-27T15:00:00+07:00", "budget_minutes": 360}))]
-pub(crate) struct Task {
-    pub id: Uuid,
-    pub case_id: Uuid,
-    pub dossier_code: String,
-    pub name: String,
-    pub agency: String,
-    pub kind: String,
-    pub block: i32,
-    /// pending | open | claimed | done | cancelled
-    pub state: String,
-    pub claimed_by: Option<String>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>)]
-    pub due_at: Option<OffsetDateTime>,
-    pub budget_minutes: i64,
-}
-
-const TASK_COLUMNS: &str = "id, case_id, dossier_code, name, agency, kind, block, state, claimed_by, due_at, budget_minutes";
-
-fn local(mut t: Task) -> Task {
-    t.due_at = t.due_at.map(|d| d.to_offset(PROVINCE_OFFSET));
-    t
-}
-
-/// Inbox filter.
-#[derive(Deserialize, IntoParams)]
-pub(crate) struct InboxQuery {
-    /// `open` or `claimed` (default: both).
-    state: Option<String>,
-}
-
-const STAFF: [Role; 4] = [
-    Role::Specialist,
-    Role::AgencyHead,
-    Role::SectorSystem,
-    Role::OneStopOfficer,
-];
-
-fn caller_agency(c: &Caller) -> Result<&str, Problem> {
-    c.require_any(&STAFF)?;
-    c.agency
-        .as_deref()
-        .ok_or_else(|| Problem::new(&codes::AGENCY_NOT_ALLOWED, "the caller acts for no agency"))
-}
-
-/// The caller's agency inbox, soonest deadline first.
+/// The caller's agency inbox (and sector, for a sector system): running steps, soonest
+/// deadline first, a page at a time, each with its deadline, working time left and whether
+/// its clock waits.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(InboxQuery),
     responses((status = 200, content_type = "application/json", example = json!({"items": [{"id": "01a21a72-2ab1-75e9-872f-c30b217116a5",
         "dossier_code": "000.25.80.H80-261127-0001", "name": "Thẩm định, ghi sổ hộ tịch, trình ký", "agency": "000.30.80.H80",
-        "state": "open", "due_at": "2026-11-27T15:00:00+07:00"}], "next_cursor": null}))),
+        "state": "open", "due_at": "2026-11-27T15:00:00+07:00", "working_minutes_left": 240, "working_hours_left": 4.0, "clock_paused": false}], "next_cursor": null})),
+        (status = 403, description = "not agency staff"), (status = 422, description = "bad filter")),
     security(("bearer" = [])))]
-async fn inbox(
+async fn inbox_page(
     caller: Caller,
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<InboxQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let agency = caller_agency(&caller)?;
-    let states: Vec<&str> = match q.state.as_deref() {
-        None => vec!["open", "claimed"],
-        Some(st @ ("open" | "claimed")) => vec![st],
-        Some(_) => {
-            return Err(
-                Problem::new(&codes::INVALID_QUERY, "state must be open or claimed").with_errors(
-                    vec![FieldError::new(
-                        "state",
-                        &codes::INVALID_VALUE,
-                        "open | claimed",
-                    )],
-                ),
-            );
-        }
-    };
-    let items: Vec<Task> = sqlx::query_as::<_, Task>(sqlx::AssertSqlSafe(format!(
-        "SELECT {TASK_COLUMNS} FROM task WHERE agency = $1 AND state = ANY($2) ORDER BY due_at NULLS LAST, id LIMIT 500"
-    )))
-    .bind(agency)
-    .bind(&states)
-    .fetch_all(&s.pool)
-    .await?
-    .into_iter()
-    .map(local)
-    .collect();
-    Ok(Json(json!({ "items": items, "next_cursor": null })))
+    let filter = inbox::filter(&caller, &q)?;
+    let mut conn = s.pool.acquire().await?;
+    let rows = store::tasks::inbox(&mut conn, &filter).await?;
+    let page = &rows[..rows.len().min(usize::try_from(filter.limit).unwrap_or(0))];
+    let next_cursor = (rows.len() > page.len())
+        .then(|| page.last().map(inbox::cursor_after))
+        .flatten();
+    let cals = s
+        .calendars(&page.iter().map(|t| t.agency.as_str()).collect::<Vec<_>>())
+        .await?;
+    let now = s.now();
+    let items: Vec<TaskView> = page
+        .iter()
+        .map(|t| inbox::view(t, cals.of(&t.agency), now))
+        .collect();
+    Ok(Json(json!({ "items": items, "next_cursor": next_cursor })))
 }
 
-async fn lock_task(tx: &mut PgConnection, id: Uuid) -> Result<Task, Problem> {
-    sqlx::query_as::<_, Task>(sqlx::AssertSqlSafe(format!(
-        "SELECT {TASK_COLUMNS} FROM task WHERE id = $1 FOR UPDATE"
-    )))
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| Problem::new(&codes::TASK_NOT_FOUND, format!("no task {id}")))
-}
-
-fn own_agency(caller: &Caller, t: &Task) -> Result<(), Problem> {
-    let agency = caller_agency(caller)?;
-    if agency != t.agency {
-        return Err(Problem::new(
-            &codes::AGENCY_NOT_ALLOWED,
-            "the task belongs to another agency",
-        ));
-    }
-    Ok(())
-}
-
-/// Claims a task for the caller; `409 task_claimed` if someone else holds it.
+/// Claims a step for the caller (409 if another person holds it); claiming one's own claim
+/// again answers the same.
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/claim", tag = "tasks", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Task), (status = 409, description = "claimed by another person, or not open")),
+    responses((status = 200, body = TaskView), (status = 403, description = "another agency"), (status = 404, description = "no task"),
+        (status = 409, description = "task_claimed / task_not_open")),
     security(("bearer" = [])))]
 async fn claim(
     caller: Caller,
     State(s): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Json<Task>> {
-    let mut tx = s.pool.begin().await?;
-    let t = lock_task(&mut tx, id).await?;
-    own_agency(&caller, &t)?;
-    match (t.state.as_str(), t.claimed_by.as_deref()) {
-        ("claimed", Some(who)) if who == caller.sub => return Ok(Json(local(t))),
-        ("claimed", Some(who)) => {
-            return Err(
-                Problem::new(&codes::TASK_CLAIMED, format!("the task is held by {who}"))
-                    .with("claimed_by", who),
-            );
-        }
-        ("open", _) => {}
-        (state, _) => {
-            return Err(
-                Problem::new(&codes::TASK_NOT_OPEN, format!("the task is {state}"))
-                    .with("state", state),
-            );
-        }
+) -> ApiResult<Json<TaskView>> {
+    let (case, _) = s.load_by_task(id).await?;
+    let (tx, case, tasks) = s.lock(case.id).await?;
+    let t = tasks
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| task_not_found(id))?;
+    if let Some(update) = progress::claim(t, &caller, s.now())? {
+        let mut u = crate::domain::update::CaseUpdate::new(case.id, &case.dossier_code);
+        u.tasks.push(update);
+        s.write(tx, &u).await?;
     }
-    sqlx::query("UPDATE task SET state = 'claimed', claimed_by = $2 WHERE id = $1")
-        .bind(id)
-        .bind(&caller.sub)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(Json(local(Task {
-        state: "claimed".into(),
-        claimed_by: Some(caller.sub.clone()),
-        ..t
-    })))
+    view_of(&s, id).await
 }
 
-/// Outcome of a task.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+/// A step's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Outcome {
-    /// The step is done; the dossier moves on.
+    /// The step is done.
     Done,
-    /// The agency needs a supplement: the one-stop issues the (single) request.
+    /// The agency needs the applicant to supplement: becomes the dossier's one supplement request.
     ReturnForSupplement,
-    /// The agency finds the dossier must be refused: the one-stop issues the refusal.
+    /// The agency finds the dossier must be refused: becomes the refusal (form 03).
     Refuse,
 }
 
-/// Completion of a task.
+/// One item to supplement.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub(crate) struct ReturnItem {
+    component_code: String,
+    reason: String,
+    #[serde(default)]
+    defect: Option<String>,
+}
+
+/// Finishing a step.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"outcome": "done", "note": "Đã ghi sổ hộ tịch", "documents": []}))]
 pub(crate) struct CompleteBody {
     outcome: Outcome,
     #[serde(default)]
     note: Option<String>,
-    /// Result documents (references), kept with the task.
+    /// Result documents (references), kept with the step.
     #[serde(default)]
     #[schema(value_type = Vec<Object>)]
     documents: Vec<serde_json::Value>,
+    /// For `return_for_supplement`: every item at once.
+    #[serde(default)]
+    items: Vec<ReturnItem>,
+    /// For `refuse`: the specific reasons.
+    #[serde(default)]
+    reasons: Vec<String>,
 }
 
-/// Completes a task (claimed by the caller, or open at the caller's agency). `done` opens the
-/// next block or completes the case. The other outcomes are not accepted yet: the supplement
-/// request and the refusal are issued at the one-stop (intake), which records them.
+/// Finishes a step held by the caller (or open at the caller's agency): `done` hands it on
+/// (the next block opens, or the result goes to the one-stop); `return_for_supplement` issues
+/// the dossier's one supplement request through intake and the step waits for it; `refuse`
+/// issues the refusal through intake. A retry of the same finish answers the same.
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", tag = "tasks", params(("id" = Uuid, Path)),
     request_body = CompleteBody,
-    responses((status = 200, body = Task), (status = 409, description = "not open, claimed by another, or case paused/closed"),
-        (status = 422, description = "outcome not accepted")),
+    responses((status = 200, body = TaskView), (status = 403, description = "another agency"), (status = 404, description = "no task"),
+        (status = 409, description = "task_claimed / task_not_open / case_not_open / supplement_already_requested / illegal_transition"),
+        (status = 422, description = "completion_invalid / supplement_items_invalid / reasons_required")),
     security(("bearer" = [])))]
 async fn complete(
     caller: Caller,
     State(s): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<CompleteBody>,
-) -> ApiResult<Json<Task>> {
-    if body.outcome != Outcome::Done {
-        return Err(Problem::new(
-            &codes::COMPLETION_INVALID,
-            "return_for_supplement and refuse are issued by the one-stop through intake \
-             (POST /api/v1/dossiers/{code}/supplement-requests or /refusal)",
-        )
-        .with_errors(vec![FieldError::new(
-            "outcome",
-            &codes::INVALID_VALUE,
-            "use done",
-        )]));
+) -> ApiResult<Json<TaskView>> {
+    check_body(&body)?;
+    let (case, tasks) = s.load_by_task(id).await?;
+    let t = tasks
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| task_not_found(id))?;
+    if already_finished(t, &caller, body.outcome) {
+        return view_of(&s, id).await;
     }
-    let now = s.platform.clock.now();
-    let mut tx = s.pool.begin().await?;
-    // Lock the case first: parallel tasks completing together must see each other.
-    let t = {
-        let peek = sqlx::query_scalar::<_, Uuid>("SELECT case_id FROM task WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| Problem::new(&codes::TASK_NOT_FOUND, format!("no task {id}")))?;
-        let state: String =
-            sqlx::query_scalar("SELECT state FROM dossier_case WHERE id = $1 FOR UPDATE")
-                .bind(peek)
-                .fetch_one(&mut *tx)
-                .await?;
-        if state != "open" {
-            return Err(
-                Problem::new(&codes::CASE_NOT_OPEN, format!("the case is {state}"))
-                    .with("case_state", state),
-            );
+    let cals = s.calendars_of(&case, &tasks).await?;
+    match body.outcome {
+        Outcome::Done => {
+            let (tx, case, tasks) = s.lock(case.id).await?;
+            let note = json!({"note": body.note, "documents": body.documents});
+            let u = progress::complete(&case, &tasks, id, &caller, note, s.now(), &cals)?;
+            s.write(tx, &u).await?;
         }
-        lock_task(&mut tx, id).await?
-    };
-    own_agency(&caller, &t)?;
-    match (t.state.as_str(), t.claimed_by.as_deref()) {
-        ("open", _) => {}
-        ("claimed", Some(who)) if who == caller.sub => {}
-        ("claimed", Some(who)) => {
-            return Err(
-                Problem::new(&codes::TASK_CLAIMED, format!("the task is held by {who}"))
-                    .with("claimed_by", who),
-            );
-        }
-        (state, _) => {
-            return Err(
-                Problem::new(&codes::TASK_NOT_OPEN, format!("the task is {state}"))
-                    .with("state", state),
-            );
+        Outcome::ReturnForSupplement | Outcome::Refuse => {
+            progress::check_may_act(&case, t, &caller)?;
+            through_intake(&s, &caller, &case, t, &body).await?;
+            let (tx, case, tasks) = s.lock(case.id).await?;
+            let u = match body.outcome {
+                Outcome::Refuse => {
+                    progress::refused(&case, &tasks, id, &caller, &body.reasons, s.now(), &cals)?
+                }
+                _ => progress::returned_for_supplement(&case, &tasks, id, &caller, s.now())?,
+            };
+            s.write(tx, &u).await?;
         }
     }
-    let result = t.due_at.map(|due| plan::timeliness(now, due));
-    sqlx::query(
-        "UPDATE task SET state = 'done', claimed_by = coalesce(claimed_by, $2), completed_at = $3, completed_by = $2,
-                         outcome = 'done', note = $4, timeliness = $5
-          WHERE id = $1",
-    )
-    .bind(id)
-    .bind(&caller.sub)
-    .bind(now)
-    .bind(json!({"note": body.note, "documents": body.documents}).to_string())
-    .bind(result)
-    .execute(&mut *tx)
-    .await?;
-    crate::advance::after_completion(&s, &mut tx, &t, &caller.sub, now, result).await?;
-    tx.commit().await?;
-    s.relay_wake.notify_one();
-    Ok(Json(local(Task {
-        state: "done".into(),
-        ..t
-    })))
+    view_of(&s, id).await
 }
 
-/// Records one handover (a row of the processing control slip).
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn add_handover(
-    tx: &mut PgConnection,
-    dossier_code: &str,
-    task_id: Option<Uuid>,
-    at: OffsetDateTime,
-    from: (&str, Option<&str>),
-    to: (&str, Option<&str>),
-    step_name: &str,
-    step_deadline: Option<OffsetDateTime>,
-    result: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO handover (dossier_code, task_id, at, from_agency, from_person, to_agency, to_person,
-                               step_name, step_deadline, result)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(dossier_code)
-    .bind(task_id)
-    .bind(at)
-    .bind(from.0)
-    .bind(from.1)
-    .bind(to.0)
-    .bind(to.1)
-    .bind(step_name)
-    .bind(step_deadline)
-    .bind(result)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+/// The body's fields for its outcome.
+fn check_body(b: &CompleteBody) -> Result<(), Problem> {
+    let missing = match b.outcome {
+        Outcome::ReturnForSupplement if b.items.is_empty() => {
+            Some(("items", "nêu đủ các nội dung cần bổ sung"))
+        }
+        Outcome::Refuse if b.reasons.iter().all(|r| r.trim().is_empty()) => {
+            Some(("reasons", "nêu rõ lý do từ chối"))
+        }
+        _ => None,
+    };
+    match missing {
+        Some((field, msg)) => Err(Problem::new(
+            &codes::COMPLETION_INVALID,
+            format!("outcome {:?} needs {field}", b.outcome),
+        )
+        .with_errors(vec![FieldError::new(
+            field,
+            &codes::OUTCOME_FIELDS_MISSING,
+            msg,
+        )])),
+        None => Ok(()),
+    }
+}
+
+/// A retry of a finish the caller already made (the same outcome): answered, not refused.
+fn already_finished(t: &Task, caller: &Caller, outcome: Outcome) -> bool {
+    let mine = t.claimed_by.as_deref() == Some(caller.sub.as_str());
+    match outcome {
+        Outcome::ReturnForSupplement => t.supplement_requested_at.is_some() && mine,
+        _ => t.state == TaskState::Done && mine,
+    }
+}
+
+/// Issues the supplement request or the refusal in intake, as the caller at their agency;
+/// intake's answer (409, 422…) is the caller's answer.
+async fn through_intake(
+    s: &AppState,
+    caller: &Caller,
+    case: &Case,
+    t: &Task,
+    body: &CompleteBody,
+) -> Result<(), Problem> {
+    let actor = Some(intake::AgencyActor {
+        sub: caller.sub.clone(),
+        roles: caller
+            .roles
+            .iter()
+            .map(|r| r.as_str().to_string())
+            .collect(),
+        agency: t.agency.clone(),
+        idempotency_key: format!("task:{}:{:?}", t.id, body.outcome),
+    });
+    let mut client = s.intake.clone();
+    let answered = match body.outcome {
+        Outcome::Refuse => {
+            client
+                .refuse(intake::RefuseRequest {
+                    dossier_code: case.dossier_code.clone(),
+                    actor,
+                    reasons: body.reasons.clone(),
+                })
+                .await
+        }
+        _ => {
+            let items = body.items.iter().map(|i| intake::SupplementItem {
+                component_code: i.component_code.clone(),
+                reason: i.reason.clone(),
+                defect: i.defect.clone().unwrap_or_default(),
+            });
+            client
+                .request_supplement(intake::RequestSupplementRequest {
+                    dossier_code: case.dossier_code.clone(),
+                    actor,
+                    items: items.collect(),
+                })
+                .await
+        }
+    };
+    answered.map(drop).map_err(|e| Problem::from_status(&e))
+}
+
+async fn view_of(s: &AppState, id: Uuid) -> ApiResult<Json<TaskView>> {
+    let (_, tasks) = s.load_by_task(id).await?;
+    let t = tasks
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| task_not_found(id))?;
+    let cals = s.calendars(&[t.agency.as_str()]).await?;
+    Ok(Json(inbox::view(&t, cals.of(&t.agency), s.now())))
 }

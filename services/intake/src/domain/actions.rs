@@ -3,7 +3,7 @@
 //! obligation and its payment (the clock waits meanwhile), the hand-back of the result, and the
 //! stop when the supplement window passes unanswered.
 
-use super::access;
+use super::access::{self, CaseAgencies};
 use super::change::{Change, DossierUpdate, Refusal};
 use super::dossier::{Dossier, rfc3339};
 use super::status::DossierStatus;
@@ -144,10 +144,17 @@ impl Decision {
         }
     }
 
-    /// Who may take it: the receiving one-stop; for a withdrawal, the applicant too.
-    fn allowed(&self, caller: &Caller, d: &Dossier) -> bool {
+    /// Who may take it: the receiving one-stop; for a withdrawal, the applicant too; for a
+    /// refusal, the agency holding the dossier too (its step found it must be refused).
+    fn allowed(&self, caller: &Caller, d: &Dossier, case: &CaseAgencies) -> bool {
         access::is_receiving_officer(caller, d)
             || (matches!(self, Self::Withdraw { .. }) && access::is_applicant(caller, d))
+            || (matches!(self, Self::Refuse { .. }) && access::is_staff_of(caller, &case.current))
+    }
+
+    /// Whether deciding it needs the agencies holding the dossier.
+    pub const fn needs_case(&self) -> bool {
+        matches!(self, Self::Refuse { .. })
     }
 
     /// The event announcing it and the document issued with it.
@@ -173,12 +180,13 @@ pub fn decide(
     decision: &Decision,
     caller: &Caller,
     d: &Dossier,
+    case: &CaseAgencies,
     calendar: &WorkingCalendar,
     now: OffsetDateTime,
 ) -> Result<DossierUpdate, Refusal> {
     let (detail, at) = decision.detail(now)?;
     let action = decision.action();
-    if !decision.allowed(caller, d) {
+    if !decision.allowed(caller, d, case) {
         return Err(Problem::new(
             &codes::DOSSIER_ACTION_NOT_ALLOWED,
             format!("the caller may not {} for this dossier", action.as_str()),
@@ -261,7 +269,11 @@ mod tests {
         d: &Dossier,
         now: OffsetDateTime,
     ) -> Result<DossierUpdate, Refusal> {
-        decide(&decision, caller, d, &calendar(), now)
+        let case = CaseAgencies {
+            current: vec![JUSTICE.into()],
+            path: vec![JUSTICE.into()],
+        };
+        decide(&decision, caller, d, &case, &calendar(), now)
     }
 
     #[test]
@@ -291,6 +303,32 @@ mod tests {
             (DossierStatus::Refused, "refusal_form_03")
         );
         assert!(u.close_supplement_request);
+        let holder = caller("j", &[Role::Specialist], Some(JUSTICE));
+        let by_agency = run(
+            Decision::Refuse {
+                reasons: vec!["Không đủ điều kiện".into()],
+            },
+            &holder,
+            &d,
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(
+            by_agency.change.to,
+            DossierStatus::Refused,
+            "the agency holding it may refuse"
+        );
+        let other = caller("p", &[Role::Specialist], Some("000.31.80.H80"));
+        let r = run(
+            Decision::Refuse {
+                reasons: vec!["x".into()],
+            },
+            &other,
+            &d,
+            NOW,
+        )
+        .unwrap_err();
+        assert_eq!(r.problem.code, "dossier_action_not_allowed");
     }
 
     #[test]

@@ -29,6 +29,11 @@ pub enum Action {
     Complete,
     /// The result was handed back to the applicant.
     ReturnResult,
+    /// A step that paused the main clock finished: the appointment moves by its working time
+    /// (no change of status).
+    ResumeMainClock,
+    /// The agency running late apologised and re-appointed (form 04; no change of status).
+    Extend,
 }
 
 impl Action {
@@ -45,6 +50,8 @@ impl Action {
             Action::ConfirmPayment => "confirm_payment",
             Action::Complete => "complete",
             Action::ReturnResult => "return_result",
+            Action::ResumeMainClock => "resume_main_clock",
+            Action::Extend => "extend",
         }
     }
 }

@@ -195,6 +195,10 @@ pub async fn insert(tx: &mut PgConnection, d: &IssuedDossier) -> Result<(), sqlx
         received_at: crate::domain::dossier::local(a.received_at),
         due_at: crate::domain::dossier::local(a.due.at),
         due_provisional: a.due.provisional,
+        paper_components: a
+            .components
+            .iter()
+            .any(|(c, _)| c.form == crate::domain::dossier::Form::Paper),
     };
     announce(
         tx,

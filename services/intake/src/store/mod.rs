@@ -3,7 +3,6 @@
 
 pub mod compliance;
 pub mod dossiers;
-pub mod idempotency;
 pub mod register;
 pub mod sequence;
 pub mod supplements;

@@ -1,9 +1,9 @@
-//! Stored `Idempotency-Key`s of creating POSTs and the responses they produced.
+//! The stored keys and the responses they produced.
 
 use sqlx::PgConnection;
 
 /// What an idempotency key already holds.
-pub enum Idempotency {
+pub(crate) enum Idempotency {
     /// First use: go ahead (the key is now claimed in this transaction).
     Claimed,
     /// Used before with the same body: replay this response.
@@ -19,7 +19,7 @@ pub enum Idempotency {
 
 /// Claims `key` for `caller` in the transaction, or reports its earlier use. Concurrent
 /// requests with one key queue on the primary key; the second sees the first's response.
-pub async fn claim(
+pub(crate) async fn claim(
     tx: &mut PgConnection,
     caller: &str,
     key: &str,
@@ -42,7 +42,7 @@ pub async fn claim(
 }
 
 /// An earlier use of `key`, if it completed.
-pub async fn lookup(
+pub(crate) async fn lookup(
     conn: &mut PgConnection,
     caller: &str,
     key: &str,
@@ -67,7 +67,7 @@ pub async fn lookup(
 }
 
 /// Stores the response of the request that claimed `key`.
-pub async fn complete(
+pub(crate) async fn complete(
     tx: &mut PgConnection,
     caller: &str,
     key: &str,

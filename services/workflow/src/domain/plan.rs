@@ -6,21 +6,14 @@
 //! the result (done when intake reports it returned). Everything between is processing at the
 //! agencies; the case's result is ready when the last processing block is done.
 
-use time::OffsetDateTime;
+use motcua_calendar::WorkingDuration;
+use motcua_catalogue_client::Step;
 
 /// A step of the template, with whether its agency is a one-stop unit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TemplateStep {
-    /// Step name.
-    pub name: String,
-    /// Owner agency.
-    pub agency: String,
-    /// Sector, if any.
-    pub sector: Option<String>,
-    /// Budget in working minutes.
-    pub budget_minutes: i64,
-    /// Parallel group (empty: none).
-    pub parallel_group: String,
+    /// The step as published.
+    pub step: Step,
     /// Its agency is a one-stop unit.
     pub at_one_stop: bool,
 }
@@ -34,6 +27,15 @@ pub enum TaskKind {
     Process,
     /// Handing the result back at the one-stop.
     Return,
+}
+
+impl TaskKind {
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Receive, Self::Process, Self::Return]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
 }
 
 impl TaskKind {
@@ -61,19 +63,22 @@ pub struct PlannedTask {
 }
 
 /// Plans the tasks of a case. A template without steps becomes one processing task at
-/// `fallback_agency` with the whole `fallback_minutes`.
+/// `fallback_agency` with the whole `fallback_budget` (the time limit's budget).
 pub fn plan(
     steps: &[TemplateStep],
     fallback_agency: &str,
-    fallback_minutes: i64,
+    fallback_budget: WorkingDuration,
 ) -> Vec<PlannedTask> {
     if steps.is_empty() {
         let step = TemplateStep {
-            name: "Giải quyết hồ sơ".into(),
-            agency: fallback_agency.into(),
-            sector: None,
-            budget_minutes: fallback_minutes,
-            parallel_group: String::new(),
+            step: Step {
+                name: "Giải quyết hồ sơ".into(),
+                agency: fallback_agency.into(),
+                sector: None,
+                budget: fallback_budget,
+                parallel_group: None,
+                pauses_main_clock: false,
+            },
             at_one_stop: false,
         };
         return vec![PlannedTask {
@@ -87,8 +92,8 @@ pub fn plan(
     let mut blocks: Vec<Vec<usize>> = Vec::new();
     for (i, s) in steps.iter().enumerate() {
         let joins = i > 0
-            && !s.parallel_group.is_empty()
-            && steps[i - 1].parallel_group == s.parallel_group;
+            && s.step.parallel_group.is_some()
+            && steps[i - 1].step.parallel_group == s.step.parallel_group;
         match blocks.last_mut() {
             Some(b) if joins => b.push(i),
             _ => blocks.push(vec![i]),
@@ -114,8 +119,8 @@ pub fn plan(
     for (b, idxs) in blocks.iter().enumerate() {
         for &i in idxs {
             out.push(PlannedTask {
-                position: i as i32,
-                block: b as i32,
+                position: i32::try_from(i).unwrap_or(i32::MAX),
+                block: i32::try_from(b).unwrap_or(i32::MAX),
                 step: steps[i].clone(),
                 kind: kinds[b],
             });
@@ -133,32 +138,20 @@ pub fn first_process_block(tasks: &[PlannedTask]) -> Option<i32> {
         .min()
 }
 
-/// Early / on time / late (trước hạn / đúng hạn / quá hạn) of a finished step: late after
-/// the deadline; early when finished on a local date before the deadline's date; otherwise on
-/// time.
-pub fn timeliness(finished: OffsetDateTime, deadline: OffsetDateTime) -> &'static str {
-    let off = motcua_calendar::PROVINCE_OFFSET;
-    if finished > deadline {
-        "late"
-    } else if finished.to_offset(off).date() < deadline.to_offset(off).date() {
-        "early"
-    } else {
-        "on_time"
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
 
     fn step(name: &str, agency: &str, minutes: i64, group: &str, one_stop: bool) -> TemplateStep {
         TemplateStep {
-            name: name.into(),
-            agency: agency.into(),
-            sector: None,
-            budget_minutes: minutes,
-            parallel_group: group.into(),
+            step: Step {
+                name: name.into(),
+                agency: agency.into(),
+                sector: None,
+                budget: WorkingDuration::minutes(minutes),
+                parallel_group: (!group.is_empty()).then(|| group.to_string()),
+                pauses_main_clock: false,
+            },
             at_one_stop: one_stop,
         }
     }
@@ -170,7 +163,10 @@ mod tests {
             step("Thẩm định", "JUSTICE", 360, "", false),
             step("Trả kết quả", "OS", 60, "", true),
         ];
-        let kinds: Vec<TaskKind> = plan(&steps, "OS", 480).iter().map(|t| t.kind).collect();
+        let kinds: Vec<TaskKind> = plan(&steps, "OS", WorkingDuration::minutes(480))
+            .iter()
+            .map(|t| t.kind)
+            .collect();
         assert_eq!(
             kinds,
             [TaskKind::Receive, TaskKind::Process, TaskKind::Return]
@@ -184,38 +180,33 @@ mod tests {
             step("Thường trú", "P", 960, "after_birth", false),
             step("BHYT", "S", 960, "after_birth", false),
         ];
-        let blocks: Vec<i32> = plan(&steps, "OS", 0).iter().map(|t| t.block).collect();
+        let blocks: Vec<i32> = plan(&steps, "OS", WorkingDuration::ZERO)
+            .iter()
+            .map(|t| t.block)
+            .collect();
         assert_eq!(blocks, [0, 1, 1]);
         assert!(
-            plan(&steps, "OS", 0)
+            plan(&steps, "OS", WorkingDuration::ZERO)
                 .iter()
                 .all(|t| t.kind == TaskKind::Process)
         );
-        assert_eq!(first_process_block(&plan(&steps, "OS", 0)), Some(0));
+        assert_eq!(
+            first_process_block(&plan(&steps, "OS", WorkingDuration::ZERO)),
+            Some(0)
+        );
     }
 
     #[test]
     fn an_empty_template_is_one_task_at_the_fallback_agency() {
-        let p = plan(&[], "000.30.80.H80", 2400);
+        let p = plan(&[], "000.30.80.H80", WorkingDuration::minutes(2400));
         assert_eq!(p.len(), 1);
         assert_eq!(
             (
-                p[0].step.agency.as_str(),
-                p[0].step.budget_minutes,
+                p[0].step.step.agency.as_str(),
+                p[0].step.step.budget.as_minutes(),
                 p[0].kind
             ),
             ("000.30.80.H80", 2400, TaskKind::Process)
         );
-    }
-
-    #[test]
-    fn timeliness_compares_with_the_deadline() {
-        let due = datetime!(2026-12-01 17:00 +07:00);
-        assert_eq!(timeliness(datetime!(2026-11-30 10:00 +07:00), due), "early");
-        assert_eq!(
-            timeliness(datetime!(2026-12-01 16:59 +07:00), due),
-            "on_time"
-        );
-        assert_eq!(timeliness(datetime!(2026-12-01 17:01 +07:00), due), "late");
     }
 }

@@ -1,0 +1,167 @@
+//! `Idempotency-Key` on creating POSTs (khóa chống lặp): the same key with the same request
+//! replays the original response; the same key with a different request is `422
+//! idempotency_key_reused`. Keys are scoped to the caller; the request hash covers the method,
+//! the path and the body. The key is claimed in the transaction that does the work, so
+//! concurrent retries queue on its primary key and the second sees the first's response.
+//!
+//! Table: [`TABLE_DDL`], which each service that takes keys copies into its migrations.
+
+mod stored;
+
+use axum::Json;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use motcua_problem::{FieldError, Problem, codes};
+use sha2::{Digest, Sha256};
+use sqlx::{PgConnection, PgPool};
+use stored::Idempotency;
+
+/// The table a service needs (copy into its migrations).
+pub const TABLE_DDL: &str = include_str!("table.sql");
+/// A request's idempotency key.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    caller: String,
+    key: String,
+    hash: String,
+}
+
+fn key_reused() -> Problem {
+    Problem::new(
+        &codes::IDEMPOTENCY_KEY_REUSED,
+        "this Idempotency-Key was used with a different request",
+    )
+    .with_errors(vec![FieldError::new(
+        "Idempotency-Key",
+        &codes::IDEMPOTENCY_KEY_REUSED_FIELD,
+        "use a new key for a new request",
+    )])
+}
+
+/// The answer to a creating request: made now, or replayed from an earlier use of its key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Body.
+    pub body: serde_json::Value,
+    /// Replayed from an earlier use of the key (`idempotent-replayed: true`).
+    pub replayed: bool,
+}
+
+impl Answer {
+    /// A fresh answer.
+    pub fn new(status: StatusCode, body: serde_json::Value) -> Self {
+        Self {
+            status,
+            body,
+            replayed: false,
+        }
+    }
+}
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        if self.replayed {
+            return (
+                self.status,
+                [("idempotent-replayed", "true")],
+                Json(self.body),
+            )
+                .into_response();
+        }
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+fn replay(status: u16, body: serde_json::Value) -> Answer {
+    Answer {
+        status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+        body,
+        replayed: true,
+    }
+}
+
+impl IdempotencyKey {
+    /// Reads the header of `POST path`. `required`: a missing key is `422
+    /// idempotency_key_required`.
+    pub fn from_request(
+        caller: &str,
+        headers: &HeaderMap,
+        path: &str,
+        body: &[u8],
+        required: bool,
+    ) -> Result<Option<Self>, Problem> {
+        let key = headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|k| !k.is_empty() && k.len() <= 200);
+        let Some(key) = key else {
+            if required {
+                return Err(Problem::new(
+                    &codes::IDEMPOTENCY_KEY_REQUIRED,
+                    "send an Idempotency-Key header (1-200 characters)",
+                )
+                .with_errors(vec![FieldError::new(
+                    "Idempotency-Key",
+                    &codes::REQUIRED,
+                    "header required on creating POSTs",
+                )]));
+            }
+            return Ok(None);
+        };
+        let mut h = Sha256::new();
+        h.update(b"POST ");
+        h.update(path.as_bytes());
+        h.update(b"\n");
+        h.update(body);
+        Ok(Some(Self {
+            caller: caller.to_string(),
+            key: key.to_string(),
+            hash: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        }))
+    }
+
+    /// A key given outside HTTP (a gRPC request's field), scoped like a header's.
+    pub fn new(caller: &str, key: &str, path: &str, body: &[u8]) -> Option<Self> {
+        let mut headers = HeaderMap::new();
+        headers.insert("idempotency-key", key.parse().ok()?);
+        Self::from_request(caller, &headers, path, body, false)
+            .ok()
+            .flatten()
+    }
+
+    /// Before doing any work: the stored answer of a completed earlier use, if any.
+    pub async fn precheck(&self, pool: &PgPool) -> Result<Option<Answer>, Problem> {
+        let mut conn = pool.acquire().await?;
+        match stored::lookup(&mut conn, &self.caller, &self.key, &self.hash).await? {
+            Some(Idempotency::Replay { status, body }) => Ok(Some(replay(status, body))),
+            Some(Idempotency::Reused) => Err(key_reused()),
+            _ => Ok(None),
+        }
+    }
+
+    /// In the transaction that does the work: claims the key (concurrent uses queue here), or
+    /// returns the response an earlier use stored.
+    pub async fn claim(&self, tx: &mut PgConnection) -> Result<Option<Answer>, Problem> {
+        match stored::claim(tx, &self.caller, &self.key, &self.hash).await? {
+            Idempotency::Claimed => Ok(None),
+            Idempotency::Replay { status, body } => Ok(Some(replay(status, body))),
+            Idempotency::Reused => Err(key_reused()),
+        }
+    }
+
+    /// Stores the answer, in the same transaction.
+    pub async fn complete(&self, tx: &mut PgConnection, answer: &Answer) -> Result<(), Problem> {
+        stored::complete(
+            tx,
+            &self.caller,
+            &self.key,
+            answer.status.as_u16(),
+            &answer.body,
+        )
+        .await?;
+        Ok(())
+    }
+}

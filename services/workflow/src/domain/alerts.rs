@@ -1,0 +1,155 @@
+//! Near-due and overdue (sắp đến hạn, quá hạn), `shared/domain.md` §1: a step or a dossier
+//! within the margin of its deadline (default 8 working hours) is marked near-due, past it
+//! overdue, once each; a dossier gone late with no apology on file is a compliance event. A
+//! clock that is stopped (the applicant holds the dossier, or a step pauses the main clock)
+//! raises nothing.
+
+use super::case::{Case, CaseState, Task};
+use motcua_calendar::{WorkingCalendar, WorkingDuration};
+use time::OffsetDateTime;
+
+/// What is marked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertKind {
+    /// Within the margin of its deadline.
+    NearDue,
+    /// Past its deadline.
+    Overdue,
+    /// A dossier past its appointment with no apology (form 04) on file.
+    LateWithoutApology,
+}
+
+impl AlertKind {
+    /// The stored name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::NearDue => "near_due",
+            Self::Overdue => "overdue",
+            Self::LateWithoutApology => "late_without_apology",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::NearDue, Self::Overdue, Self::LateWithoutApology]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// The marks a deadline calls for now that are not made yet: overdue past it; near-due within
+/// `margin` of it (not once it is overdue: that mark says more).
+fn due_alerts(
+    cal: &WorkingCalendar,
+    due: OffsetDateTime,
+    now: OffsetDateTime,
+    margin: WorkingDuration,
+    marked: &[AlertKind],
+) -> Vec<AlertKind> {
+    let kind = if now > due {
+        AlertKind::Overdue
+    } else if cal.elapsed(now, due).duration <= margin {
+        AlertKind::NearDue
+    } else {
+        return Vec::new();
+    };
+    if marked.contains(&kind)
+        || (kind == AlertKind::NearDue && marked.contains(&AlertKind::Overdue))
+    {
+        return Vec::new();
+    }
+    vec![kind]
+}
+
+/// The marks a step calls for: only a running step whose clock runs.
+pub fn task_alerts(
+    cal: &WorkingCalendar,
+    t: &Task,
+    now: OffsetDateTime,
+    margin: WorkingDuration,
+    marked: &[AlertKind],
+) -> Vec<AlertKind> {
+    match t.due_at {
+        Some(due) if t.state.is_running() && t.paused_at.is_none() => {
+            due_alerts(cal, due, now, margin, marked)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The marks a dossier calls for: only an open, forwarded case whose main clock runs; an
+/// overdue one without an apology on file is also late without apology.
+pub fn case_alerts(
+    cal: &WorkingCalendar,
+    c: &Case,
+    now: OffsetDateTime,
+    margin: WorkingDuration,
+    marked: &[AlertKind],
+    apologised: bool,
+) -> Vec<AlertKind> {
+    if c.state != CaseState::Open || c.main_clock_paused_at.is_some() || c.forwarded_at.is_none() {
+        return Vec::new();
+    }
+    let mut kinds = due_alerts(cal, c.due_at, now, margin, marked);
+    if now > c.due_at && !apologised && !marked.contains(&AlertKind::LateWithoutApology) {
+        kinds.push(AlertKind::LateWithoutApology);
+    }
+    kinds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    const DUE: OffsetDateTime = datetime!(2026-12-02 17:00 +07:00);
+    const MARGIN: WorkingDuration = WorkingDuration::hours(8);
+
+    #[test]
+    fn near_due_within_the_margin_overdue_past_the_deadline_each_once() {
+        let cal = WorkingCalendar::vietnam_default();
+        assert!(
+            due_alerts(&cal, DUE, datetime!(2026-12-01 16:59 +07:00), MARGIN, &[]).is_empty(),
+            "8h01 left"
+        );
+        assert_eq!(
+            due_alerts(&cal, DUE, datetime!(2026-12-01 17:00 +07:00), MARGIN, &[]),
+            [AlertKind::NearDue]
+        );
+        assert!(
+            due_alerts(
+                &cal,
+                DUE,
+                datetime!(2026-12-02 09:00 +07:00),
+                MARGIN,
+                &[AlertKind::NearDue]
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            due_alerts(
+                &cal,
+                DUE,
+                datetime!(2026-12-02 17:01 +07:00),
+                MARGIN,
+                &[AlertKind::NearDue]
+            ),
+            [AlertKind::Overdue]
+        );
+        assert!(
+            due_alerts(
+                &cal,
+                DUE,
+                datetime!(2026-12-03 09:00 +07:00),
+                MARGIN,
+                &[AlertKind::Overdue]
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            due_alerts(&cal, DUE, datetime!(2026-12-03 09:00 +07:00), MARGIN, &[]),
+            [AlertKind::Overdue],
+            "first seen late: overdue only"
+        );
+    }
+}

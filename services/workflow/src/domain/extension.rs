@@ -1,0 +1,135 @@
+//! Apology and extension (phiếu xin lỗi và hẹn lại, form 04), `shared/domain.md` §5: the head of
+//! the agency whose step is running late apologises with the reason and a new appointment, at
+//! least one working day before the dossier's deadline, once per dossier.
+
+use super::case::{Case, CaseState, Task};
+use super::update::{Announcement, CaseUpdate};
+use motcua_auth::{Caller, Role};
+use motcua_calendar::{PROVINCE_OFFSET, WorkingCalendar, WorkingDuration};
+use motcua_events as e;
+use motcua_problem::{FieldError, Problem, codes};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+/// How long before the dossier's deadline the apology must come (1 working day).
+pub const NOTICE: WorkingDuration = WorkingDuration::hours(8);
+
+/// Body of `POST /api/v1/dossiers/{code}/extensions`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"reason": "Cần xác minh thêm nguồn gốc đất với UBND xã", "new_appointment": "2026-12-15T17:00:00+07:00"}))]
+pub struct ExtensionRequest {
+    /// Why the dossier will be late (stated to the applicant).
+    pub reason: String,
+    /// The new appointment (RFC 3339).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String)]
+    pub new_appointment: OffsetDateTime,
+}
+
+/// A granted extension.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extension {
+    /// The agency responsible for the delay.
+    pub agency: String,
+    /// Its head.
+    pub by: String,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub at: OffsetDateTime,
+    /// The appointment before.
+    pub due_before: OffsetDateTime,
+    /// The new appointment.
+    pub due_after: OffsetDateTime,
+}
+
+/// Decides an apology and re-appointment by `caller` for `case` (`granted`: one is on file).
+pub fn decide(
+    caller: &Caller,
+    case: &Case,
+    tasks: &[Task],
+    granted: bool,
+    req: &ExtensionRequest,
+    now: OffsetDateTime,
+    cal: &WorkingCalendar,
+) -> Result<(Extension, CaseUpdate), Problem> {
+    caller.require_any(&[Role::AgencyHead])?;
+    let agency = caller.agency.clone().unwrap_or_default();
+    if !tasks
+        .iter()
+        .any(|t| t.agency == agency && t.state.is_running())
+    {
+        return Err(Problem::new(
+            &codes::EXTENSION_NOT_ALLOWED,
+            "no step of the caller's agency is running for this dossier",
+        ));
+    }
+    if matches!(case.state, CaseState::Completed | CaseState::Closed) {
+        return Err(Problem::new(
+            &codes::CASE_NOT_OPEN,
+            format!("the case is {}", case.state.as_str()),
+        )
+        .with("case_state", case.state.as_str()));
+    }
+    if granted {
+        return Err(Problem::new(
+            &codes::EXTENSION_ALREADY_GRANTED,
+            "only one re-appointment per dossier (form 04)",
+        ));
+    }
+    if now > case.due_at || cal.elapsed(now, case.due_at).duration < NOTICE {
+        return Err(Problem::new(
+            &codes::EXTENSION_TOO_LATE,
+            "an apology must come at least 1 working day before the deadline",
+        )
+        .with(
+            "deadline",
+            case.due_at.to_offset(PROVINCE_OFFSET).to_string(),
+        ));
+    }
+    let mut errors = Vec::new();
+    if req.reason.trim().is_empty() {
+        errors.push(FieldError::new(
+            "reason",
+            &codes::REQUIRED,
+            "nêu rõ lý do chậm trễ",
+        ));
+    }
+    if req.new_appointment <= case.due_at {
+        errors.push(FieldError::new(
+            "new_appointment",
+            &codes::NOT_AFTER_DEADLINE,
+            "ngày hẹn mới phải sau ngày hẹn hiện tại",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(Problem::new(
+            &codes::EXTENSION_INVALID,
+            "the extension request is invalid",
+        )
+        .with_errors(errors));
+    }
+    let ext = Extension {
+        agency,
+        by: caller.sub.clone(),
+        reason: req.reason.trim().to_string(),
+        at: now,
+        due_before: case.due_at,
+        due_after: req.new_appointment,
+    };
+    let mut u = CaseUpdate::new(case.id, &case.dossier_code);
+    u.due_at = Some(ext.due_after);
+    u.announcements
+        .push(Announcement::Extended(e::CaseExtended {
+            dossier_code: case.dossier_code.clone(),
+            case_id: case.id.to_string(),
+            agency: ext.agency.clone(),
+            by: ext.by.clone(),
+            reason: ext.reason.clone(),
+            at: now.to_offset(PROVINCE_OFFSET),
+            due_before: ext.due_before.to_offset(PROVINCE_OFFSET),
+            due_after: ext.due_after.to_offset(PROVINCE_OFFSET),
+        }));
+    Ok((ext, u))
+}

@@ -1,0 +1,395 @@
+//! A case moving through its steps (tiến trình giải quyết): forwarding to the first agencies,
+//! claiming, and finishing a step — done (the next block opens with its deadlines, or the case
+//! completes), returned for the applicant's supplement, or refused. Every handover is a row of
+//! the control slip with the step's early / on time / late; a step that pauses the dossier's
+//! main clock stops it while it runs.
+
+use super::case::{Case, CaseState, Task, TaskState};
+use super::clock::{Calendars, judge, step_due};
+use super::plan::TaskKind;
+use super::update::{Announcement, CaseUpdate, HandoverReason, NewHandover, TaskUpdate};
+use motcua_auth::{Caller, Role};
+use motcua_calendar::PROVINCE_OFFSET;
+use motcua_events as e;
+use motcua_problem::{Problem, codes};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The forwarding step's name on the control slip.
+pub const FORWARDING_STEP: &str = "Chuyển hồ sơ đến cơ quan giải quyết";
+
+fn local(t: OffsetDateTime) -> OffsetDateTime {
+    t.to_offset(PROVINCE_OFFSET)
+}
+
+fn case_changed(case: &Case, at: OffsetDateTime, current_steps: Vec<String>) -> e::CaseChanged {
+    e::CaseChanged {
+        dossier_code: case.dossier_code.clone(),
+        case_id: case.id.to_string(),
+        at: local(at),
+        current_steps,
+    }
+}
+
+fn first_process_block(tasks: &[Task], after: Option<i32>) -> Option<i32> {
+    tasks
+        .iter()
+        .filter(|t| t.kind == TaskKind::Process && after.is_none_or(|b| t.block > b))
+        .map(|t| t.block)
+        .min()
+}
+
+/// Opens block `block` at `at`: each of its steps goes to its agency with a deadline on that
+/// agency's calendar; a step that pauses the main clock stops the dossier's clock.
+fn open_block(
+    case: &Case,
+    tasks: &[Task],
+    block: i32,
+    at: OffsetDateTime,
+    cals: &Calendars,
+    u: &mut CaseUpdate,
+) -> Vec<(Task, OffsetDateTime)> {
+    let opened: Vec<(Task, OffsetDateTime)> = tasks
+        .iter()
+        .filter(|t| t.block == block)
+        .map(|t| (t.clone(), step_due(cals.of(&t.agency), at, t.budget)))
+        .collect();
+    for (t, due) in &opened {
+        u.tasks.push(TaskUpdate::Open {
+            id: t.id,
+            at,
+            due_at: *due,
+        });
+    }
+    if let Some((t, _)) = opened.iter().find(|(t, _)| t.pauses_main_clock) {
+        u.main_clock_paused_at = Some(Some(at));
+        u.announcements
+            .push(Announcement::MainClock(e::CaseMainClock {
+                dossier_code: case.dossier_code.clone(),
+                case_id: case.id.to_string(),
+                step: t.name.clone(),
+                agency: t.agency.clone(),
+                paused_at: local(at),
+                resumed_at: None,
+            }));
+    }
+    opened
+}
+
+/// Forwards the dossier to its first processing block at `at` (thời điểm chuyển hồ sơ), with
+/// the forwarding step judged against its deadline on the control slip; `None` when it was
+/// forwarded already or the case is not open.
+pub fn forward(
+    case: &Case,
+    tasks: &[Task],
+    at: OffsetDateTime,
+    cals: &Calendars,
+) -> Option<CaseUpdate> {
+    if case.forwarded_at.is_some() || case.state != CaseState::Open {
+        return None;
+    }
+    let mut u = CaseUpdate::new(case.id, &case.dossier_code);
+    u.forwarded_at = Some(at);
+    let result = case
+        .forward_due
+        .map(|due| judge(cals.of(&case.receiving_agency), at, due).0);
+    let block = first_process_block(tasks, None)?;
+    let opened = open_block(case, tasks, block, at, cals, &mut u);
+    for (t, _) in &opened {
+        u.handovers.push(NewHandover {
+            task_id: None,
+            at,
+            from: (case.receiving_agency.clone(), None),
+            to: (t.agency.clone(), None),
+            step_name: FORWARDING_STEP.into(),
+            step_deadline: case.forward_due,
+            result,
+            reason: HandoverReason::Forward,
+        });
+    }
+    let steps = opened.iter().map(|(t, _)| t.name.clone()).collect();
+    u.announcements
+        .push(Announcement::Opened(case_changed(case, at, steps)));
+    Some(u)
+}
+
+/// May `caller` act on step `t` of `case` now? Staff (or the sector system) of its agency,
+/// the step running, not held by someone else, and the case not waiting or ended.
+pub fn check_may_act(case: &Case, t: &Task, caller: &Caller) -> Result<(), Problem> {
+    caller.require_any(&STAFF)?;
+    if caller.agency.as_deref() != Some(t.agency.as_str()) {
+        return Err(Problem::new(
+            &codes::AGENCY_NOT_ALLOWED,
+            "the task is at another agency",
+        ));
+    }
+    if case.state != CaseState::Open {
+        return Err(Problem::new(
+            &codes::CASE_NOT_OPEN,
+            format!("the case is {}", case.state.as_str()),
+        )
+        .with("case_state", case.state.as_str()));
+    }
+    match (t.state, t.claimed_by.as_deref()) {
+        (TaskState::Open, _) => Ok(()),
+        (TaskState::Claimed, Some(who)) if who == caller.sub => Ok(()),
+        (TaskState::Claimed, Some(who)) => Err(Problem::new(
+            &codes::TASK_CLAIMED,
+            format!("the task is held by {who}"),
+        )
+        .with("claimed_by", who)),
+        (state, _) => Err(Problem::new(
+            &codes::TASK_NOT_OPEN,
+            format!("the task is {}", state.as_str()),
+        )
+        .with("state", state.as_str())),
+    }
+}
+
+const STAFF: [Role; 4] = [
+    Role::Specialist,
+    Role::AgencyHead,
+    Role::SectorSystem,
+    Role::OneStopOfficer,
+];
+
+/// Claims step `t` for `caller` (also while the case waits: the claim says who will carry on);
+/// claiming one's own claim again changes nothing.
+pub fn claim(
+    t: &Task,
+    caller: &Caller,
+    now: OffsetDateTime,
+) -> Result<Option<TaskUpdate>, Problem> {
+    caller.require_any(&STAFF)?;
+    if caller.agency.as_deref() != Some(t.agency.as_str()) {
+        return Err(Problem::new(
+            &codes::AGENCY_NOT_ALLOWED,
+            "the task is at another agency",
+        ));
+    }
+    match (t.state, t.claimed_by.as_deref()) {
+        (TaskState::Open, _) => Ok(Some(TaskUpdate::Claim {
+            id: t.id,
+            by: caller.sub.clone(),
+            at: now,
+        })),
+        (TaskState::Claimed, Some(who)) if who == caller.sub => Ok(None),
+        (TaskState::Claimed, Some(who)) => Err(Problem::new(
+            &codes::TASK_CLAIMED,
+            format!("the task is held by {who}"),
+        )
+        .with("claimed_by", who)),
+        (state, _) => Err(Problem::new(
+            &codes::TASK_NOT_OPEN,
+            format!("the task is {}", state.as_str()),
+        )
+        .with("state", state.as_str())),
+    }
+}
+
+fn step_event(
+    t: &Task,
+    by: &str,
+    outcome: &str,
+    at: OffsetDateTime,
+    judged: Option<(motcua_calendar::Timeliness, Option<i64>)>,
+) -> Announcement {
+    Announcement::Step(
+        e::TASK_COMPLETED,
+        e::StepChanged {
+            dossier_code: t.dossier_code.clone(),
+            task_id: t.id.to_string(),
+            step: t.name.clone(),
+            agency: t.agency.clone(),
+            from_agency: None,
+            by: by.to_string(),
+            outcome: outcome.to_string(),
+            at: local(at),
+            deadline: t.due_at.map(local),
+            timeliness: judged.map(|(j, _)| timeliness_name(j).to_string()),
+            lateness_minutes: judged.and_then(|(_, l)| l),
+        },
+    )
+}
+
+/// The stored name of a timeliness.
+pub const fn timeliness_name(t: motcua_calendar::Timeliness) -> &'static str {
+    match t {
+        motcua_calendar::Timeliness::Early => "early",
+        motcua_calendar::Timeliness::OnTime => "on_time",
+        motcua_calendar::Timeliness::Late => "late",
+    }
+}
+
+/// Finishes step `id` as done at `now`: judged against its deadline; handed over to the next
+/// block's agencies (or back to the one-stop); when its block is complete the next block opens,
+/// or the case completes; a step that paused the main clock resumes it.
+pub fn complete(
+    case: &Case,
+    tasks: &[Task],
+    id: Uuid,
+    caller: &Caller,
+    note: serde_json::Value,
+    now: OffsetDateTime,
+    cals: &Calendars,
+) -> Result<CaseUpdate, Problem> {
+    let t = tasks
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| Problem::new(&codes::TASK_NOT_FOUND, format!("no task {id}")))?;
+    check_may_act(case, t, caller)?;
+    let mut u = CaseUpdate::new(case.id, &case.dossier_code);
+    let cal = cals.of(&t.agency);
+    let judged = t.due_at.map(|due| {
+        let (j, late) = judge(cal, now, due);
+        (j, late.map(|l| l.as_minutes()))
+    });
+    u.tasks.push(TaskUpdate::Finish {
+        id: t.id,
+        by: caller.sub.clone(),
+        at: now,
+        outcome: "done",
+        note,
+        timeliness: judged.map(|j| j.0),
+        lateness_minutes: judged.and_then(|j| j.1),
+    });
+    u.announcements
+        .push(step_event(t, &caller.sub, "done", now, judged));
+    let next_block = first_process_block(tasks, Some(t.block));
+    let next: Vec<&Task> = next_block.map_or(Vec::new(), |b| {
+        tasks.iter().filter(|x| x.block == b).collect()
+    });
+    let recipients: Vec<&str> = match next.is_empty() {
+        true => vec![case.receiving_agency.as_str()],
+        false => next.iter().map(|x| x.agency.as_str()).collect(),
+    };
+    for to in recipients {
+        u.handovers.push(NewHandover {
+            task_id: Some(t.id),
+            at: now,
+            from: (t.agency.clone(), Some(caller.sub.clone())),
+            to: (to.to_string(), None),
+            step_name: t.name.clone(),
+            step_deadline: t.due_at,
+            result: judged.map(|j| j.0),
+            reason: HandoverReason::Handover,
+        });
+    }
+    let block_done = !tasks
+        .iter()
+        .any(|x| x.block == t.block && x.id != t.id && x.state.is_unfinished());
+    if !block_done {
+        return Ok(u);
+    }
+    if let Some(paused_at) = case.main_clock_paused_at
+        && let Some(pauser) = tasks
+            .iter()
+            .find(|x| x.block == t.block && x.pauses_main_clock)
+    {
+        u.main_clock_paused_at = Some(None);
+        u.announcements
+            .push(Announcement::MainClock(e::CaseMainClock {
+                dossier_code: case.dossier_code.clone(),
+                case_id: case.id.to_string(),
+                step: pauser.name.clone(),
+                agency: pauser.agency.clone(),
+                paused_at: local(paused_at),
+                resumed_at: Some(local(now)),
+            }));
+    }
+    match next_block {
+        Some(b) => {
+            open_block(case, tasks, b, now, cals, &mut u);
+        }
+        None => {
+            u.state = Some(CaseState::Completed);
+            u.completed_at = Some(now);
+            u.announcements
+                .push(Announcement::Completed(case_changed(case, now, Vec::new())));
+        }
+    }
+    Ok(u)
+}
+
+/// Records that step `id` returned the dossier for the applicant's supplement (issued by
+/// intake as the dossier's one supplement request): the dossier goes back to the one-stop and
+/// the step waits for it.
+pub fn returned_for_supplement(
+    case: &Case,
+    tasks: &[Task],
+    id: Uuid,
+    caller: &Caller,
+    now: OffsetDateTime,
+) -> Result<CaseUpdate, Problem> {
+    let t = tasks
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| Problem::new(&codes::TASK_NOT_FOUND, format!("no task {id}")))?;
+    let mut u = CaseUpdate::new(case.id, &case.dossier_code);
+    u.tasks.push(TaskUpdate::SupplementWait {
+        id: t.id,
+        since: Some(now),
+    });
+    u.handovers.push(NewHandover {
+        task_id: Some(t.id),
+        at: now,
+        from: (t.agency.clone(), Some(caller.sub.clone())),
+        to: (case.receiving_agency.clone(), None),
+        step_name: t.name.clone(),
+        step_deadline: t.due_at,
+        result: None,
+        reason: HandoverReason::ReturnForSupplement,
+    });
+    u.announcements.push(step_event(
+        t,
+        &caller.sub,
+        "return_for_supplement",
+        now,
+        None,
+    ));
+    Ok(u)
+}
+
+/// Records that step `id` found the dossier must be refused (intake issued the refusal, form
+/// 03): the step is finished with that outcome and the dossier goes back to the one-stop.
+pub fn refused(
+    case: &Case,
+    tasks: &[Task],
+    id: Uuid,
+    caller: &Caller,
+    reasons: &[String],
+    now: OffsetDateTime,
+    cals: &Calendars,
+) -> Result<CaseUpdate, Problem> {
+    let t = tasks
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| Problem::new(&codes::TASK_NOT_FOUND, format!("no task {id}")))?;
+    let judged = t.due_at.map(|due| {
+        let (j, late) = judge(cals.of(&t.agency), now, due);
+        (j, late.map(|l| l.as_minutes()))
+    });
+    let mut u = CaseUpdate::new(case.id, &case.dossier_code);
+    u.tasks.push(TaskUpdate::Finish {
+        id: t.id,
+        by: caller.sub.clone(),
+        at: now,
+        outcome: "refuse",
+        note: serde_json::json!({"reasons": reasons}),
+        timeliness: judged.map(|j| j.0),
+        lateness_minutes: judged.and_then(|j| j.1),
+    });
+    u.handovers.push(NewHandover {
+        task_id: Some(t.id),
+        at: now,
+        from: (t.agency.clone(), Some(caller.sub.clone())),
+        to: (case.receiving_agency.clone(), None),
+        step_name: t.name.clone(),
+        step_deadline: t.due_at,
+        result: judged.map(|j| j.0),
+        reason: HandoverReason::Refusal,
+    });
+    u.announcements
+        .push(step_event(t, &caller.sub, "refuse", now, judged));
+    Ok(u)
+}

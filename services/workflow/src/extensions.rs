@@ -1,0 +1,91 @@
+//! Apology and extension over REST (phiếu xin lỗi và hẹn lại, form 04): the head of the agency
+//! whose step is running late re-appoints the dossier once, at least one working day before
+//! its deadline; the new appointment becomes the dossier's in intake and the public lookup.
+
+use crate::domain::extension::{self, ExtensionRequest};
+use crate::state::{AppState, case_not_found};
+use crate::store;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use motcua_auth::Caller;
+use motcua_calendar::PROVINCE_OFFSET;
+use motcua_idempotency::{Answer, IdempotencyKey};
+use motcua_problem::{ApiPath, ApiResult, Problem, codes, parse_json};
+use serde_json::json;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(paths(extend), components(schemas(ExtensionRequest)))]
+pub(crate) struct Doc;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/api/v1/dossiers/{code}/extensions", post(extend))
+}
+
+/// Files the apology and new appointment (form 04): by the `agency_head` of an agency whose
+/// step is running; once per dossier; until 1 working day before the deadline.
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/extensions", tag = "cases",
+    params(("code" = String, Path), ("Idempotency-Key" = String, Header, description = "same key and body replay the original answer")),
+    request_body = ExtensionRequest,
+    responses((status = 201, content_type = "application/json", example = json!({"dossier_code": "000.25.80.H80-261127-0001",
+        "agency": "000.33.80.H80", "by": "head-1", "reason": "Cần xác minh thêm nguồn gốc đất", "granted_at": "2026-12-10T09:00:00+07:00",
+        "due_before": "2026-12-24T17:00:00+07:00", "due_after": "2027-01-05T17:00:00+07:00"})),
+        (status = 403, description = "role_not_allowed / extension_not_allowed"), (status = 404, description = "no case"),
+        (status = 409, description = "extension_already_granted / extension_too_late / case_not_open"),
+        (status = 422, description = "extension_invalid / idempotency_key_required")),
+    security(("bearer" = [])))]
+async fn extend(
+    caller: Caller,
+    State(s): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let path = format!("/api/v1/dossiers/{code}/extensions");
+    let idem = IdempotencyKey::from_request(&caller.sub, &headers, &path, &body, true)?
+        .ok_or_else(Problem::internal)?;
+    if let Some(r) = idem.precheck(&s.pool).await? {
+        return Ok(r.into_response());
+    }
+    let req: ExtensionRequest = parse_json(&body)?;
+    let (case, _) = s.load(&code).await?;
+    let cal = s.catalogue.calendar(&case.receiving_agency).await?;
+    let mut tx = s.pool.begin().await?;
+    if let Some(r) = idem.claim(&mut tx).await? {
+        return Ok(r.into_response());
+    }
+    let case = store::cases::lock(&mut tx, case.id)
+        .await?
+        .ok_or_else(|| case_not_found(&code))?;
+    let tasks = store::tasks::of_case(&mut tx, case.id).await?;
+    let granted = store::extensions::exists(&mut tx, &code).await?;
+    let now = s.now();
+    let (ext, update) = extension::decide(&caller, &case, &tasks, granted, &req, now, &cal)?;
+    if !store::extensions::insert(&mut tx, &code, case.id, &ext).await? {
+        return Err(Problem::new(
+            &codes::EXTENSION_ALREADY_GRANTED,
+            "only one re-appointment per dossier (form 04)",
+        ));
+    }
+    store::cases::apply(&mut tx, &update, now).await?;
+    let local = |t: time::OffsetDateTime| {
+        t.to_offset(PROVINCE_OFFSET)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    let answer = Answer::new(
+        StatusCode::CREATED,
+        json!({
+            "dossier_code": code, "agency": ext.agency, "by": ext.by, "reason": ext.reason,
+            "granted_at": local(ext.at), "due_before": local(ext.due_before), "due_after": local(ext.due_after),
+        }),
+    );
+    idem.complete(&mut tx, &answer).await?;
+    tx.commit().await?;
+    s.relay_wake.notify_one();
+    Ok(answer.into_response())
+}

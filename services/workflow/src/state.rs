@@ -1,0 +1,133 @@
+//! Workflow's shared state (trạng thái dùng chung) and the steps every use case shares: the
+//! clock, the calendars of the agencies concerned, loading a case with its steps, and writing
+//! a decision in one transaction.
+
+use crate::domain::case::{Case, Task};
+use crate::domain::clock::Calendars;
+use crate::domain::update::CaseUpdate;
+use crate::store;
+use motcua_calendar::WorkingDuration;
+use motcua_catalogue_client::Catalogue;
+use motcua_problem::{Problem, codes};
+use motcua_proto::intake::v1::intake_service_client::IntakeServiceClient;
+use motcua_server::{PeerChannel, Platform};
+use sqlx::{PgPool, Postgres, Transaction};
+use std::collections::HashMap;
+use std::sync::Arc;
+use time::{OffsetDateTime, Time};
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+/// The rules workflow is configured with.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rules {
+    /// Received after this local time: forwarded the next working day.
+    pub(crate) forward_cutoff: Time,
+    /// Near-due within this much working time of a deadline.
+    pub(crate) near_due: WorkingDuration,
+}
+
+/// Shared state of workflow's handlers, gRPC face and workers.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub(crate) pool: PgPool,
+    pub(crate) platform: Platform,
+    pub(crate) catalogue: Catalogue,
+    pub(crate) intake: IntakeServiceClient<PeerChannel>,
+    pub(crate) relay_wake: Arc<Notify>,
+    pub(crate) rules: Rules,
+}
+
+/// `404 case_not_found`.
+pub(crate) fn case_not_found(code: &str) -> Problem {
+    Problem::new(
+        &codes::CASE_NOT_FOUND,
+        format!("no case for dossier {code}"),
+    )
+}
+
+/// `404 task_not_found`.
+pub(crate) fn task_not_found(id: Uuid) -> Problem {
+    Problem::new(&codes::TASK_NOT_FOUND, format!("no task {id}"))
+}
+
+impl AppState {
+    /// The service clock, truncated to what PostgreSQL stores (microseconds).
+    pub(crate) fn now(&self) -> OffsetDateTime {
+        let t = self.platform.clock.now();
+        t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
+            .unwrap_or(t)
+    }
+
+    /// The calendars of `agencies` (each with its own sessions) and the province's.
+    pub(crate) async fn calendars(&self, agencies: &[&str]) -> Result<Calendars, Problem> {
+        let province = self.catalogue.calendar("").await?;
+        let mut by_agency = HashMap::new();
+        for a in agencies {
+            if !by_agency.contains_key(*a) {
+                by_agency.insert(a.to_string(), self.catalogue.calendar(a).await?);
+            }
+        }
+        Ok(Calendars::new(province, by_agency))
+    }
+
+    /// The calendars of a case's receiving agency and of every agency of its steps.
+    pub(crate) async fn calendars_of(
+        &self,
+        case: &Case,
+        tasks: &[Task],
+    ) -> Result<Calendars, Problem> {
+        let agencies: Vec<&str> = std::iter::once(case.receiving_agency.as_str())
+            .chain(tasks.iter().map(|t| t.agency.as_str()))
+            .collect();
+        self.calendars(&agencies).await
+    }
+
+    /// A dossier's case and its steps, as they are now (unlocked).
+    pub(crate) async fn load(&self, code: &str) -> Result<(Case, Vec<Task>), Problem> {
+        let mut conn = self.pool.acquire().await?;
+        let case = store::cases::by_dossier(&mut conn, code)
+            .await?
+            .ok_or_else(|| case_not_found(code))?;
+        let tasks = store::tasks::of_case(&mut conn, case.id).await?;
+        Ok((case, tasks))
+    }
+
+    /// The case of a step and its steps, as they are now (unlocked).
+    pub(crate) async fn load_by_task(&self, id: Uuid) -> Result<(Case, Vec<Task>), Problem> {
+        let mut conn = self.pool.acquire().await?;
+        let case_id = store::tasks::case_of(&mut conn, id)
+            .await?
+            .ok_or_else(|| task_not_found(id))?;
+        let case = store::cases::get(&mut conn, case_id)
+            .await?
+            .ok_or_else(|| task_not_found(id))?;
+        let tasks = store::tasks::of_case(&mut conn, case.id).await?;
+        Ok((case, tasks))
+    }
+
+    /// Opens a transaction holding the case's lock, with its steps as they are under it.
+    pub(crate) async fn lock(
+        &self,
+        case_id: Uuid,
+    ) -> Result<(Transaction<'static, Postgres>, Case, Vec<Task>), Problem> {
+        let mut tx = self.pool.begin().await?;
+        let case = store::cases::lock(&mut tx, case_id)
+            .await?
+            .ok_or_else(Problem::internal)?;
+        let tasks = store::tasks::of_case(&mut tx, case.id).await?;
+        Ok((tx, case, tasks))
+    }
+
+    /// Writes `u`, commits and wakes the relay.
+    pub(crate) async fn write(
+        &self,
+        mut tx: Transaction<'static, Postgres>,
+        u: &CaseUpdate,
+    ) -> Result<(), Problem> {
+        store::cases::apply(&mut tx, u, self.now()).await?;
+        tx.commit().await?;
+        self.relay_wake.notify_one();
+        Ok(())
+    }
+}
