@@ -7,3 +7,6 @@ mod intake_rules;
 mod lifecycle;
 mod platform;
 mod skeleton;
+mod workflow_clocks;
+mod workflow_outcomes;
+mod workflow_support;

@@ -132,33 +132,40 @@ pub(crate) fn responsible(case: &Case, tasks: &[Task]) -> String {
     }
 }
 
-/// One round of near-due and overdue marks; returns how many were made by this worker.
+/// One round of near-due and overdue marks; returns how many were made by this worker. A
+/// connection is held only while reading, never while marking (several scans at once must not
+/// exhaust the pool).
 pub(crate) async fn deadline_scan(s: &AppState) -> Result<usize, Problem> {
     let now = s.now();
-    let mut conn = s.pool.acquire().await?;
-    let candidates =
-        store::alerts::task_candidates(&mut conn, now + HORIZON, None, true, 500).await?;
-    let cals = s
-        .calendars(
-            &candidates
-                .iter()
-                .map(|(t, _)| t.agency.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .await?;
+    let candidates = store::alerts::task_candidates(
+        &mut *s.pool.acquire().await?,
+        now + HORIZON,
+        None,
+        true,
+        500,
+    )
+    .await?;
+    let agencies: Vec<&str> = candidates.iter().map(|(t, _)| t.agency.as_str()).collect();
+    let cals = s.calendars(&agencies).await?;
     let mut made = 0;
     for (t, marked) in &candidates {
         for kind in alerts::task_alerts(cals.of(&t.agency), t, now, s.rules.near_due, marked) {
             made += usize::from(mark(s, ("task", t.id), kind, task_alert(t, now), now).await?);
         }
     }
-    for (id, _) in store::alerts::case_candidates(&mut conn, now + HORIZON, 500).await? {
-        let Some(case) = store::cases::get(&mut conn, id).await? else {
-            continue;
+    let cases =
+        store::alerts::case_candidates(&mut *s.pool.acquire().await?, now + HORIZON, 500).await?;
+    for (id, _) in cases {
+        let (case, tasks, marked, apologised) = {
+            let mut conn = s.pool.acquire().await?;
+            let Some(case) = store::cases::get(&mut conn, id).await? else {
+                continue;
+            };
+            let tasks = store::tasks::of_case(&mut conn, id).await?;
+            let marked = store::alerts::marks(&mut conn, "case", id).await?;
+            let apologised = store::extensions::exists(&mut conn, &case.dossier_code).await?;
+            (case, tasks, marked, apologised)
         };
-        let tasks = store::tasks::of_case(&mut conn, id).await?;
-        let marked = store::alerts::marks(&mut conn, "case", id).await?;
-        let apologised = store::extensions::exists(&mut conn, &case.dossier_code).await?;
         let cal = s.catalogue.calendar(&case.receiving_agency).await?;
         for kind in alerts::case_alerts(&cal, &case, now, s.rules.near_due, &marked, apologised) {
             let payload = e::DeadlineAlert {

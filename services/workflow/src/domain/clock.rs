@@ -159,7 +159,11 @@ mod tests {
         let cal = WorkingCalendar::vietnam_default();
         let opened = datetime!(2026-11-27 09:00 +07:00);
         let due = step_due(&cal, opened, WorkingDuration::hours(6));
-        assert_eq!(due, datetime!(2026-11-27 17:00 +07:00), "2.5 h before lunch, 3.5 h after");
+        assert_eq!(
+            due,
+            datetime!(2026-11-27 17:00 +07:00),
+            "2.5 h before lunch, 3.5 h after"
+        );
         let t = task(opened, due, Some(datetime!(2026-11-27 10:00 +07:00)));
         let moved = resume_step(&cal, &t, datetime!(2026-12-02 10:00 +07:00)).unwrap();
         assert_eq!(

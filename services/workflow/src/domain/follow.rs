@@ -145,6 +145,7 @@ fn resume_steps(
             u.tasks.push(TaskUpdate::SupplementWait {
                 id: t.id,
                 since: None,
+                by: None,
             });
             u.handovers.push(NewHandover {
                 task_id: Some(t.id),

@@ -329,6 +329,7 @@ pub fn returned_for_supplement(
     u.tasks.push(TaskUpdate::SupplementWait {
         id: t.id,
         since: Some(now),
+        by: Some(caller.sub.clone()),
     });
     u.handovers.push(NewHandover {
         task_id: Some(t.id),

@@ -109,12 +109,15 @@ pub enum TaskUpdate {
     },
     /// Its clock resumes with its deadline moved.
     Resume(MovedDeadline),
-    /// Its agency returned the dossier for supplement (or the supplement came back: `None`).
+    /// Its agency returned the dossier for supplement (or the supplement came back: `None`);
+    /// the person who returned it holds the step.
     SupplementWait {
         /// The step.
         id: Uuid,
         /// Since (or none any more).
         since: Option<OffsetDateTime>,
+        /// Who returned it.
+        by: Option<String>,
     },
     /// The case ended before it was done.
     Cancel {

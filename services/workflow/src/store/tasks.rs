@@ -191,12 +191,17 @@ pub async fn apply(tx: &mut PgConnection, u: &TaskUpdate, reason: &str) -> Resul
             .execute(&mut *tx)
             .await?;
         }
-        TaskUpdate::SupplementWait { id, since } => {
-            sqlx::query("UPDATE task SET supplement_requested_at = $2 WHERE id = $1")
-                .bind(id)
-                .bind(since)
-                .execute(&mut *tx)
-                .await?;
+        TaskUpdate::SupplementWait { id, since, by } => {
+            sqlx::query(
+                "UPDATE task SET supplement_requested_at = $2, claimed_by = coalesce(claimed_by, $3),
+                                 state = CASE WHEN $3 IS NOT NULL AND state = 'open' THEN 'claimed' ELSE state END
+                  WHERE id = $1",
+            )
+            .bind(id)
+            .bind(since)
+            .bind(by)
+            .execute(&mut *tx)
+            .await?;
         }
         TaskUpdate::Cancel { id } => {
             sqlx::query("UPDATE task SET state = 'cancelled', paused_at = NULL WHERE id = $1")
