@@ -6,6 +6,7 @@ mod catalogue;
 mod intake_rules;
 mod lifecycle;
 mod platform;
+mod shape;
 mod skeleton;
 mod workflow_clocks;
 mod workflow_outcomes;

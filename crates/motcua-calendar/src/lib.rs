@@ -36,3 +36,17 @@ pub use year::{YearCalendar, format_date, parse_date};
 /// The province's UTC offset (Asia/Ho_Chi_Minh, +07:00, no daylight saving):
 /// every computation happens in this local time.
 pub const PROVINCE_OFFSET: time::UtcOffset = time::macros::offset!(+7);
+
+/// An instant in the province's local time (+07:00).
+pub fn local(t: time::OffsetDateTime) -> time::OffsetDateTime {
+    t.to_offset(PROVINCE_OFFSET)
+}
+
+/// An instant as every answer shows it: RFC 3339 in the province's local time
+/// (`2026-11-27T17:00:00+07:00`). Empty only for a year outside 0–9999, which no stored
+/// instant has.
+pub fn local_rfc3339(t: time::OffsetDateTime) -> String {
+    local(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

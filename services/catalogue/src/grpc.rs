@@ -1,6 +1,10 @@
-//! The catalogue's gRPC face for the other services. Reads are public, like the REST ones.
+//! The catalogue's gRPC face for the other services (intake, workflow): procedure versions,
+//! agencies, calendars and deadline arithmetic, with the conversions to and from the proto
+//! messages. Reads are public, like the REST ones.
 
-use crate::{AppState, agencies, procedures};
+use crate::domain::procedure::ProcedureVersion;
+use crate::state::AppState;
+use crate::store;
 use motcua_calendar::{TimeLimit, WorkingDuration, format_time_of_day, parse_time_of_day};
 use motcua_problem::Problem;
 use motcua_proto::catalogue::v1 as pb;
@@ -10,6 +14,7 @@ use motcua_proto::catalogue::v1::catalogue_service_server::{
 use motcua_proto::timestamp;
 use tonic::{Request, Response, Status};
 
+/// The catalogue's gRPC service, behind the token check.
 pub(crate) fn routes(state: AppState) -> tonic::service::Routes {
     let interceptor = state.platform.verifier.grpc_interceptor();
     tonic::service::Routes::new(CatalogueServiceServer::with_interceptor(
@@ -49,7 +54,7 @@ fn limit_from_proto(l: &pb::TimeLimit) -> Result<TimeLimit, Status> {
     })
 }
 
-fn to_proto(v: &procedures::ProcedureVersion) -> Result<pb::Procedure, Problem> {
+fn to_proto(v: &ProcedureVersion) -> Result<pb::Procedure, Problem> {
     let limit = v.limit()?;
     let entry: motcua_catalogue_model::ProcedureEntry = serde_json::from_value(v.body.clone()).map_err(|e| {
         tracing::error!(code = %v.code, version = v.version, error = %e, "stored procedure version unreadable");
@@ -178,12 +183,10 @@ impl CatalogueService for Catalogue {
         req: Request<pb::GetProcedureRequest>,
     ) -> Result<Response<pb::Procedure>, Status> {
         let r = req.into_inner();
-        let at = if r.at.is_empty() {
-            procedures::today(&self.0)
-        } else {
-            procedures::parse_date("at", &r.at)?
-        };
-        let v = procedures::version_at(&self.0.pool, &r.code, at).await?;
+        let at = self
+            .0
+            .date_asked((!r.at.is_empty()).then_some(r.at.as_str()))?;
+        let v = self.0.version_at(&r.code, at).await?;
         Ok(Response::new(to_proto(&v)?))
     }
 
@@ -192,12 +195,10 @@ impl CatalogueService for Catalogue {
         req: Request<pb::GetAgencyRequest>,
     ) -> Result<Response<pb::Agency>, Status> {
         let req = req.into_inner();
-        let at = if req.at.is_empty() {
-            procedures::today(&self.0)
-        } else {
-            procedures::parse_date("at", &req.at)?
-        };
-        let r = agencies::resolve(&self.0.pool, &req.code, at).await?;
+        let at = self
+            .0
+            .date_asked((!req.at.is_empty()).then_some(req.at.as_str()))?;
+        let r = self.0.agency_on(&req.code, at).await?;
         let a = r.agency;
         Ok(Response::new(pb::Agency {
             code: a.code,
@@ -248,12 +249,10 @@ impl CatalogueService for Catalogue {
         req: Request<pb::ValidateComponentsRequest>,
     ) -> Result<Response<pb::ValidateComponentsResponse>, Status> {
         let r = req.into_inner();
-        let at = if r.at.is_empty() {
-            procedures::today(&self.0)
-        } else {
-            procedures::parse_date("at", &r.at)?
-        };
-        let v = procedures::version_at(&self.0.pool, &r.code, at).await?;
+        let at = self
+            .0
+            .date_asked((!r.at.is_empty()).then_some(r.at.as_str()))?;
+        let v = self.0.version_at(&r.code, at).await?;
         let published: Vec<motcua_catalogue_model::PublishedComponent> = to_proto(&v)?
             .components
             .into_iter()
@@ -333,9 +332,9 @@ impl CatalogueService for Catalogue {
     ) -> Result<Response<pb::ListProceduresResponse>, Status> {
         let r = req.into_inner();
         let limit = if r.limit == 0 { 50 } else { r.limit.min(500) } as i64;
-        let hits = procedures::search_in_force(
+        let hits = store::procedures::search_in_force(
             &self.0.pool,
-            procedures::today(&self.0),
+            self.0.today(),
             &r.query,
             None,
             None,
@@ -346,8 +345,7 @@ impl CatalogueService for Catalogue {
         .map_err(Problem::from)?;
         let mut out = Vec::with_capacity(hits.len());
         for h in hits {
-            let v =
-                procedures::version_at(&self.0.pool, &h.code, procedures::today(&self.0)).await?;
+            let v = self.0.version_at(&h.code, self.0.today()).await?;
             out.push(to_proto(&v)?);
         }
         Ok(Response::new(pb::ListProceduresResponse {

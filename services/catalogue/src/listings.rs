@@ -1,20 +1,20 @@
-//! Listings (danh mục TTHC niêm yết): which procedure versions each one-stop unit publishes,
-//! and which listings are stale — showing a superseded version, or missing a procedure in
-//! force for the unit's level. The inspection found exactly these at communes.
+//! Listings (danh mục TTHC niêm yết) over REST: which procedure versions each one-stop unit
+//! publishes, and which listings are stale — showing a superseded version, or missing a
+//! procedure in force for the unit's level. The inspection found exactly these at communes.
 
-use crate::procedures::today;
-use crate::{AppState, agencies, import};
+use crate::domain::listing::{self, ListedVersion, ListingBody};
+use crate::state::AppState;
+use crate::store;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use motcua_auth::{Caller, Role};
-use motcua_catalogue_model::{AgencyKind, ProcedureEntry, StaleEntry, stale_listings};
-use motcua_problem::{ApiJson, ApiPath, ApiResult, FieldError, Problem, codes};
-use serde::{Deserialize, Serialize};
+use motcua_catalogue_model::stale_listings;
+use motcua_problem::{ApiJson, ApiPath, ApiResult};
 use serde_json::json;
-use time::Date;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::OpenApi;
 
+/// This resource's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
     paths(get_listing, stale, put_listing),
@@ -22,6 +22,7 @@ use utoipa::{OpenApi, ToSchema};
 )]
 pub(crate) struct Doc;
 
+/// This resource's routes.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/listings/stale", get(stale))
@@ -29,40 +30,6 @@ pub(crate) fn routes() -> Router<AppState> {
             "/api/v1/listings/{one_stop}",
             get(get_listing).put(put_listing),
         )
-}
-
-async fn versions(s: &AppState) -> Result<Vec<ProcedureEntry>, Problem> {
-    let bodies: Vec<serde_json::Value> = sqlx::query_scalar("SELECT body FROM procedure_version")
-        .fetch_all(&s.pool)
-        .await?;
-    bodies
-        .into_iter()
-        .map(|b| {
-            serde_json::from_value(b).map_err(|e| {
-                tracing::error!(error = %e, "stored procedure version unreadable");
-                Problem::internal()
-            })
-        })
-        .collect()
-}
-
-async fn listed(s: &AppState, one_stop: &str) -> Result<Vec<(String, u32)>, Problem> {
-    let rows: Vec<(String, i32)> = sqlx::query_as(
-        "SELECT procedure_code, version FROM listing WHERE one_stop = $1 ORDER BY procedure_code",
-    )
-    .bind(one_stop)
-    .fetch_all(&s.pool)
-    .await?;
-    Ok(rows.into_iter().map(|(c, v)| (c, v as u32)).collect())
-}
-
-fn stale_of(
-    unit: &motcua_catalogue_model::AgencyEntry,
-    listed: &[(String, u32)],
-    all: &[ProcedureEntry],
-    at: Date,
-) -> Vec<StaleEntry> {
-    stale_listings(unit, listed, all, at)
 }
 
 /// The procedures a one-stop unit publishes, with what is stale today: for that unit's officers
@@ -77,13 +44,11 @@ async fn get_listing(
     State(s): State<AppState>,
     ApiPath(one_stop): ApiPath<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let all_agencies = agencies::all(&s.pool).await?;
-    let unit = all_agencies
-        .iter()
-        .find(|a| a.code == one_stop)
-        .ok_or_else(|| Problem::new(&codes::AGENCY_NOT_FOUND, format!("no agency {one_stop}")))?;
-    let listed = listed(&s, &one_stop).await?;
-    let stale = stale_of(unit, &listed, &versions(&s).await?, today(&s));
+    let agencies = store::agencies::all(&s.pool).await?;
+    let unit = listing::unit(&agencies, &one_stop)?;
+    let listed = store::listings::of_unit(&s.pool, &one_stop).await?;
+    let versions = store::procedures::entries(&s.pool).await?;
+    let stale = stale_listings(unit, &listed, &versions, s.today());
     let items: Vec<_> = listed
         .iter()
         .map(|(c, v)| json!({"code": c, "version": v}))
@@ -102,34 +67,12 @@ async fn get_listing(
     security(("bearer" = [])))]
 async fn stale(caller: Caller, State(s): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
     caller.require_any(&[Role::Inspector, Role::Admin, Role::CatalogueAdmin])?;
-    let all = versions(&s).await?;
-    let at = today(&s);
-    let mut items = Vec::new();
-    for unit in agencies::all(&s.pool)
-        .await?
-        .iter()
-        .filter(|a| a.kind == AgencyKind::OneStop && a.is_valid_on(at))
-    {
-        let stale = stale_of(unit, &listed(&s, &unit.code).await?, &all, at);
-        if !stale.is_empty() {
-            items.push(json!({ "one_stop": unit.code, "name": unit.name, "stale": stale }));
-        }
-    }
+    let versions = store::procedures::entries(&s.pool).await?;
+    let at = s.today();
+    let agencies = store::agencies::all(&s.pool).await?;
+    let listings = store::listings::all(&s.pool).await?;
+    let items = listing::stale_units(&agencies, &listings, &versions, at);
     Ok(Json(json!({ "items": items, "next_cursor": null })))
-}
-
-/// One listed version.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-pub(crate) struct ListedVersion {
-    code: String,
-    version: u32,
-}
-
-/// A unit's whole listing.
-#[derive(Debug, Deserialize, ToSchema)]
-#[schema(example = json!({"procedures": [{"code": "1.001193", "version": 1}, {"code": "1.011537", "version": 1}]}))]
-pub(crate) struct ListingBody {
-    procedures: Vec<ListedVersion>,
 }
 
 /// Replaces a one-stop unit's listing (catalogue_admin; audited).
@@ -145,55 +88,14 @@ async fn put_listing(
     ApiJson(body): ApiJson<ListingBody>,
 ) -> ApiResult<Json<serde_json::Value>> {
     caller.require_any(&[Role::CatalogueAdmin])?;
-    let all_agencies = agencies::all(&s.pool).await?;
-    let unit = all_agencies
-        .iter()
-        .find(|a| a.code == one_stop)
-        .ok_or_else(|| Problem::new(&codes::AGENCY_NOT_FOUND, format!("no agency {one_stop}")))?;
-    if unit.kind != AgencyKind::OneStop {
-        return Err(Problem::new(
-            &codes::NOT_A_ONE_STOP,
-            format!("{one_stop} is not a one-stop unit"),
-        ));
-    }
-    let all = versions(&s).await?;
-    let mut errors = Vec::new();
-    for (i, p) in body.procedures.iter().enumerate() {
-        if !all
-            .iter()
-            .any(|v| v.code == p.code && v.version == p.version)
-        {
-            errors.push(
-                FieldError::new(
-                    format!("procedures[{i}]"),
-                    &codes::UNKNOWN_PROCEDURE,
-                    format!("no version {} of {}", p.version, p.code),
-                )
-                .with("procedure_code", p.code.as_str()),
-            );
-        }
-        if body.procedures[..i].iter().any(|o| o.code == p.code) {
-            errors.push(FieldError::new(
-                format!("procedures[{i}].code"),
-                &codes::DUPLICATE_PROCEDURE,
-                format!("{} listed twice", p.code),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(
-            Problem::new(&codes::LISTING_INVALID, "the listing has errors").with_errors(errors),
-        );
-    }
-    let wanted: Vec<(String, u32)> = body
-        .procedures
-        .iter()
-        .map(|p| (p.code.clone(), p.version))
-        .collect();
+    let agencies = store::agencies::all(&s.pool).await?;
+    let unit = listing::one_stop(&agencies, &one_stop)?;
+    let versions = store::procedures::entries(&s.pool).await?;
+    let wanted = listing::check(&body, &versions)?;
     let mut tx = s.pool.begin().await?;
-    let changed = import::replace_listing(&mut tx, &one_stop, &wanted, &caller.sub).await?;
+    let changed = store::listings::replace(&mut tx, &one_stop, &wanted, &caller.sub).await?;
     tx.commit().await?;
-    let stale = stale_of(unit, &wanted, &all, today(&s));
+    let stale = stale_listings(unit, &wanted, &versions, s.today());
     Ok(Json(
         json!({ "one_stop": one_stop, "changed": changed, "stale": stale }),
     ))

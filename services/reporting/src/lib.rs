@@ -1,15 +1,25 @@
 //! The reporting service (báo cáo): rollups fed by events from intake and workflow. In this
 //! first shape it records each received dossier once and counts received dossiers per day and
 //! agency; the periodic handling report, overdue lists and indices build on the same facts.
+//!
+//! Inner layout (the same in every service, `docs/architecture.md`): `state.rs` shared state;
+//! one module per REST resource (`received`); `grpc.rs`; `events.rs` what it consumes;
+//! `workers.rs` background loops (none yet); `store/` all SQL; `domain/` the rules, pure.
 
+pub mod domain;
+mod events;
 mod grpc;
 mod received;
+mod state;
+mod store;
+mod workers;
 
 use axum::Router;
 use motcua_config::ServiceName;
 use motcua_server::{Platform, ServiceDef, ServiceParts};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
+use state::AppState;
 use utoipa::OpenApi;
 
 /// Reporting's migrations (schema `reporting`).
@@ -22,13 +32,6 @@ pub const DEFINITION: ServiceDef = ServiceDef {
     build: |platform, pool| Box::pin(build(platform, pool)),
 };
 
-/// Shared state of reporting's handlers.
-#[derive(Clone)]
-pub(crate) struct AppState {
-    pub(crate) pool: PgPool,
-    pub(crate) platform: Platform,
-}
-
 #[derive(OpenApi)]
 #[openapi(info(title = "motcua reporting", description = "Rollups and reports."))]
 struct ApiDoc;
@@ -40,7 +43,7 @@ fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// Builds the service.
+/// Builds the service: REST, gRPC (with the event receiver) and its workers.
 pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServiceParts> {
     let state = AppState {
         pool: pool.clone(),
@@ -52,6 +55,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             .merge(received::routes())
             .with_state(state.clone()),
         openapi: openapi(),
+        workers: workers::all(&state),
         grpc: grpc::routes(state),
         grpc_names: vec![
             "motcua.reporting.v1.ReportingService",
@@ -59,7 +63,6 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         ],
         pool,
         migrator: &MIGRATOR,
-        workers: Vec::new(),
     })
 }
 

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use motcua_auth::{Caller, Role};
-use motcua_calendar::PROVINCE_OFFSET;
+use motcua_calendar::local_rfc3339 as rfc3339;
 use motcua_problem::{ApiPath, ApiResult, Problem, codes};
 use serde::Serialize;
 use serde_json::json;
@@ -28,12 +28,6 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/dossiers/{code}/case", get(get_case))
         .route("/api/v1/dossiers/{code}/handovers", get(handovers))
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.to_offset(PROVINCE_OFFSET)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 /// A step that finished after its deadline (bước quá hạn), with its agency.

@@ -12,7 +12,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use motcua_auth::Caller;
-use motcua_calendar::PROVINCE_OFFSET;
 use motcua_idempotency::{Answer, IdempotencyKey};
 use motcua_problem::{ApiPath, ApiResult, Problem, codes, parse_json};
 use serde_json::json;
@@ -72,11 +71,7 @@ async fn extend(
         ));
     }
     store::cases::apply(&mut tx, &update, now).await?;
-    let local = |t: time::OffsetDateTime| {
-        t.to_offset(PROVINCE_OFFSET)
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
-    };
+    let local = motcua_calendar::local_rfc3339;
     let answer = Answer::new(
         StatusCode::CREATED,
         json!({

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use motcua_auth::{Caller, Role};
-use motcua_calendar::PROVINCE_OFFSET;
+use motcua_calendar::local_rfc3339 as rfc3339;
 use motcua_problem::{ApiQuery, ApiResult, Problem, codes};
 use serde::Deserialize;
 use serde_json::json;
@@ -31,12 +31,6 @@ pub(crate) fn routes() -> Router<AppState> {
 pub(crate) struct OverdueQuery {
     /// An agency (inspectors and admins; staff see their own agency only).
     agency: Option<String>,
-}
-
-fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.to_offset(PROVINCE_OFFSET)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 /// The agency listed for `caller`: their own (staff), any or all (inspectors, admins).

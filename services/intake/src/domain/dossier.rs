@@ -2,7 +2,7 @@
 //! dossier parsed once from its row, so that no rule matches a status or a policy as text.
 
 use super::status::DossierStatus;
-use motcua_calendar::{Deadline, PROVINCE_OFFSET, SupplementClockPolicy, TimeLimit};
+use motcua_calendar::{Deadline, SupplementClockPolicy, TimeLimit};
 use motcua_catalogue_model::Method;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -158,14 +158,4 @@ impl Dossier {
     }
 }
 
-/// An instant in the province's local time (+07:00).
-pub fn local(t: OffsetDateTime) -> OffsetDateTime {
-    t.to_offset(PROVINCE_OFFSET)
-}
-
-/// RFC 3339 text of an instant in local time, as every answer shows times.
-pub fn rfc3339(t: OffsetDateTime) -> String {
-    local(t)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
+pub use motcua_calendar::{local, local_rfc3339 as rfc3339};

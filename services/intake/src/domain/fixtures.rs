@@ -149,3 +149,51 @@ pub fn waiting(at: OffsetDateTime, policy: SupplementClockPolicy) -> Dossier {
     d.clock_policy = policy;
     d
 }
+
+/// Components over each cap of [`super::components::check_handed_in`]: more files than allowed,
+/// more bytes than allowed, a count over the maximum; each paired with the code it must raise.
+pub fn over_the_caps(
+    code: &str,
+) -> Vec<(Vec<super::components::SubmittedComponent>, &'static str)> {
+    use super::components::{MAX_COUNT, SubmittedComponent, SubmittedFile};
+    use super::dossier::Form;
+    use super::files::{MAX_FILES, MAX_TOTAL_BYTES};
+    let file = |content_base64: String| SubmittedFile {
+        name: "a.pdf".into(),
+        media_type: "application/pdf".into(),
+        size: 3,
+        sha256: "00".into(),
+        content_base64,
+    };
+    let component = |files: Vec<SubmittedFile>, originals: Option<u32>| SubmittedComponent {
+        code: code.into(),
+        form: if files.is_empty() {
+            Form::Paper
+        } else {
+            Form::Electronic
+        },
+        files,
+        originals,
+        copies: None,
+    };
+    vec![
+        (
+            vec![component(
+                (0..=MAX_FILES).map(|_| file("QUJD".into())).collect(),
+                None,
+            )],
+            "too_many_files",
+        ),
+        (
+            vec![component(
+                vec![file("A".repeat(MAX_TOTAL_BYTES / 3 * 4 + 8))],
+                None,
+            )],
+            "files_too_large",
+        ),
+        (
+            vec![component(Vec::new(), Some(MAX_COUNT + 1))],
+            "count_out_of_range",
+        ),
+    ]
+}

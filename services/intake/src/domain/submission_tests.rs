@@ -253,3 +253,18 @@ fn the_issued_dossier_carries_its_code_in_the_receipt_and_the_answer() {
     assert_eq!(issued.answer["status_code"], 2);
     assert_eq!(issued.applicant_id_last4, "1234");
 }
+
+#[test]
+fn every_cap_on_files_and_counts_is_refused_at_submission() {
+    let w = world();
+    for (components, code) in over_the_caps("TK") {
+        let mut req = request(Channel::Counter, &["GCS"]);
+        req.components.extend(components);
+        let r = decide_as(&w, &officer(), &req, NOW).unwrap_err();
+        assert!(
+            refusal_codes(&r).1.contains(&code),
+            "{code}: {:?}",
+            refusal_codes(&r)
+        );
+    }
+}

@@ -248,3 +248,17 @@ fn a_result_ready_while_waiting_goes_straight_to_processed() {
     assert_eq!(u.change.to, DossierStatus::Processed);
     assert_eq!(u.supplemented.len(), 2);
 }
+
+#[test]
+fn every_cap_on_files_and_counts_is_refused_on_the_supplement_too() {
+    let d = waiting(
+        datetime!(2026-11-27 10:00 +07:00),
+        SupplementClockPolicy::Restart,
+    );
+    for (mut components, code) in over_the_caps("GCS") {
+        components.push(paper("HTSS"));
+        let r = answer(&d, components, RESUMED).unwrap_err();
+        let codes: Vec<&str> = r.problem.errors.iter().map(|e| e.code.as_str()).collect();
+        assert!(codes.contains(&code), "{code}: {codes:?}");
+    }
+}

@@ -4,7 +4,7 @@
 use super::case::Task;
 use super::clock::time_left;
 use motcua_auth::{Caller, Role};
-use motcua_calendar::{PROVINCE_OFFSET, WorkingCalendar};
+use motcua_calendar::WorkingCalendar;
 use motcua_problem::{FieldError, Problem, codes};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -173,11 +173,7 @@ pub fn view(t: &Task, cal: &WorkingCalendar, now: OffsetDateTime) -> TaskView {
         block: t.block,
         state: t.state.as_str().into(),
         claimed_by: t.claimed_by.clone(),
-        due_at: t.due_at.and_then(|d| {
-            d.to_offset(PROVINCE_OFFSET)
-                .format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        }),
+        due_at: t.due_at.map(motcua_calendar::local_rfc3339),
         budget_minutes: t.budget.as_minutes(),
         working_minutes_left: left,
         working_hours_left: left.map(|m| (m as f64 / 60.0 * 100.0).round() / 100.0),

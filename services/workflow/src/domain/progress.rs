@@ -9,7 +9,7 @@ use super::clock::{Calendars, judge, step_due};
 use super::plan::TaskKind;
 use super::update::{Announcement, CaseUpdate, HandoverReason, NewHandover, TaskUpdate};
 use motcua_auth::{Caller, Role};
-use motcua_calendar::PROVINCE_OFFSET;
+use motcua_calendar::local;
 use motcua_events as e;
 use motcua_problem::{Problem, codes};
 use time::OffsetDateTime;
@@ -17,10 +17,6 @@ use uuid::Uuid;
 
 /// The forwarding step's name on the control slip.
 pub const FORWARDING_STEP: &str = "Chuyển hồ sơ đến cơ quan giải quyết";
-
-fn local(t: OffsetDateTime) -> OffsetDateTime {
-    t.to_offset(PROVINCE_OFFSET)
-}
 
 fn case_changed(case: &Case, at: OffsetDateTime, current_steps: Vec<String>) -> e::CaseChanged {
     e::CaseChanged {

@@ -3,8 +3,8 @@
 
 use sqlx::PgConnection;
 
-/// Records one audited change.
-pub(crate) async fn record(
+/// Records one audited change, with the request id it came from.
+pub async fn record(
     tx: &mut PgConnection,
     actor: &str,
     action: &str,
