@@ -18,6 +18,15 @@ use stored::Idempotency;
 
 /// The table a service needs (copy into its migrations).
 pub const TABLE_DDL: &str = include_str!("table.sql");
+/// What the first step of a creating request found.
+#[derive(Debug)]
+pub enum Precheck {
+    /// An earlier use of the key completed: answer with it.
+    Replay(Answer),
+    /// Go ahead, with the key (if one was given) to claim in the transaction.
+    Proceed(Option<IdempotencyKey>),
+}
+
 /// A request's idempotency key.
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey {
@@ -121,6 +130,25 @@ impl IdempotencyKey {
             key: key.to_string(),
             hash: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
         }))
+    }
+
+    /// The first step of a creating request: its key (when given, or `422` when `required` and
+    /// missing), and the stored answer when an earlier use of the key completed.
+    pub async fn precheck_request(
+        pool: &PgPool,
+        caller: &str,
+        headers: &HeaderMap,
+        path: &str,
+        body: &[u8],
+        required: bool,
+    ) -> Result<Precheck, Problem> {
+        let key = Self::from_request(caller, headers, path, body, required)?;
+        if let Some(k) = &key
+            && let Some(answer) = k.precheck(pool).await?
+        {
+            return Ok(Precheck::Replay(answer));
+        }
+        Ok(Precheck::Proceed(key))
     }
 
     /// A key given outside HTTP (a gRPC request's field), scoped like a header's.

@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use motcua_auth::Caller;
-use motcua_idempotency::{Answer, IdempotencyKey};
+use motcua_idempotency::{Answer, IdempotencyKey, Precheck};
 use motcua_problem::{ApiPath, ApiResult, parse_json};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -138,12 +138,13 @@ async fn handle(
     decision: Decision,
 ) -> ApiResult<Response> {
     let path = format!("/api/v1/dossiers/{code}/{suffix}");
-    let idem = IdempotencyKey::from_request(&caller.sub, headers, &path, body, false)?;
-    if let Some(k) = &idem
-        && let Some(r) = k.precheck(&s.pool).await?
-    {
-        return Ok(r.into_response());
-    }
+    let idem =
+        match IdempotencyKey::precheck_request(&s.pool, &caller.sub, headers, &path, body, false)
+            .await?
+        {
+            Precheck::Replay(r) => return Ok(r.into_response()),
+            Precheck::Proceed(k) => k,
+        };
     Ok(act(s, caller, code, &decision, idem.as_ref())
         .await?
         .into_response())

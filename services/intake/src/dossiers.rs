@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use motcua_auth::Caller;
-use motcua_idempotency::{Answer, IdempotencyKey};
+use motcua_idempotency::{Answer, IdempotencyKey, Precheck};
 use motcua_problem::{ApiPath, ApiQuery, ApiResult, Problem, codes, parse_json};
 use serde_json::json;
 use utoipa::OpenApi;
@@ -57,12 +57,14 @@ async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
+    let path = "/api/v1/dossiers";
     let idem =
-        IdempotencyKey::from_request(&caller.sub, &headers, "/api/v1/dossiers", &body, true)?
-            .ok_or_else(Problem::internal)?;
-    if let Some(replayed) = idem.precheck(&s.pool).await? {
-        return Ok(replayed.into_response());
-    }
+        match IdempotencyKey::precheck_request(&s.pool, &caller.sub, &headers, path, &body, true)
+            .await?
+        {
+            Precheck::Replay(r) => return Ok(r.into_response()),
+            Precheck::Proceed(k) => k.ok_or_else(Problem::internal)?,
+        };
     let req: SubmitDossier = parse_json(&body)?;
     let now = s.now();
     let agency = s.catalogue.agency(&req.receiving_agency).await?;

@@ -91,11 +91,6 @@ impl IntakeService for Intake {
         let body = serde_json::to_vec(&items).map_err(|_| Status::internal("items"))?;
         let path = format!("/api/v1/dossiers/{}/supplement-requests", r.dossier_code);
         let (caller, key) = actor(r.actor, &path, &body)?;
-        if let Some(k) = &key
-            && let Some(a) = k.precheck(&self.0.pool).await?
-        {
-            return Ok(result(a));
-        }
         Ok(result(
             supplements::request(&self.0, &caller, &r.dossier_code, &items, key.as_ref()).await?,
         ))
@@ -110,11 +105,6 @@ impl IntakeService for Intake {
         let body = serde_json::to_vec(&r.reasons).map_err(|_| Status::internal("reasons"))?;
         let path = format!("/api/v1/dossiers/{}/refusal", r.dossier_code);
         let (caller, key) = actor(r.actor, &path, &body)?;
-        if let Some(k) = &key
-            && let Some(a) = k.precheck(&self.0.pool).await?
-        {
-            return Ok(result(a));
-        }
         let decision = Decision::Refuse { reasons: r.reasons };
         Ok(result(
             actions::act(&self.0, &caller, &r.dossier_code, &decision, key.as_ref()).await?,

@@ -13,7 +13,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use motcua_auth::Caller;
-use motcua_idempotency::{Answer, IdempotencyKey};
+use motcua_idempotency::{Answer, IdempotencyKey, Precheck};
 use motcua_problem::{ApiPath, ApiResult, parse_json};
 use serde::Deserialize;
 use utoipa::{OpenApi, ToSchema};
@@ -66,12 +66,13 @@ async fn request_supplement(
     body: Bytes,
 ) -> ApiResult<Response> {
     let path = format!("/api/v1/dossiers/{code}/supplement-requests");
-    let idem = IdempotencyKey::from_request(&caller.sub, &headers, &path, &body, true)?;
-    if let Some(k) = &idem
-        && let Some(r) = k.precheck(&s.pool).await?
-    {
-        return Ok(r.into_response());
-    }
+    let idem =
+        match IdempotencyKey::precheck_request(&s.pool, &caller.sub, &headers, &path, &body, true)
+            .await?
+        {
+            Precheck::Replay(r) => return Ok(r.into_response()),
+            Precheck::Proceed(k) => k,
+        };
     let req: SupplementRequestBody = parse_json(&body)?;
     Ok(request(&s, &caller, &code, &req.items, idem.as_ref())
         .await?
@@ -140,12 +141,13 @@ async fn supplement(
     body: Bytes,
 ) -> ApiResult<Response> {
     let path = format!("/api/v1/dossiers/{code}/supplements");
-    let idem = IdempotencyKey::from_request(&caller.sub, &headers, &path, &body, true)?;
-    if let Some(k) = &idem
-        && let Some(r) = k.precheck(&s.pool).await?
-    {
-        return Ok(r.into_response());
-    }
+    let idem =
+        match IdempotencyKey::precheck_request(&s.pool, &caller.sub, &headers, &path, &body, true)
+            .await?
+        {
+            Precheck::Replay(r) => return Ok(r.into_response()),
+            Precheck::Proceed(k) => k,
+        };
     let req: SupplementBody = parse_json(&body)?;
     let d = store::dossiers::get(&s.pool, &code)
         .await?

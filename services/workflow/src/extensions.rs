@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use motcua_auth::Caller;
-use motcua_idempotency::{Answer, IdempotencyKey};
+use motcua_idempotency::{Answer, IdempotencyKey, Precheck};
 use motcua_problem::{ApiPath, ApiResult, Problem, codes, parse_json};
 use serde_json::json;
 use utoipa::OpenApi;
@@ -45,11 +45,13 @@ async fn extend(
     body: Bytes,
 ) -> ApiResult<Response> {
     let path = format!("/api/v1/dossiers/{code}/extensions");
-    let idem = IdempotencyKey::from_request(&caller.sub, &headers, &path, &body, true)?
-        .ok_or_else(Problem::internal)?;
-    if let Some(r) = idem.precheck(&s.pool).await? {
-        return Ok(r.into_response());
-    }
+    let idem =
+        match IdempotencyKey::precheck_request(&s.pool, &caller.sub, &headers, &path, &body, true)
+            .await?
+        {
+            Precheck::Replay(r) => return Ok(r.into_response()),
+            Precheck::Proceed(k) => k.ok_or_else(Problem::internal)?,
+        };
     let req: ExtensionRequest = parse_json(&body)?;
     let (case, _) = s.load(&code).await?;
     let cal = s.catalogue.calendar(&case.receiving_agency).await?;

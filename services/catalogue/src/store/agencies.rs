@@ -2,6 +2,7 @@
 //! sessions, written on import (audited) and read for resolving, listing and calendars.
 
 use super::audit;
+use crate::store::documents;
 use motcua_catalogue_model::AgencyEntry;
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
@@ -11,10 +12,7 @@ pub async fn all(pool: &PgPool) -> Result<Vec<AgencyEntry>, sqlx::Error> {
     let bodies: Vec<Value> = sqlx::query_scalar("SELECT body FROM agency ORDER BY code")
         .fetch_all(pool)
         .await?;
-    bodies
-        .into_iter()
-        .map(|b| serde_json::from_value(b).map_err(|e| sqlx::Error::Decode(Box::new(e))))
-        .collect()
+    documents::entries(bodies)
 }
 
 /// The working sessions stored for `code`: `None` for an unknown agency, `Some(None)` for one
@@ -75,7 +73,7 @@ pub enum Put {
 
 /// Writes an agency as published, audited, unless it is stored identical.
 pub async fn put(tx: &mut PgConnection, a: &AgencyEntry, actor: &str) -> Result<Put, sqlx::Error> {
-    let body = serde_json::to_value(a).unwrap_or_default();
+    let body = documents::body(a)?;
     let before: Option<Value> =
         sqlx::query_scalar("SELECT body FROM agency WHERE code = $1 FOR UPDATE")
             .bind(&a.code)
@@ -87,7 +85,8 @@ pub async fn put(tx: &mut PgConnection, a: &AgencyEntry, actor: &str) -> Result<
     let sessions = a
         .working_sessions
         .as_ref()
-        .map(|s| serde_json::to_value(s).unwrap_or_default());
+        .map(documents::body)
+        .transpose()?;
     sqlx::query(
         "INSERT INTO agency (code, name, kind, level, sector, unit_code, parent_code, valid_from, valid_until,
                              successor_code, working_sessions, body)

@@ -4,5 +4,6 @@
 pub mod agencies;
 pub mod audit;
 pub mod calendar;
+pub mod documents;
 pub mod listings;
 pub mod procedures;

@@ -4,6 +4,7 @@
 
 use super::audit;
 use crate::domain::procedure::{ProcedureSummary, ProcedureVersion, agencies_named};
+use crate::store::documents;
 use motcua_catalogue_model::{ProcedureEntry, fold};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
@@ -119,10 +120,7 @@ pub async fn entries(pool: &PgPool) -> Result<Vec<ProcedureEntry>, sqlx::Error> 
         sqlx::query_scalar("SELECT body FROM procedure_version ORDER BY code, version")
             .fetch_all(pool)
             .await?;
-    bodies
-        .into_iter()
-        .map(|b| serde_json::from_value(b).map_err(|e| sqlx::Error::Decode(Box::new(e))))
-        .collect()
+    documents::entries(bodies)
 }
 
 /// Publishes one version, audited; `false` when that version is already stored.
@@ -131,7 +129,7 @@ pub async fn publish(
     p: &ProcedureEntry,
     actor: &str,
 ) -> Result<bool, sqlx::Error> {
-    let body = serde_json::to_value(p).unwrap_or_default();
+    let body = documents::body(p)?;
     let exists: Option<Value> =
         sqlx::query_scalar("SELECT body FROM procedure_version WHERE code = $1 AND version = $2")
             .bind(&p.code)
@@ -155,12 +153,12 @@ pub async fn publish(
     .bind(&p.name)
     .bind(&p.field)
     .bind(p.level.as_str())
-    .bind(serde_json::to_value(p.online_level).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
+    .bind(documents::body(&p.online_level)?.as_str().map(str::to_string))
     .bind(p.effective_from())
     .bind(p.effective_until())
     .bind(p.decision.as_ref().map(|d| d.number.clone()))
     .bind(p.decision.as_ref().map(|d| d.date))
-    .bind(serde_json::to_value(p.time_limit).unwrap_or_default())
+    .bind(documents::body(&p.time_limit)?)
     .bind(&body)
     .bind(fold(&p.name))
     .bind(agencies_named(p))

@@ -126,20 +126,7 @@ pub fn check_may_act(case: &Case, t: &Task, caller: &Caller) -> Result<(), Probl
         )
         .with("case_state", case.state.as_str()));
     }
-    match (t.state, t.claimed_by.as_deref()) {
-        (TaskState::Open, _) => Ok(()),
-        (TaskState::Claimed, Some(who)) if who == caller.sub => Ok(()),
-        (TaskState::Claimed, Some(who)) => Err(Problem::new(
-            &codes::TASK_CLAIMED,
-            format!("the task is held by {who}"),
-        )
-        .with("claimed_by", who)),
-        (state, _) => Err(Problem::new(
-            &codes::TASK_NOT_OPEN,
-            format!("the task is {}", state.as_str()),
-        )
-        .with("state", state.as_str())),
-    }
+    held_by_caller_or_open(t, caller).map(drop)
 }
 
 const STAFF: [Role; 4] = [
@@ -163,13 +150,22 @@ pub fn claim(
             "the task is at another agency",
         ));
     }
-    match (t.state, t.claimed_by.as_deref()) {
-        (TaskState::Open, _) => Ok(Some(TaskUpdate::Claim {
+    match held_by_caller_or_open(t, caller)? {
+        true => Ok(None),
+        false => Ok(Some(TaskUpdate::Claim {
             id: t.id,
             by: caller.sub.clone(),
             at: now,
         })),
-        (TaskState::Claimed, Some(who)) if who == caller.sub => Ok(None),
+    }
+}
+
+/// A step the caller may take: open (`false`), or already held by the caller (`true`);
+/// `409` when someone else holds it or it is not running.
+fn held_by_caller_or_open(t: &Task, caller: &Caller) -> Result<bool, Problem> {
+    match (t.state, t.claimed_by.as_deref()) {
+        (TaskState::Open, _) => Ok(false),
+        (TaskState::Claimed, Some(who)) if who == caller.sub => Ok(true),
         (TaskState::Claimed, Some(who)) => Err(Problem::new(
             &codes::TASK_CLAIMED,
             format!("the task is held by {who}"),
@@ -208,6 +204,26 @@ fn step_event(
     )
 }
 
+/// Step `id` of the case.
+fn task_in(tasks: &[Task], id: Uuid) -> Result<&Task, Problem> {
+    tasks
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| Problem::new(&codes::TASK_NOT_FOUND, format!("no task {id}")))
+}
+
+/// A step finished now, against its deadline: early / on time / late, and the working minutes late.
+fn judged(
+    cal: &motcua_calendar::WorkingCalendar,
+    t: &Task,
+    now: OffsetDateTime,
+) -> Option<(motcua_calendar::Timeliness, Option<i64>)> {
+    t.due_at.map(|due| {
+        let (j, late) = judge(cal, now, due);
+        (j, late.map(|l| l.as_minutes()))
+    })
+}
+
 /// The stored name of a timeliness.
 pub const fn timeliness_name(t: motcua_calendar::Timeliness) -> &'static str {
     match t {
@@ -229,17 +245,11 @@ pub fn complete(
     now: OffsetDateTime,
     cals: &Calendars,
 ) -> Result<CaseUpdate, Problem> {
-    let t = tasks
-        .iter()
-        .find(|t| t.id == id)
-        .ok_or_else(|| Problem::new(&codes::TASK_NOT_FOUND, format!("no task {id}")))?;
+    let t = task_in(tasks, id)?;
     check_may_act(case, t, caller)?;
     let mut u = CaseUpdate::new(case.id, &case.dossier_code);
     let cal = cals.of(&t.agency);
-    let judged = t.due_at.map(|due| {
-        let (j, late) = judge(cal, now, due);
-        (j, late.map(|l| l.as_minutes()))
-    });
+    let judged = judged(cal, t, now);
     u.tasks.push(TaskUpdate::Finish {
         id: t.id,
         by: caller.sub.clone(),
@@ -317,10 +327,7 @@ pub fn returned_for_supplement(
     caller: &Caller,
     now: OffsetDateTime,
 ) -> Result<CaseUpdate, Problem> {
-    let t = tasks
-        .iter()
-        .find(|t| t.id == id)
-        .ok_or_else(|| Problem::new(&codes::TASK_NOT_FOUND, format!("no task {id}")))?;
+    let t = task_in(tasks, id)?;
     let mut u = CaseUpdate::new(case.id, &case.dossier_code);
     u.tasks.push(TaskUpdate::SupplementWait {
         id: t.id,
@@ -358,14 +365,8 @@ pub fn refused(
     now: OffsetDateTime,
     cals: &Calendars,
 ) -> Result<CaseUpdate, Problem> {
-    let t = tasks
-        .iter()
-        .find(|t| t.id == id)
-        .ok_or_else(|| Problem::new(&codes::TASK_NOT_FOUND, format!("no task {id}")))?;
-    let judged = t.due_at.map(|due| {
-        let (j, late) = judge(cals.of(&t.agency), now, due);
-        (j, late.map(|l| l.as_minutes()))
-    });
+    let t = task_in(tasks, id)?;
+    let judged = judged(cals.of(&t.agency), t, now);
     let mut u = CaseUpdate::new(case.id, &case.dossier_code);
     u.tasks.push(TaskUpdate::Finish {
         id: t.id,
