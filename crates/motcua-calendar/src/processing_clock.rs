@@ -24,6 +24,17 @@ pub enum SupplementClockPolicy {
     Continue,
 }
 
+impl SupplementClockPolicy {
+    /// The name used in the catalogue format and on the wire (`restart`, `pause`, `continue`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Restart => "restart",
+            Self::Pause => "pause",
+            Self::Continue => "continue",
+        }
+    }
+}
+
 /// A processing clock (đồng hồ xử lý): a working-time budget, the working time
 /// consumed so far, and whether it is running (since when) or paused (since
 /// when). It recomputes the due instant on resume according to a
@@ -364,6 +375,17 @@ mod tests {
             )
             .unwrap();
         assert_eq!(after.at, before);
+    }
+
+    #[test]
+    fn policy_names_are_the_serde_names() {
+        for p in [
+            SupplementClockPolicy::Restart,
+            SupplementClockPolicy::Pause,
+            SupplementClockPolicy::Continue,
+        ] {
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+        }
     }
 
     #[test]

@@ -101,10 +101,7 @@ fn to_proto(v: &ProcedureVersion) -> Result<pb::Procedure, Problem> {
                 .collect(),
         })
         .collect();
-    let policy = serde_json::to_value(entry.supplement_clock_policy)
-        .ok()
-        .and_then(|p| p.as_str().map(str::to_string))
-        .unwrap_or_else(|| "restart".into());
+    let policy = entry.supplement_clock_policy.as_str().to_string();
     Ok(pb::Procedure {
         code: v.code.clone(),
         name: v.name.clone(),

@@ -142,8 +142,6 @@ pub async fn insert(tx: &mut PgConnection, d: &IssuedDossier) -> Result<(), sqlx
     let a = &d.accepted;
     let applicant =
         serde_json::to_value(&a.applicant).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    let policy =
-        serde_json::to_value(a.clock_policy).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query(
         "INSERT INTO dossier (code, procedure_code, procedure_version, receiving_agency, channel, status,
                               status_code, applicant, applicant_id_last4, received_at, due_at, due_provisional,
@@ -165,7 +163,7 @@ pub async fn insert(tx: &mut PgConnection, d: &IssuedDossier) -> Result<(), sqlx
     .bind(&a.received_by)
     .bind(&a.roles)
     .bind(time_limit_json(&a.time_limit))
-    .bind(policy.as_str().unwrap_or("restart"))
+    .bind(a.clock_policy.as_str())
     .bind(&d.receipt)
     .bind(motcua_telemetry::propagation::current_trace_id())
     .bind(&a.case_code)

@@ -3,10 +3,18 @@
 
 use crate::domain::alerts::AlertKind;
 use crate::domain::case::{Case, Task};
-use crate::store::tasks::{COLUMNS, TaskRow, parse};
+use crate::store::tasks::{COLUMNS, TaskRow};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+/// A candidate step with the marks it has, in one row.
+#[derive(sqlx::FromRow)]
+struct Candidate {
+    #[sqlx(flatten)]
+    task: TaskRow,
+    marks: Vec<String>,
+}
 
 /// Running steps whose clock runs and whose deadline is before `horizon`, with the marks they
 /// have (`agency`: only that agency's; `unmarked`: only those not yet marked overdue).
@@ -22,11 +30,15 @@ pub async fn task_candidates(
         .map(|c| format!("t.{}", c.trim()))
         .collect::<Vec<_>>()
         .join(", ");
-    let rows: Vec<TaskRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {cols} FROM task t
+    let rows: Vec<Candidate> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {cols},
+                coalesce(array_agg(a.kind) FILTER (WHERE a.kind IS NOT NULL), '{{}}') AS marks
+           FROM task t
+           LEFT JOIN deadline_alert a ON a.subject_kind = 'task' AND a.subject_id = t.id
           WHERE t.state IN ('open', 'claimed') AND t.paused_at IS NULL AND t.due_at <= $1
             AND ($2::text IS NULL OR t.agency = $2)
-            AND (NOT $4 OR NOT EXISTS (SELECT 1 FROM deadline_alert a WHERE a.subject_kind = 'task' AND a.subject_id = t.id AND a.kind = 'overdue'))
+          GROUP BY t.id
+         HAVING NOT $4 OR NOT bool_or(a.kind IS NOT DISTINCT FROM 'overdue')
           ORDER BY t.due_at LIMIT $3"
     )))
     .bind(horizon)
@@ -35,11 +47,10 @@ pub async fn task_candidates(
     .bind(unmarked)
     .fetch_all(&mut *conn)
     .await?;
-    let tasks = parse(rows)?;
-    let mut out = Vec::with_capacity(tasks.len());
-    for t in tasks {
-        let marked = marks(conn, "task", t.id).await?;
-        out.push((t, marked));
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let marks = r.marks.iter().filter_map(|k| AlertKind::parse(k)).collect();
+        out.push((Task::try_from(r.task)?, marks));
     }
     Ok(out)
 }
