@@ -2,7 +2,7 @@
 //! processing control slip (phiếu kiểm soát quá trình giải quyết) naming, for a dossier that
 //! finished late, the steps that overran and their agencies.
 
-use crate::domain::case::{Case, Task};
+use crate::domain::case::{Case, CaseState, Task};
 use crate::domain::inbox::{self, TaskView};
 use crate::state::AppState;
 use crate::store;
@@ -69,7 +69,13 @@ pub(crate) struct CaseView {
 
 /// Steps finished late, and whether the dossier is (or finished) late.
 fn lateness(case: &Case, tasks: &[Task], now: OffsetDateTime) -> (bool, Vec<LateStep>) {
-    let finished = case.completed_at.unwrap_or(now);
+    // Late: finished after its appointment, or still running past it (a dossier refused or
+    // withdrawn is not judged).
+    let late = match (case.completed_at, case.state) {
+        (Some(done), _) => done > case.due_at,
+        (None, CaseState::Open | CaseState::Paused) => now > case.due_at,
+        (None, _) => false,
+    };
     let steps = tasks
         .iter()
         .filter(|t| t.timeliness == Some(motcua_calendar::Timeliness::Late))
@@ -81,7 +87,7 @@ fn lateness(case: &Case, tasks: &[Task], now: OffsetDateTime) -> (bool, Vec<Late
             lateness_minutes: t.lateness_minutes,
         })
         .collect();
-    (finished > case.due_at, steps)
+    (late, steps)
 }
 
 /// May the caller see this case? Inspectors and admins; staff of the receiving agency or of

@@ -28,7 +28,7 @@ pub(crate) fn routes() -> Router<AppState> {
 /// Files the apology and new appointment (form 04): by the `agency_head` of an agency whose
 /// step is running; once per dossier; until 1 working day before the deadline.
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/extensions", tag = "cases",
-    params(("code" = String, Path), ("Idempotency-Key" = String, Header, description = "same key and body replay the original answer")),
+    params(("code" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "optional: same key and body replay the original answer")),
     request_body = ExtensionRequest,
     responses((status = 201, content_type = "application/json", example = json!({"dossier_code": "000.25.80.H80-261127-0001",
         "agency": "000.33.80.H80", "by": "head-1", "reason": "Cần xác minh thêm nguồn gốc đất", "granted_at": "2026-12-10T09:00:00+07:00",
@@ -46,17 +46,19 @@ async fn extend(
 ) -> ApiResult<Response> {
     let path = format!("/api/v1/dossiers/{code}/extensions");
     let idem =
-        match IdempotencyKey::precheck_request(&s.pool, &caller.sub, &headers, &path, &body, true)
+        match IdempotencyKey::precheck_request(&s.pool, &caller.sub, &headers, &path, &body, false)
             .await?
         {
             Precheck::Replay(r) => return Ok(r.into_response()),
-            Precheck::Proceed(k) => k.ok_or_else(Problem::internal)?,
+            Precheck::Proceed(k) => k,
         };
     let req: ExtensionRequest = parse_json(&body)?;
     let (case, _) = s.load(&code).await?;
     let cal = s.catalogue.calendar(&case.receiving_agency).await?;
     let mut tx = s.pool.begin().await?;
-    if let Some(r) = idem.claim(&mut tx).await? {
+    if let Some(k) = &idem
+        && let Some(r) = k.claim(&mut tx).await?
+    {
         return Ok(r.into_response());
     }
     let case = store::cases::lock(&mut tx, case.id)
@@ -81,7 +83,9 @@ async fn extend(
             "granted_at": local(ext.at), "due_before": local(ext.due_before), "due_after": local(ext.due_after),
         }),
     );
-    idem.complete(&mut tx, &answer).await?;
+    if let Some(k) = &idem {
+        k.complete(&mut tx, &answer).await?;
+    }
     tx.commit().await?;
     s.relay_wake.notify_one();
     Ok(answer.into_response())

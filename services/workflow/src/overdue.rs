@@ -67,7 +67,7 @@ fn scope(caller: &Caller, asked: Option<String>) -> Result<Option<String>, Probl
         {"kind": "task", "state": "overdue", "dossier_code": "000.25.80.H80-261127-0001", "task_id": "01a21a72-2ab1-75e9-872f-c30b217116a5",
          "step": "Thẩm định, ghi sổ hộ tịch, trình ký", "agency": "000.30.80.H80", "deadline": "2026-11-27T15:00:00+07:00", "working_minutes_left": -30},
         {"kind": "dossier", "state": "near_due", "dossier_code": "000.25.80.H80-261127-0002", "task_id": null, "step": null,
-         "agency": "000.30.80.H80", "deadline": "2026-11-30T17:00:00+07:00", "working_minutes_left": 240}], "next_cursor": null})),
+         "agency": "000.30.80.H80", "deadline": "2026-11-30T17:00:00+07:00", "working_minutes_left": 240, "apology_on_file": false}], "next_cursor": null})),
         (status = 403, description = "another agency")),
     security(("bearer" = [])))]
 async fn list(
@@ -114,8 +114,10 @@ async fn list(
         let cal = s.catalogue.calendar(&case.receiving_agency).await?;
         let left = crate::domain::clock::signed_elapsed(&cal, now, case.due_at).as_minutes();
         if let Some(st) = state(left) {
+            let apologised = store::extensions::exists(&mut conn, &case.dossier_code).await?;
             items.push(json!({"kind": "dossier", "state": st, "dossier_code": case.dossier_code, "task_id": null, "step": null,
-                "agency": workers::responsible(&case, &case_tasks), "deadline": rfc3339(case.due_at), "working_minutes_left": left}));
+                "agency": workers::responsible(&case, &case_tasks), "deadline": rfc3339(case.due_at), "working_minutes_left": left,
+                "apology_on_file": apologised}));
         }
     }
     Ok(Json(json!({ "items": items, "next_cursor": null })))

@@ -166,13 +166,21 @@ async fn complete(
             progress::check_may_act(&case, t, &caller)?;
             through_intake(&s, &caller, &case, t, &body).await?;
             let (tx, case, tasks) = s.lock(case.id).await?;
-            let u = match body.outcome {
-                Outcome::Refuse => {
-                    progress::refused(&case, &tasks, id, &caller, &body.reasons, s.now(), &cals)?
-                }
-                _ => progress::returned_for_supplement(&case, &tasks, id, &caller, s.now())?,
-            };
-            s.write(tx, &u).await?;
+            let t = tasks
+                .iter()
+                .find(|t| t.id == id)
+                .ok_or_else(|| task_not_found(id))?;
+            // Recorded once, whoever raced: intake answered a retry with its stored answer.
+            if !already_finished(t, &caller, body.outcome) && t.state.is_unfinished() {
+                let now = s.now();
+                let u = match body.outcome {
+                    Outcome::Refuse => {
+                        progress::refused(&case, &tasks, id, &caller, &body.reasons, now, &cals)?
+                    }
+                    _ => progress::returned_for_supplement(&case, &tasks, id, &caller, now)?,
+                };
+                s.write(tx, &u).await?;
+            }
         }
     }
     view_of(&s, id).await

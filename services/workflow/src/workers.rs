@@ -50,12 +50,21 @@ pub(crate) async fn forward_due(s: &AppState) -> Result<usize, Problem> {
     let ids = store::cases::due_for_forwarding(&mut *s.pool.acquire().await?, now, 100).await?;
     let mut forwarded = 0;
     for id in ids {
+        // The calendars are asked for before the lock: no remote call while holding it.
+        let (case, tasks) = {
+            let mut conn = s.pool.acquire().await?;
+            let Some(case) = store::cases::get(&mut conn, id).await? else {
+                continue;
+            };
+            let tasks = store::tasks::of_case(&mut conn, id).await?;
+            (case, tasks)
+        };
+        let cals = s.calendars_of(&case, &tasks).await?;
         let mut tx = s.pool.begin().await?;
         let Some(case) = store::cases::try_lock(&mut tx, id).await? else {
             continue;
         };
         let tasks = store::tasks::of_case(&mut tx, id).await?;
-        let cals = s.calendars_of(&case, &tasks).await?;
         if let Some(u) = progress::forward(&case, &tasks, now, &cals) {
             s.write(tx, &u).await?;
             forwarded += 1;

@@ -32,9 +32,9 @@ pub fn is_applicant(c: &Caller, d: &Dossier) -> bool {
     c.sub == d.submitted_by && c.has_any(&[Role::Citizen, Role::Portal])
 }
 
-/// Agency staff (specialist, agency head) of one of `agencies`.
+/// Agency staff (specialist, agency head) or the agency's sector system, of one of `agencies`.
 pub fn is_staff_of(c: &Caller, agencies: &[String]) -> bool {
-    c.has_any(&[Role::Specialist, Role::AgencyHead])
+    c.has_any(&[Role::Specialist, Role::AgencyHead, Role::SectorSystem])
         && c.agency.as_ref().is_some_and(|a| agencies.contains(a))
 }
 

@@ -443,6 +443,7 @@ mod tests {
         let request = OpenRequest {
             items: Vec::new(),
             deadline_at: datetime!(2026-12-18 10:00 +07:00),
+            requested_at: datetime!(2026-11-27 10:00 +07:00),
         };
         assert!(decide_expiry(&d, &request, datetime!(2026-12-18 09:59 +07:00)).is_none());
         let u = decide_expiry(&d, &request, datetime!(2026-12-18 10:01 +07:00)).unwrap();

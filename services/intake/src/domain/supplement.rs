@@ -150,6 +150,8 @@ pub struct OpenRequest {
     pub items: Vec<SupplementItem>,
     /// The applicant's window closes then.
     pub deadline_at: OffsetDateTime,
+    /// When it was issued (the clock stopped then).
+    pub requested_at: OffsetDateTime,
 }
 
 /// What the supplement decision reads.
@@ -224,7 +226,12 @@ pub fn decide_supplement(i: &SupplementInput<'_>) -> Result<DossierUpdate, Refus
         .with_errors(errors)
         .into());
     }
-    let mut clock = clock_of(d, i.calendar);
+    // The clock stopped when the request was issued (kept as `clock_paused_at`).
+    let paused = Dossier {
+        clock_paused_at: d.clock_paused_at.or(Some(request.requested_at)),
+        ..d.clone()
+    };
+    let mut clock = clock_of(&paused, i.calendar);
     let due = clock
         .resume(i.calendar, i.now, d.clock_policy)
         .map_err(|e| {

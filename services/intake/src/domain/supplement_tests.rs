@@ -148,6 +148,7 @@ fn answer(
     let request = OpenRequest {
         items: items(&["GCS", "HTSS"]),
         deadline_at: datetime!(2026-12-18 10:00 +07:00),
+        requested_at: datetime!(2026-11-27 10:00 +07:00),
     };
     decide_supplement(&SupplementInput {
         caller: &officer(),

@@ -43,17 +43,21 @@ pub async fn insert(
 
 /// The request still waiting for the applicant, if any.
 pub async fn open(conn: &mut PgConnection, code: &str) -> Result<Option<OpenRequest>, sqlx::Error> {
-    let row: Option<(serde_json::Value, OffsetDateTime)> = sqlx::query_as(
-        "SELECT items, deadline_at FROM supplement_request
+    let row: Option<(serde_json::Value, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
+        "SELECT items, deadline_at, requested_at FROM supplement_request
           WHERE dossier_code = $1 AND answered_at IS NULL AND expired_at IS NULL",
     )
     .bind(code)
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|(items, deadline_at)| {
+    row.map(|(items, deadline_at, requested_at)| {
         let items: Vec<SupplementItem> =
             serde_json::from_value(items).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        Ok(OpenRequest { items, deadline_at })
+        Ok(OpenRequest {
+            items,
+            deadline_at,
+            requested_at,
+        })
     })
     .transpose()
 }

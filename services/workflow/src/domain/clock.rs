@@ -64,26 +64,35 @@ pub struct MovedDeadline {
     pub due_after: OffsetDateTime,
 }
 
+/// A deadline moved by a wait from `paused_at` to `resumed_at` (the clock ran since `since`):
+/// later by exactly the working time waited, unless it had already passed when the wait began.
+pub fn moved_by_wait(
+    cal: &WorkingCalendar,
+    since: OffsetDateTime,
+    due: OffsetDateTime,
+    paused_at: OffsetDateTime,
+    resumed_at: OffsetDateTime,
+) -> OffsetDateTime {
+    let deadline = Deadline {
+        at: due,
+        provisional: false,
+    };
+    let mut clock = ProcessingClock::restore(cal, since, deadline, Some(paused_at), None);
+    clock
+        .resume(cal, resumed_at, SupplementClockPolicy::Pause)
+        .map_or(due, |d| d.at)
+}
+
 /// Resumes a step whose clock stopped: its deadline moves by the working time waited (nothing
-/// moves for a step already late when it stopped).
+/// moves for a step already late when it stopped, and then nothing is recorded as moved).
 pub fn resume_step(cal: &WorkingCalendar, t: &Task, at: OffsetDateTime) -> Option<MovedDeadline> {
     let (paused_at, due, opened) = (t.paused_at?, t.due_at?, t.opened_at?);
-    let mut clock = ProcessingClock::restore(
-        cal,
-        opened,
-        Deadline {
-            at: due,
-            provisional: false,
-        },
-        Some(paused_at),
-        None,
-    );
-    let after = clock.resume(cal, at, SupplementClockPolicy::Pause).ok()?.at;
+    let after = moved_by_wait(cal, opened, due, paused_at, at);
     Some(MovedDeadline {
         task_id: t.id,
         paused_at,
         resumed_at: at,
-        waited: cal.elapsed(paused_at, at).duration,
+        waited: cal.elapsed(due, after).duration,
         due_before: due,
         due_after: after,
     })
@@ -190,7 +199,10 @@ mod tests {
         let due = datetime!(2026-11-27 10:00 +07:00);
         let t = task(opened, due, Some(datetime!(2026-11-27 14:00 +07:00)));
         let moved = resume_step(&cal, &t, datetime!(2026-11-30 10:00 +07:00)).unwrap();
-        assert_eq!(moved.due_after, due);
+        assert_eq!(
+            (moved.due_after, moved.waited),
+            (due, WorkingDuration::ZERO)
+        );
     }
 
     #[test]

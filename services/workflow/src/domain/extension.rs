@@ -133,3 +133,116 @@ pub fn decide(
         }));
     Ok((ext, u))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::case::TaskState;
+    use super::super::fixtures::*;
+    use super::*;
+    use time::macros::datetime;
+
+    const DUE: OffsetDateTime = datetime!(2026-12-02 09:00 +07:00);
+
+    fn ask(
+        caller: &Caller,
+        granted: bool,
+        now: OffsetDateTime,
+        new: OffsetDateTime,
+    ) -> Result<(Extension, CaseUpdate), Problem> {
+        let tasks = [
+            task(1, 0, JUSTICE, 8, TaskState::Open),
+            task(2, 1, POLICE, 8, TaskState::Pending),
+        ];
+        let req = ExtensionRequest {
+            reason: "Cần xác minh thêm".into(),
+            new_appointment: new,
+        };
+        decide(
+            caller,
+            &case(DUE),
+            &tasks,
+            granted,
+            &req,
+            now,
+            &motcua_calendar::WorkingCalendar::vietnam_default(),
+        )
+    }
+
+    fn head(agency: &str) -> Caller {
+        caller("head", &[Role::AgencyHead], agency)
+    }
+
+    const NEW: OffsetDateTime = datetime!(2026-12-04 17:00 +07:00);
+    const TWO_DAYS_BEFORE: OffsetDateTime = datetime!(2026-11-30 09:00 +07:00);
+
+    #[test]
+    fn the_head_of_the_agency_running_late_re_appoints_once() {
+        let (ext, u) = ask(&head(JUSTICE), false, TWO_DAYS_BEFORE, NEW).unwrap();
+        assert_eq!(
+            (ext.due_before, ext.due_after, u.due_at),
+            (DUE, NEW, Some(NEW))
+        );
+        assert!(matches!(&u.announcements[0], Announcement::Extended(_)));
+        assert_eq!(
+            ask(&head(JUSTICE), true, TWO_DAYS_BEFORE, NEW)
+                .unwrap_err()
+                .code,
+            "extension_already_granted"
+        );
+        assert_eq!(
+            ask(&specialist(JUSTICE), false, TWO_DAYS_BEFORE, NEW)
+                .unwrap_err()
+                .code,
+            "role_not_allowed"
+        );
+        assert_eq!(
+            ask(&head(POLICE), false, TWO_DAYS_BEFORE, NEW)
+                .unwrap_err()
+                .code,
+            "extension_not_allowed",
+            "no running step"
+        );
+    }
+
+    #[test]
+    fn at_least_one_working_day_before_the_deadline() {
+        assert!(
+            ask(
+                &head(JUSTICE),
+                false,
+                datetime!(2026-12-01 09:00 +07:00),
+                NEW
+            )
+            .is_ok(),
+            "exactly one working day before"
+        );
+        let late = ask(
+            &head(JUSTICE),
+            false,
+            datetime!(2026-12-01 09:01 +07:00),
+            NEW,
+        )
+        .unwrap_err();
+        assert_eq!(late.code, "extension_too_late");
+        assert_eq!(
+            ask(
+                &head(JUSTICE),
+                false,
+                datetime!(2026-12-03 09:00 +07:00),
+                NEW
+            )
+            .unwrap_err()
+            .code,
+            "extension_too_late"
+        );
+    }
+
+    #[test]
+    fn the_new_appointment_must_be_later() {
+        let bad = ask(&head(JUSTICE), false, TWO_DAYS_BEFORE, DUE).unwrap_err();
+        assert_eq!(
+            (bad.code, bad.errors[0].code.as_str()),
+            ("extension_invalid", "not_after_deadline")
+        );
+    }
+}

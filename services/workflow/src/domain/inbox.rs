@@ -182,3 +182,59 @@ pub fn view(t: &Task, cal: &WorkingCalendar, now: OffsetDateTime) -> TaskView {
         paused_minutes: t.paused_minutes,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::case::TaskState;
+    use super::super::fixtures::*;
+    use super::*;
+
+    #[test]
+    fn staff_see_their_agency_a_sector_system_its_sector_and_bad_filters_are_refused() {
+        let f = filter(&specialist(JUSTICE), &InboxQuery::default()).unwrap();
+        assert_eq!(
+            (f.agency.as_str(), f.sector.clone(), f.states.clone()),
+            (JUSTICE, None, vec!["open", "claimed"])
+        );
+        let mut system = caller("sys", &[Role::SectorSystem], JUSTICE);
+        system.sector = Some("justice".into());
+        assert_eq!(
+            filter(&system, &InboxQuery::default())
+                .unwrap()
+                .sector
+                .as_deref(),
+            Some("justice")
+        );
+        let bad = InboxQuery {
+            state: Some("done".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            filter(&specialist(JUSTICE), &bad).unwrap_err().code,
+            "invalid_query"
+        );
+        let citizen = caller("c", &[Role::Citizen], JUSTICE);
+        assert_eq!(
+            filter(&citizen, &InboxQuery::default()).unwrap_err().code,
+            "role_not_allowed"
+        );
+    }
+
+    #[test]
+    fn the_cursor_is_the_next_page_after_a_step() {
+        let t = task(1, 0, JUSTICE, 6, TaskState::Open);
+        let q = InboxQuery {
+            cursor: Some(cursor_after(&t)),
+            ..Default::default()
+        };
+        assert_eq!(
+            filter(&specialist(JUSTICE), &q).unwrap().after,
+            Some((t.due_at.unwrap(), t.id))
+        );
+        let garbage = InboxQuery {
+            cursor: Some("nope".into()),
+            ..Default::default()
+        };
+        assert!(filter(&specialist(JUSTICE), &garbage).is_err());
+    }
+}

@@ -7,6 +7,8 @@ pub mod alerts;
 pub mod case;
 pub mod clock;
 pub mod extension;
+#[cfg(test)]
+mod fixtures;
 pub mod follow;
 pub mod inbox;
 pub mod opening;

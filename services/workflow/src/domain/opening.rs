@@ -6,7 +6,7 @@
 use super::case::{Case, CaseState, Task, TaskState};
 use super::clock::Calendars;
 use super::plan::{self, TaskKind, TemplateStep};
-use motcua_calendar::{PROVINCE_OFFSET, WorkingCalendar, WorkingDuration};
+use motcua_calendar::{PROVINCE_OFFSET, TimeLimit, WorkingCalendar, WorkingDuration};
 use motcua_catalogue_client::Procedure;
 use motcua_catalogue_model::time_limit_budget;
 use motcua_events::DossierReceived;
@@ -25,8 +25,10 @@ pub struct Forwarding {
 }
 
 /// The forwarding rule: at once when received on a working day up to `cutoff`, otherwise at
-/// the first session of the next working day; due then for an electronic dossier, one working
-/// day after receipt for one with paper components.
+/// the first session of the next working day. Its deadline: the end of the working day on which
+/// it is due (received by the cut-off: that day; after it: the next working day), so the
+/// forwarding step is on time when done that day; for a dossier with paper components, one
+/// working day after receipt (the papers travel), or that end of day if later.
 pub fn forwarding(
     cal: &WorkingCalendar,
     received_at: OffsetDateTime,
@@ -46,15 +48,15 @@ pub fn forwarding(
         let start = cal.sessions().first().map_or(Time::MIDNIGHT, |s| s.start);
         next.with_time(start).assume_offset(PROVINCE_OFFSET)
     };
+    let end_of_day = cal
+        .deadline(received_at, &TimeLimit::same_day().with_cutoff(cutoff))
+        .at;
     let due = if paper {
-        cal.add(
-            received_at,
-            WorkingDuration::days(1.0).unwrap_or(WorkingDuration::hours(8)),
-        )
-        .at
-        .max(at)
+        cal.add(received_at, WorkingDuration::hours(8))
+            .at
+            .max(end_of_day)
     } else {
-        at
+        end_of_day
     };
     Forwarding { at, due }
 }
@@ -173,8 +175,9 @@ mod tests {
             (f.at, f.due),
             (
                 datetime!(2026-11-27 14:59 +07:00),
-                datetime!(2026-11-27 14:59 +07:00)
-            )
+                datetime!(2026-11-27 17:00 +07:00)
+            ),
+            "at once, due by the end of the day"
         );
     }
 

@@ -5,7 +5,7 @@
 //! main clock stops it while it runs.
 
 use super::case::{Case, CaseState, Task, TaskState};
-use super::clock::{Calendars, judge, step_due};
+use super::clock::{Calendars, judge, moved_by_wait, step_due};
 use super::plan::TaskKind;
 use super::update::{Announcement, CaseUpdate, HandoverReason, NewHandover, TaskUpdate};
 use motcua_auth::{Caller, Role};
@@ -58,18 +58,54 @@ fn open_block(
         });
     }
     if let Some((t, _)) = opened.iter().find(|(t, _)| t.pauses_main_clock) {
-        u.main_clock_paused_at = Some(Some(at));
-        u.announcements
-            .push(Announcement::MainClock(e::CaseMainClock {
-                dossier_code: case.dossier_code.clone(),
-                case_id: case.id.to_string(),
-                step: t.name.clone(),
-                agency: t.agency.clone(),
-                paused_at: local(at),
-                resumed_at: None,
-            }));
+        pause_main_clock(case, t, at, u);
     }
     opened
+}
+
+fn main_clock(
+    case: &Case,
+    t: &Task,
+    paused_at: OffsetDateTime,
+    resumed_at: Option<OffsetDateTime>,
+) -> Announcement {
+    Announcement::MainClock(e::CaseMainClock {
+        dossier_code: case.dossier_code.clone(),
+        case_id: case.id.to_string(),
+        step: t.name.clone(),
+        agency: t.agency.clone(),
+        paused_at: local(paused_at),
+        resumed_at: resumed_at.map(local),
+    })
+}
+
+/// Step `t` stops the dossier's main clock at `at` (the tax authority's step in land flows).
+pub(super) fn pause_main_clock(case: &Case, t: &Task, at: OffsetDateTime, u: &mut CaseUpdate) {
+    u.main_clock_paused_at = Some(Some(at));
+    u.announcements.push(main_clock(case, t, at, None));
+}
+
+/// The main clock stopped since `paused_at` runs again at `at`: the dossier's appointment moves
+/// by exactly the working time it was stopped (intake moves its own the same way on the event).
+pub(super) fn resume_main_clock(
+    case: &Case,
+    t: &Task,
+    paused_at: OffsetDateTime,
+    at: OffsetDateTime,
+    cals: &Calendars,
+    u: &mut CaseUpdate,
+) {
+    let cal = cals.of(&case.receiving_agency);
+    u.main_clock_paused_at = Some(None);
+    u.due_at = Some(moved_by_wait(
+        cal,
+        case.received_at,
+        case.due_at,
+        paused_at,
+        at,
+    ));
+    u.announcements
+        .push(main_clock(case, t, paused_at, Some(at)));
 }
 
 /// Forwards the dossier to its first processing block at `at` (thời điểm chuyển hồ sơ), with
@@ -113,12 +149,7 @@ pub fn forward(
 /// the step running, not held by someone else, and the case not waiting or ended.
 pub fn check_may_act(case: &Case, t: &Task, caller: &Caller) -> Result<(), Problem> {
     caller.require_any(&STAFF)?;
-    if caller.agency.as_deref() != Some(t.agency.as_str()) {
-        return Err(Problem::new(
-            &codes::AGENCY_NOT_ALLOWED,
-            "the task is at another agency",
-        ));
-    }
+    at_callers_agency(t, caller)?;
     if case.state != CaseState::Open {
         return Err(Problem::new(
             &codes::CASE_NOT_OPEN,
@@ -144,12 +175,7 @@ pub fn claim(
     now: OffsetDateTime,
 ) -> Result<Option<TaskUpdate>, Problem> {
     caller.require_any(&STAFF)?;
-    if caller.agency.as_deref() != Some(t.agency.as_str()) {
-        return Err(Problem::new(
-            &codes::AGENCY_NOT_ALLOWED,
-            "the task is at another agency",
-        ));
-    }
+    at_callers_agency(t, caller)?;
     match held_by_caller_or_open(t, caller)? {
         true => Ok(None),
         false => Ok(Some(TaskUpdate::Claim {
@@ -158,6 +184,24 @@ pub fn claim(
             at: now,
         })),
     }
+}
+
+/// The step is at the caller's agency (and, for a sector system whose token names a sector, in
+/// that sector).
+fn at_callers_agency(t: &Task, caller: &Caller) -> Result<(), Problem> {
+    if caller.agency.as_deref() != Some(t.agency.as_str()) {
+        return Err(Problem::new(
+            &codes::AGENCY_NOT_ALLOWED,
+            "the task is at another agency",
+        ));
+    }
+    if caller.has(Role::SectorSystem) && caller.sector.is_some() && t.sector != caller.sector {
+        return Err(Problem::new(
+            &codes::AGENCY_NOT_ALLOWED,
+            "the task is in another sector",
+        ));
+    }
+    Ok(())
 }
 
 /// A step the caller may take: open (`false`), or already held by the caller (`true`);
@@ -281,27 +325,16 @@ pub fn complete(
             reason: HandoverReason::Handover,
         });
     }
+    if t.pauses_main_clock
+        && let Some(paused_at) = case.main_clock_paused_at
+    {
+        resume_main_clock(case, t, paused_at, now, cals, &mut u);
+    }
     let block_done = !tasks
         .iter()
         .any(|x| x.block == t.block && x.id != t.id && x.state.is_unfinished());
     if !block_done {
         return Ok(u);
-    }
-    if let Some(paused_at) = case.main_clock_paused_at
-        && let Some(pauser) = tasks
-            .iter()
-            .find(|x| x.block == t.block && x.pauses_main_clock)
-    {
-        u.main_clock_paused_at = Some(None);
-        u.announcements
-            .push(Announcement::MainClock(e::CaseMainClock {
-                dossier_code: case.dossier_code.clone(),
-                case_id: case.id.to_string(),
-                step: pauser.name.clone(),
-                agency: pauser.agency.clone(),
-                paused_at: local(paused_at),
-                resumed_at: Some(local(now)),
-            }));
     }
     match next_block {
         Some(b) => {
@@ -391,3 +424,7 @@ pub fn refused(
         .push(step_event(t, &caller.sub, "refuse", now, judged));
     Ok(u)
 }
+
+#[cfg(test)]
+#[path = "progress_tests.rs"]
+mod tests;

@@ -8,6 +8,8 @@ use super::update::{Announcement, CaseUpdate, HandoverReason, NewHandover, TaskU
 use motcua_calendar::PROVINCE_OFFSET;
 use motcua_events as e;
 use time::OffsetDateTime;
+#[cfg(test)]
+use uuid::Uuid;
 
 /// Moves `case`'s unfinished steps at `from` to `to` at `at`; `None` when it has none there.
 pub fn reassign(
@@ -60,4 +62,65 @@ pub fn reassign(
         ));
     }
     Some(u)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::case::TaskState;
+    use super::super::fixtures::*;
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn unfinished_steps_move_to_the_successor_finished_ones_stay() {
+        let old = "000.36.80.H80";
+        let mut claimed = task(2, 1, old, 8, TaskState::Claimed);
+        claimed.claimed_by = Some("someone".into());
+        let tasks = [
+            task(1, 0, old, 8, TaskState::Done),
+            claimed,
+            task(3, 2, old, 8, TaskState::Pending),
+        ];
+        let at = datetime!(2026-12-01 00:00 +07:00);
+        let u = reassign(
+            &case(datetime!(2026-12-04 17:00 +07:00)),
+            &tasks,
+            old,
+            JUSTICE,
+            at,
+        )
+        .unwrap();
+        let moved: Vec<Uuid> = u
+            .tasks
+            .iter()
+            .filter_map(|t| match t {
+                TaskUpdate::Reassign { id, agency } if agency == JUSTICE => Some(*id),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            moved,
+            [tasks[1].id, tasks[2].id],
+            "the finished step is never redone"
+        );
+        assert_eq!(
+            u.handovers.len(),
+            1,
+            "a row of the slip for the running step"
+        );
+        assert_eq!(
+            (u.handovers[0].from.0.as_str(), u.handovers[0].reason),
+            (old, HandoverReason::Succession)
+        );
+        assert!(
+            reassign(
+                &case(datetime!(2026-12-04 17:00 +07:00)),
+                &tasks,
+                JUSTICE,
+                POLICE,
+                at
+            )
+            .is_none()
+        );
+    }
 }

@@ -171,6 +171,7 @@ impl Announcement {
     pub fn destinations(&self) -> &'static [&'static str] {
         use e::destination::{INTAKE, REPORTING};
         match self {
+            Self::MainClock(c) if c.resumed_at.is_none() => &[REPORTING],
             Self::Opened(_) | Self::Completed(_) | Self::MainClock(_) | Self::Extended(_) => {
                 &[INTAKE, REPORTING]
             }
@@ -190,6 +191,8 @@ pub struct CaseUpdate {
     pub state: Option<CaseState>,
     /// Forwarded to the first agencies then.
     pub forwarded_at: Option<OffsetDateTime>,
+    /// The forwarding's deadline, moved by the applicant's wait before forwarding.
+    pub forward_due: Option<OffsetDateTime>,
     /// Waiting for the applicant since (`Some(None)`: not any more).
     pub paused_at: Option<Option<OffsetDateTime>>,
     /// The main clock stopped since (`Some(None)`: running again).
@@ -218,6 +221,7 @@ impl CaseUpdate {
             dossier_code: dossier_code.to_string(),
             state: None,
             forwarded_at: None,
+            forward_due: None,
             paused_at: None,
             main_clock_paused_at: None,
             due_at: None,

@@ -71,8 +71,9 @@ pub async fn marks(
     Ok(kinds.iter().filter_map(|k| AlertKind::parse(k)).collect())
 }
 
-/// Open, forwarded cases whose appointment is within `horizon`, not yet marked late without
-/// apology or overdue, with whether an apology is on file.
+/// Open, forwarded cases whose main clock runs and whose appointment is before `horizon`, that
+/// may still need a mark: not yet overdue, or overdue without an apology and not yet marked
+/// late without one.
 pub async fn case_candidates(
     conn: &mut PgConnection,
     horizon: OffsetDateTime,
@@ -81,8 +82,10 @@ pub async fn case_candidates(
     sqlx::query_as(
         "SELECT c.id, c.dossier_code FROM dossier_case c
           WHERE c.state = 'open' AND c.forwarded_at IS NOT NULL AND c.main_clock_paused_at IS NULL AND c.due_at <= $1
-            AND (SELECT count(*) FROM deadline_alert a WHERE a.subject_kind = 'case' AND a.subject_id = c.id
-                  AND a.kind IN ('overdue', 'late_without_apology')) < 2
+            AND (NOT EXISTS (SELECT 1 FROM deadline_alert a WHERE a.subject_kind = 'case' AND a.subject_id = c.id AND a.kind = 'overdue')
+                 OR (NOT EXISTS (SELECT 1 FROM deadline_alert a WHERE a.subject_kind = 'case' AND a.subject_id = c.id
+                                  AND a.kind = 'late_without_apology')
+                     AND NOT EXISTS (SELECT 1 FROM extension x WHERE x.dossier_code = c.dossier_code)))
           ORDER BY c.due_at LIMIT $2",
     )
     .bind(horizon)

@@ -177,6 +177,7 @@ pub async fn apply(
         "UPDATE dossier_case SET
             state = coalesce($2, state),
             forwarded_at = coalesce($3, forwarded_at),
+            forward_due = coalesce($12, forward_due),
             paused_at = CASE WHEN $4 THEN $5 ELSE paused_at END,
             main_clock_paused_at = CASE WHEN $6 THEN $7 ELSE main_clock_paused_at END,
             due_at = coalesce($8, due_at),
@@ -196,6 +197,7 @@ pub async fn apply(
     .bind(u.completed_at)
     .bind(u.closed.as_ref().map(|c| c.0.as_str()))
     .bind(u.closed.as_ref().map(|c| c.1))
+    .bind(u.forward_due)
     .execute(&mut *tx)
     .await?;
     for t in &u.tasks {
