@@ -46,8 +46,23 @@ pub(crate) async fn run(s: AppState, every: Duration, shutdown: CancellationToke
 
 /// Forwards every case whose forwarding time has come; returns how many.
 pub(crate) async fn forward_due(s: &AppState) -> Result<usize, Problem> {
+    // In batches, until none is due (the morning after a busy evening: thousands at 07:00).
+    let mut forwarded = 0;
+    for _ in 0..50 {
+        let (batch, done) = forward_batch(s, 100).await?;
+        forwarded += done;
+        if batch < 100 || done == 0 {
+            break;
+        }
+    }
+    Ok(forwarded)
+}
+
+/// One batch of [`forward_due`]: how many were due, and how many this worker forwarded.
+async fn forward_batch(s: &AppState, size: i64) -> Result<(usize, usize), Problem> {
     let now = s.now();
-    let ids = store::cases::due_for_forwarding(&mut *s.pool.acquire().await?, now, 100).await?;
+    let ids = store::cases::due_for_forwarding(&mut *s.pool.acquire().await?, now, size).await?;
+    let batch = ids.len();
     let mut forwarded = 0;
     for id in ids {
         // The calendars are asked for before the lock: no remote call while holding it.
@@ -70,7 +85,7 @@ pub(crate) async fn forward_due(s: &AppState) -> Result<usize, Problem> {
             forwarded += 1;
         }
     }
-    Ok(forwarded)
+    Ok((batch, forwarded))
 }
 
 fn alert(kind: AlertKind, subject_task: bool) -> &'static str {
