@@ -6,7 +6,7 @@
 use crate::skeleton::sqlx_conn;
 use crate::workflow_support::*;
 use motcua_config::ServiceName::{Catalogue, Intake, Workflow};
-use motcua_e2e::{TestSystem, birth_registration, eventually, get, post};
+use motcua_e2e::{TestSystem, eventually, get, post};
 use std::time::Duration;
 use time::macros::datetime;
 
@@ -66,17 +66,8 @@ async fn a_step_that_overruns_is_late_and_attributed_to_its_agency() {
     let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
         .await
         .unwrap();
-    let (_, d) = post(
-        &sys,
-        Intake,
-        "/api/v1/dossiers",
-        &officer(&sys),
-        "late-1",
-        birth_registration("counter"),
-    )
-    .await;
-    let code = d["code"].as_str().unwrap();
-    task_of(&sys, code, JUSTICE).await;
+    let code = birth_at_counter(&sys, "late-1").await;
+    task_of(&sys, &code, JUSTICE).await;
     // Friday 09:00: step and dossier are due at 17:00, within 8 working hours: near-due.
     let marks = || async {
         let m: Vec<(String, String)> =
@@ -117,9 +108,9 @@ async fn a_step_that_overruns_is_late_and_attributed_to_its_agency() {
         );
     }
     at(&sys, datetime!(2026-11-30 09:00 +07:00));
-    finish(&sys, code, JUSTICE).await;
-    wait_status(&sys, code, 9).await;
-    let slip = slip(&sys, code).await;
+    finish(&sys, &code, JUSTICE).await;
+    wait_status(&sys, &code, 9).await;
+    let slip = slip(&sys, &code).await;
     let last = slip["items"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(
         (last["from_agency"].as_str(), last["result"].as_str()),
@@ -139,16 +130,7 @@ async fn a_supplement_wait_of_three_working_days_moves_the_running_step_by_exact
     let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
         .await
         .unwrap();
-    let (_, d) = post(
-        &sys,
-        Intake,
-        "/api/v1/dossiers",
-        &officer(&sys),
-        "s-1",
-        birth_registration("counter"),
-    )
-    .await;
-    let code = d["code"].as_str().unwrap().to_string();
+    let code = birth_at_counter(&sys, "s-1").await;
     let task = task_of(&sys, &code, JUSTICE).await;
     assert_eq!(task["due_at"], "2026-11-27T17:00:00+07:00");
     at(&sys, datetime!(2026-11-27 10:00 +07:00));
@@ -285,17 +267,11 @@ async fn a_dossier_received_after_the_cut_off_is_forwarded_the_next_working_day(
     let sys = TestSystem::start(datetime!(2026-11-27 15:30 +07:00))
         .await
         .unwrap();
-    let (_, d) = post(
-        &sys,
-        Intake,
-        "/api/v1/dossiers",
-        &officer(&sys),
-        "cut-1",
-        birth_registration("counter"),
-    )
-    .await;
-    let code = d["code"].as_str().unwrap().to_string();
-    assert_eq!(d["due_at"], "2026-11-30T17:00:00+07:00");
+    let code = birth_at_counter(&sys, "cut-1").await;
+    assert_eq!(
+        dossier(&sys, &code).await["due_at"],
+        "2026-11-30T17:00:00+07:00"
+    );
     let c = eventually(Duration::from_secs(10), || {
         let code = code.clone();
         let sys = &sys;

@@ -6,7 +6,7 @@
 use crate::skeleton::sqlx_conn;
 use crate::workflow_support::*;
 use motcua_config::ServiceName::{Intake, Workflow};
-use motcua_e2e::{TestSystem, birth_registration, eventually, get, import_catalogue, post};
+use motcua_e2e::{TestSystem, eventually, get, import_catalogue, post};
 use std::time::Duration;
 use time::macros::datetime;
 
@@ -138,16 +138,7 @@ async fn several_overdue_workers_at_once_never_mark_or_announce_twice() {
         .unwrap();
     let mut codes = Vec::new();
     for i in 0..3 {
-        let (_, d) = post(
-            &sys,
-            Intake,
-            "/api/v1/dossiers",
-            &officer(&sys),
-            &format!("o{i}"),
-            birth_registration("counter"),
-        )
-        .await;
-        codes.push(d["code"].as_str().unwrap().to_string());
+        codes.push(birth_at_counter(&sys, &format!("o{i}")).await);
     }
     for code in &codes {
         task_of(&sys, code, JUSTICE).await;
@@ -205,16 +196,7 @@ async fn an_agencys_return_for_supplement_is_the_dossiers_one_supplement_request
     let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
         .await
         .unwrap();
-    let (_, d) = post(
-        &sys,
-        Intake,
-        "/api/v1/dossiers",
-        &officer(&sys),
-        "r1",
-        birth_registration("counter"),
-    )
-    .await;
-    let code = d["code"].as_str().unwrap().to_string();
+    let code = birth_at_counter(&sys, "r1").await;
     let task = task_of(&sys, &code, JUSTICE).await;
     let complete = format!("/api/v1/tasks/{}/complete", task["id"].as_str().unwrap());
     let justice = specialist(&sys, JUSTICE);
@@ -312,16 +294,7 @@ async fn an_agency_that_finds_the_dossier_must_be_refused_issues_the_refusal_thr
     let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
         .await
         .unwrap();
-    let (_, d) = post(
-        &sys,
-        Intake,
-        "/api/v1/dossiers",
-        &officer(&sys),
-        "f1",
-        birth_registration("counter"),
-    )
-    .await;
-    let code = d["code"].as_str().unwrap().to_string();
+    let code = birth_at_counter(&sys, "f1").await;
     let task = task_of(&sys, &code, JUSTICE).await;
     let complete = format!("/api/v1/tasks/{}/complete", task["id"].as_str().unwrap());
     let police = specialist(&sys, POLICE);
@@ -397,16 +370,8 @@ async fn the_inbox_pages_with_a_cursor_and_filters() {
         .await
         .unwrap();
     for i in 0..3 {
-        let (_, d) = post(
-            &sys,
-            Intake,
-            "/api/v1/dossiers",
-            &officer(&sys),
-            &format!("p{i}"),
-            birth_registration("counter"),
-        )
-        .await;
-        task_of(&sys, d["code"].as_str().unwrap(), JUSTICE).await;
+        let code = birth_at_counter(&sys, &format!("p{i}")).await;
+        task_of(&sys, &code, JUSTICE).await;
     }
     let justice = specialist(&sys, JUSTICE);
     let (_, first) = get(&sys, Workflow, "/api/v1/tasks?limit=2", &justice).await;

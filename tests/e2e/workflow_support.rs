@@ -55,6 +55,14 @@ pub(crate) async fn submit(
     d
 }
 
+/// Submits a birth registration (1.001193) at the counter with `key`; returns its code.
+pub(crate) async fn birth_at_counter(sys: &TestSystem, key: &str) -> String {
+    let body = motcua_e2e::birth_registration("counter");
+    let (status, d) = post(sys, Intake, "/api/v1/dossiers", &officer(sys), key, body).await;
+    assert_eq!(status, 201, "{d}");
+    d["code"].as_str().unwrap().to_string()
+}
+
 /// Waits until `agency` has a running step of `code`, and returns it.
 pub(crate) async fn task_of(sys: &TestSystem, code: &str, agency: &str) -> serde_json::Value {
     let token = specialist(sys, agency);
