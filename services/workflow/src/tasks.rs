@@ -171,7 +171,9 @@ async fn complete(
                 .find(|t| t.id == id)
                 .ok_or_else(|| task_not_found(id))?;
             // Recorded once, whoever raced: intake answered a retry with its stored answer.
-            if !already_finished(t, &caller, body.outcome) && t.state.is_unfinished() {
+            if !already_finished(t, &caller, body.outcome)
+                && progress::awaits_outcome(t, body.outcome == Outcome::Refuse)
+            {
                 let now = s.now();
                 let u = match body.outcome {
                     Outcome::Refuse => {

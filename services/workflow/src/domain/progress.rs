@@ -387,6 +387,13 @@ pub fn returned_for_supplement(
     Ok(u)
 }
 
+/// Whether the outcome a step sent through intake still has to be recorded on it: the step is
+/// unfinished or, for a refusal, intake's own `dossier.refused` reached the case first and
+/// cancelled it (the refusal is still this step's outcome, with its handover).
+pub fn awaits_outcome(t: &Task, refusal: bool) -> bool {
+    t.state.is_unfinished() || (refusal && t.state == TaskState::Cancelled)
+}
+
 /// Records that step `id` found the dossier must be refused (intake issued the refusal, form
 /// 03): the step is finished with that outcome and the dossier goes back to the one-stop.
 pub fn refused(

@@ -231,3 +231,17 @@ fn nothing_is_finished_while_the_case_waits_for_the_applicant() {
     .unwrap_err();
     assert_eq!(err.code, "case_not_open");
 }
+
+#[test]
+fn a_refusal_is_the_steps_outcome_even_when_intakes_event_closed_the_case_first() {
+    let mut t = task(1, 0, JUSTICE, 8, TaskState::Claimed);
+    assert!(awaits_outcome(&t, true) && awaits_outcome(&t, false));
+    t.state = TaskState::Cancelled;
+    assert!(awaits_outcome(&t, true), "cancelled by dossier.refused");
+    assert!(
+        !awaits_outcome(&t, false),
+        "a cancelled step gets no other outcome"
+    );
+    t.state = TaskState::Done;
+    assert!(!awaits_outcome(&t, true), "recorded once");
+}
