@@ -6,6 +6,8 @@ mod catalogue;
 mod intake_rules;
 mod lifecycle;
 mod platform;
+mod reporting;
+mod reporting_oracle;
 mod shape;
 mod skeleton;
 mod workflow_clocks;

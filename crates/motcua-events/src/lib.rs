@@ -33,6 +33,16 @@ pub struct DossierReceived {
     /// agencies, `shared/domain.md` §5).
     #[serde(default)]
     pub paper_components: bool,
+    /// The procedure's field (lĩnh vực) code, for reports grouped by field.
+    #[serde(default)]
+    pub field: String,
+    /// The procedure's level (`province`, `commune`…), for reports grouped by level.
+    #[serde(default)]
+    pub level: String,
+    /// Who submitted it (an online applicant's account, or the receiving officer): the one
+    /// who may rate it when the result is returned.
+    #[serde(default)]
+    pub submitted_by: String,
 }
 
 /// Event type: workflow opened the case; the dossier is processing (4).
@@ -252,6 +262,30 @@ pub struct StepChanged {
     pub lateness_minutes: Option<i64>,
 }
 
+/// Event type: a rule violation attempted or detected (vi phạm quy định), for inspectors.
+pub const COMPLIANCE_RECORDED: &str = "compliance.recorded";
+
+/// Payload of [`COMPLIANCE_RECORDED`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplianceRecorded {
+    /// What was attempted or detected, e.g. `second_supplement_request`.
+    pub kind: String,
+    /// The dossier concerned, when there is one.
+    #[serde(default)]
+    pub dossier_code: Option<String>,
+    /// The agency the actor acted for.
+    #[serde(default)]
+    pub agency: Option<String>,
+    /// Who attempted it.
+    pub actor: String,
+    /// What exactly (the components, the rounds…).
+    #[serde(default)]
+    pub detail: serde_json::Value,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
 /// The services that consume events, by name: the relay's destinations.
 pub mod destination {
     /// The workflow service (opens a case per received dossier).
@@ -279,6 +313,9 @@ mod tests {
             due_at: datetime!(2026-11-27 17:00 +07:00),
             due_provisional: false,
             paper_components: true,
+            field: "G13-HT".into(),
+            level: "commune".into(),
+            submitted_by: "officer-1".into(),
         };
         let json = serde_json::to_value(&p).unwrap();
         assert_eq!(json["received_at"], "2026-11-27T09:00:00+07:00");

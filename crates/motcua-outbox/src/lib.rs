@@ -95,3 +95,27 @@ pub async fn inbox_claim(tx: &mut PgConnection, event: &Event) -> Result<bool, s
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// How far `destination` is behind the producer whose tables live in `schema`: the age in
+/// seconds of the oldest event not yet delivered to it (0 when none waits). Read straight
+/// from the producer's outbox, so a stopped relay or a dead producer still shows.
+pub async fn oldest_pending_seconds(
+    pool: &sqlx::PgPool,
+    schema: &str,
+    destination: &str,
+) -> Result<f64, sqlx::Error> {
+    if schema.is_empty() || !schema.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        return Err(sqlx::Error::Protocol(format!("bad schema name {schema:?}")));
+    }
+    let sql = format!(
+        "SELECT coalesce(extract(epoch FROM now() - min(e.created_at))::float8, 0)
+           FROM {schema}.outbox_delivery d JOIN {schema}.outbox_event e ON e.id = d.event_id
+          WHERE d.delivered_at IS NULL AND d.destination = $1"
+    );
+    // The schema name is checked above: lowercase letters and underscores only.
+    let age: f64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(destination)
+        .fetch_one(pool)
+        .await?;
+    Ok(age.max(0.0))
+}

@@ -27,6 +27,7 @@ use sqlx::migrate::Migrator;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -67,6 +68,27 @@ pub struct ServiceParts {
     pub migrator: &'static Migrator,
     /// Background workers (outbox relay, deadline watchers…).
     pub workers: Vec<(&'static str, Worker)>,
+    /// What `/readyz` shows beside its status (kept up to date by a worker).
+    pub detail: ReadinessDetail,
+}
+
+/// A detail the service adds to `/readyz` (reporting's event lag per source), written by a
+/// worker and read by each readiness probe.
+#[derive(Clone, Default)]
+pub struct ReadinessDetail(Arc<std::sync::RwLock<Option<serde_json::Value>>>);
+
+impl ReadinessDetail {
+    /// Replaces the detail.
+    pub fn set(&self, value: serde_json::Value) {
+        if let Ok(mut d) = self.0.write() {
+            *d = Some(value);
+        }
+    }
+
+    /// The current detail, if any.
+    pub fn get(&self) -> Option<serde_json::Value> {
+        self.0.read().ok().and_then(|d| d.clone())
+    }
 }
 
 /// A service that is running; [`RunningService::wait`] returns after shutdown.

@@ -22,6 +22,7 @@ struct Standard {
     migrator: &'static Migrator,
     openapi: Arc<serde_json::Value>,
     clock: SharedClock,
+    detail: crate::ReadinessDetail,
 }
 
 /// The platform endpoints, documented in every service's OpenAPI document.
@@ -38,6 +39,9 @@ struct PlatformDoc;
 pub(crate) struct Health {
     /// `ok`, or why the service is not ready.
     status: String,
+    /// What the service adds about its health (reporting: the event lag per source).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<serde_json::Value>,
 }
 
 /// Liveness: the process is up.
@@ -45,6 +49,7 @@ pub(crate) struct Health {
 async fn healthz() -> Json<Health> {
     Json(Health {
         status: "ok".into(),
+        detail: None,
     })
 }
 
@@ -55,11 +60,15 @@ async fn readyz(State(s): State<Standard>) -> Response {
     match motcua_db::ready(&s.pool, s.migrator).await {
         Ok(()) => Json(Health {
             status: "ok".into(),
+            detail: s.detail.get(),
         })
         .into_response(),
         Err(reason) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(Health { status: reason }),
+            Json(Health {
+                status: reason,
+                detail: s.detail.get(),
+            }),
         )
             .into_response(),
     }
@@ -159,6 +168,7 @@ pub(crate) fn router(parts: &ServiceParts, platform: &Platform) -> Router {
         migrator: parts.migrator,
         openapi: Arc::new(openapi),
         clock: platform.clock.clone(),
+        detail: parts.detail.clone(),
     };
     let mut std_routes = Router::new()
         .route("/healthz", get(healthz))

@@ -91,5 +91,6 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         pool,
         migrator: &MIGRATOR,
         workers,
+        detail: Default::default(),
     })
 }

@@ -123,7 +123,7 @@ pub(crate) async fn act(
         }
         Err(refusal) => {
             drop(tx);
-            Err(s.refused(caller, refusal).await)
+            Err(s.refused(caller, Some(code), refusal).await)
         }
     }
 }

@@ -87,7 +87,7 @@ async fn submit(
     };
     let accepted = match submission::decide(&input) {
         Ok(a) => a,
-        Err(refusal) => return Err(s.refused(&caller, refusal).await),
+        Err(refusal) => return Err(s.refused(&caller, None, refusal).await),
     };
     let mut tx = s.pool.begin().await?;
     if let Some(replayed) = idem.claim(&mut tx).await? {

@@ -123,6 +123,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             ("outbox-relay", Box::pin(relay.run(shutdown))),
             ("supplement-expiry", Box::pin(expiry)),
         ],
+        detail: Default::default(),
     })
 }
 

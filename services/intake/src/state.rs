@@ -119,19 +119,20 @@ impl AppState {
 
     /// Records the refusal's compliance event, if any (in its own transaction: the refused
     /// action wrote nothing), and returns the problem to answer.
-    pub(crate) async fn refused(&self, caller: &Caller, r: Refusal) -> Problem {
+    pub(crate) async fn refused(
+        &self,
+        caller: &Caller,
+        dossier: Option<&str>,
+        r: Refusal,
+    ) -> Problem {
         if let Some(c) = &r.compliance {
             tracing::warn!(actor = %caller.sub, agency = ?caller.agency, kind = c.kind.as_str(), "rule violation refused");
             let recorded = async {
-                let mut conn = self.pool.acquire().await?;
-                store::compliance::record(
-                    &mut conn,
-                    self.now(),
-                    &caller.sub,
-                    caller.agency.as_deref(),
-                    c,
-                )
-                .await
+                let mut tx = self.pool.begin().await?;
+                let at = self.now();
+                let agency = caller.agency.as_deref();
+                store::compliance::record(&mut tx, at, &caller.sub, agency, dossier, c).await?;
+                tx.commit().await
             };
             if let Err(e) = recorded.await {
                 tracing::error!(error = %e, "could not record compliance event");
@@ -152,7 +153,9 @@ impl AppState {
     ) -> ApiResult<Answer> {
         if !store::dossiers::apply(&mut tx, update, caller.agency.as_deref()).await? {
             drop(tx);
-            return Err(self.refused(caller, on_conflict()).await);
+            return Err(self
+                .refused(caller, Some(&update.change.code), on_conflict())
+                .await);
         }
         let answer = Answer::new(axum::http::StatusCode::OK, update.change.answer());
         if let Some(k) = idem {

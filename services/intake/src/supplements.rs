@@ -119,7 +119,7 @@ pub(crate) async fn request(
         }
         Err(refusal) => {
             drop(tx);
-            Err(s.refused(caller, refusal).await)
+            Err(s.refused(caller, Some(code), refusal).await)
         }
     }
 }
@@ -177,7 +177,7 @@ async fn supplement(
             .into_response()),
         Err(refusal) => {
             drop(tx);
-            Err(s.refused(&caller, refusal).await)
+            Err(s.refused(&caller, Some(&code), refusal).await)
         }
     }
 }

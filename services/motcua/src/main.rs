@@ -18,6 +18,13 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum ReportingAction {
+    /// Recomputes every flow of the handling report from the dossier facts, in one
+    /// transaction, and prints the checksum of the flows before and after.
+    Rebuild,
+}
+
+#[derive(Subcommand)]
 enum CatalogueAction {
     /// Validates the whole file (errors name the entry and field), then writes it in one
     /// transaction. Importing the same file again changes nothing.
@@ -52,6 +59,11 @@ enum Command {
     Catalogue {
         #[command(subcommand)]
         action: CatalogueAction,
+    },
+    /// Reporting's maintenance (needs DATABASE_URL).
+    Reporting {
+        #[command(subcommand)]
+        action: ReportingAction,
     },
     /// Prints a token signed with the configured key (local use and tests).
     Token {
@@ -141,8 +153,29 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Catalogue { action } => catalogue(action).await,
+        Command::Reporting {
+            action: ReportingAction::Rebuild,
+        } => rebuild().await,
         Command::Up => up().await,
     }
+}
+
+/// Recomputes the handling report's flows from the facts and prints both checksums; exits 3
+/// when they differ (the flows had drifted: they are now exact again).
+async fn rebuild() -> anyhow::Result<()> {
+    let settings = Settings::from_env(&Env::process())?;
+    let url = settings
+        .database_url
+        .clone()
+        .context("DATABASE_URL must be set (motcua up prints it)")?;
+    let pool = motcua_server::connect_and_migrate(&motcua_reporting::DEFINITION, &url, 2).await?;
+    let rebuilt = motcua_reporting::rebuild(&pool).await?;
+    println!("{}", serde_json_pretty(&rebuilt));
+    if rebuilt.before != rebuilt.after {
+        eprintln!("the flows had drifted from the facts; they were recomputed");
+        std::process::exit(3);
+    }
+    Ok(())
 }
 
 async fn catalogue(action: CatalogueAction) -> anyhow::Result<()> {

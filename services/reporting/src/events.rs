@@ -1,36 +1,101 @@
 //! The events reporting consumes (sự kiện từ intake và workflow): a received dossier becomes
-//! its fact row, counted once on its local day; intake's later `dossier.*` changes move its
-//! status; workflow's `case.completed` records when processing finished. Each is applied with
-//! its inbox row in one transaction, so a redelivery (the same event id) changes nothing.
+//! its facts and enters the flows; intake's later `dossier.*` changes move its facts, and the
+//! flows by exactly the difference; workflow's steps, alerts and extension and intake's
+//! compliance events become their own facts. Each is applied with its inbox row in one
+//! transaction, so a redelivery (the same event id) changes nothing.
 
 use crate::domain::facts::{self, Fact};
+use crate::domain::flows::FlowDeltas;
 use crate::state::AppState;
 use crate::store;
+use motcua_events::DossierStatusChanged;
 use motcua_problem::{Problem, codes};
 use motcua_proto::common::v1::Event;
+use uuid::Uuid;
 
 /// Applies one event; returns whether it was new (not a duplicate delivery). A payload that
-/// does not fit its type is refused (`invalid_event`), and nothing is recorded.
+/// does not fit its type is refused (`invalid_event`), and nothing is recorded; a change to a
+/// dossier reporting has not received yet is refused for the relay to retry.
 pub(crate) async fn apply(s: &AppState, event: &Event) -> Result<bool, Problem> {
+    let event_id = Uuid::parse_str(&event.id)
+        .map_err(|_| Problem::new(&codes::INVALID_EVENT, "event id is not a UUID"))?;
+    let fact = facts::read(&event.r#type, &event.payload_json).map_err(|e| {
+        Problem::new(
+            &codes::INVALID_EVENT,
+            format!("payload of {}: {e}", event.r#type),
+        )
+    })?;
+    if let Some(Fact::Followed(ev)) = &fact {
+        return follow(s, event, event_id, ev).await;
+    }
     let mut tx = s.pool.begin().await?;
-    let first = motcua_outbox::inbox_claim(&mut tx, event).await?;
-    if first {
-        let fact = facts::read(&event.r#type, &event.payload_json).map_err(|e| {
-            Problem::new(
-                &codes::INVALID_EVENT,
-                format!("payload of {}: {e}", event.r#type),
-            )
-        })?;
-        match fact {
-            Some(Fact::Received(ev)) => {
-                let day = facts::received_day(ev.received_at);
-                store::facts::record(&mut tx, &ev, day).await?;
+    if !motcua_outbox::inbox_claim(&mut tx, event).await? {
+        return Ok(false);
+    }
+    match fact {
+        Some(Fact::Received(ev)) => {
+            if store::facts::record(&mut tx, &ev, facts::received_day(ev.received_at)).await? {
+                let mut deltas = FlowDeltas::default();
+                deltas.add(&facts::received(&ev), 1);
+                store::flows::apply(&mut tx, &deltas).await?;
             }
-            Some(Fact::Resolved(ev)) => store::facts::resolved(&mut tx, &ev).await?,
-            Some(Fact::Followed(ev)) => store::facts::follow(&mut tx, &ev).await?,
-            None => {}
         }
+        Some(Fact::Extended(ev)) => {
+            if !store::facts::reappointed(&mut tx, &ev.dossier_code, ev.at).await? {
+                return Err(not_yet(&ev.dossier_code));
+            }
+        }
+        Some(Fact::Alert { overdue, alert }) => match alert.task_id.as_deref() {
+            Some(task) => {
+                let id = Uuid::parse_str(task)
+                    .map_err(|_| Problem::new(&codes::INVALID_EVENT, "task_id is not a UUID"))?;
+                store::steps::alerted(&mut tx, id, &alert, overdue).await?;
+            }
+            None => store::facts::held_by(&mut tx, &alert.dossier_code, &alert.agency).await?,
+        },
+        Some(Fact::Step(ev)) => store::steps::changed(&mut tx, &ev).await?,
+        Some(Fact::Compliance(c)) => store::compliance::record(&mut tx, event_id, &c).await?,
+        Some(Fact::Followed(_)) | None => {}
     }
     tx.commit().await?;
-    Ok(first)
+    Ok(true)
+}
+
+/// Follows a status change: the receiving agency's calendar is fetched before the dossier's
+/// facts are locked (no remote call under a lock), then the facts and the flows move together.
+async fn follow(
+    s: &AppState,
+    event: &Event,
+    event_id: Uuid,
+    ev: &DossierStatusChanged,
+) -> Result<bool, Problem> {
+    let agency = store::facts::agency_of(&s.pool, &ev.dossier_code)
+        .await?
+        .ok_or_else(|| not_yet(&ev.dossier_code))?;
+    let cal = s.catalogue.calendar(&agency).await?;
+    let mut tx = s.pool.begin().await?;
+    if !motcua_outbox::inbox_claim(&mut tx, event).await? {
+        return Ok(false);
+    }
+    let before = store::facts::lock(&mut tx, &ev.dossier_code)
+        .await?
+        .ok_or_else(|| not_yet(&ev.dossier_code))?;
+    let mut after = before.clone();
+    after.follow(ev, &cal);
+    let mut deltas = FlowDeltas::default();
+    deltas.add(&after, 1);
+    deltas.add(&before, -1);
+    store::flows::apply(&mut tx, &deltas).await?;
+    store::facts::follow(&mut tx, &after, ev, event_id).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// A change to a dossier whose receipt has not reached reporting yet: refused, so the relay
+/// retries it after the receipt (intake's and workflow's events travel separately).
+fn not_yet(code: &str) -> Problem {
+    Problem::new(
+        &codes::PEER_UNAVAILABLE,
+        format!("dossier {code} is not yet known to reporting; retry"),
+    )
 }

@@ -1,22 +1,28 @@
-//! The reporting service (báo cáo): rollups fed by events from intake and workflow. In this
-//! first shape it records each received dossier once and counts received dossiers per day and
-//! agency; the periodic handling report, overdue lists and indices build on the same facts.
+//! The reporting service (báo cáo): facts fed by events from intake and workflow, and the
+//! reports inspectors read off them — the handling report (II.06a) from daily and monthly
+//! flows kept exact by the event path and rebuildable from the facts, the received counts.
 //!
 //! Inner layout (the same in every service, `docs/architecture.md`): `state.rs` shared state;
-//! one module per REST resource (`received`); `grpc.rs`; `events.rs` what it consumes;
-//! `workers.rs` background loops (none yet); `store/` all SQL; `domain/` the rules, pure.
+//! one module per REST resource (`dossiers`, `handling`, `received`); `export.rs` the report formats;
+//! `grpc.rs`; `events.rs` what it consumes; `workers.rs` background loops (the event lag);
+//! `store/` all SQL; `domain/` the rules, pure.
 
 pub mod domain;
+mod dossiers;
 mod events;
+mod export;
 mod grpc;
+mod handling;
 mod received;
 mod state;
 mod store;
+pub use store::flows::Rebuilt;
 mod workers;
 
 use axum::Router;
+use motcua_catalogue_client::Catalogue;
 use motcua_config::ServiceName;
-use motcua_server::{Platform, ServiceDef, ServiceParts};
+use motcua_server::{Platform, ReadinessDetail, ServiceDef, ServiceParts, connect_peer};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
 use state::AppState;
@@ -39,19 +45,32 @@ struct ApiDoc;
 /// The service's OpenAPI document: the resource modules' paths merged at the root.
 fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
+    doc.merge(dossiers::Doc::openapi());
+    doc.merge(handling::Doc::openapi());
     doc.merge(received::Doc::openapi());
     doc
 }
 
 /// Builds the service: REST, gRPC (with the event receiver) and its workers.
 pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServiceParts> {
+    let catalogue = connect_peer(
+        platform.settings.peers.of(ServiceName::Catalogue),
+        ServiceName::Reporting,
+        platform.issuer.clone(),
+        platform.settings.grpc_timeout,
+    )?;
+    let readiness = ReadinessDetail::default();
     let state = AppState {
         pool: pool.clone(),
+        catalogue: Catalogue::new(catalogue),
+        readiness: readiness.clone(),
         platform,
     };
     Ok(ServiceParts {
         name: ServiceName::Reporting,
         api: Router::new()
+            .merge(dossiers::routes())
+            .merge(handling::routes())
             .merge(received::routes())
             .with_state(state.clone()),
         openapi: openapi(),
@@ -63,7 +82,14 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         ],
         pool,
         migrator: &MIGRATOR,
+        detail: readiness,
     })
+}
+
+/// Recomputes the handling report's flows from the dossier facts (`motcua reporting
+/// rebuild`): the checksums before and after say whether the event path had kept them exact.
+pub async fn rebuild(pool: &PgPool) -> anyhow::Result<Rebuilt> {
+    Ok(store::flows::rebuild(pool).await?)
 }
 
 #[cfg(test)]

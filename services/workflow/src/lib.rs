@@ -113,6 +113,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             ("outbox-relay", Box::pin(relay.run(shutdown))),
             ("case-clocks", Box::pin(workers)),
         ],
+        detail: Default::default(),
     })
 }
 

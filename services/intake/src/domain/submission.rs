@@ -97,6 +97,8 @@ pub struct Accepted {
     pub clock_policy: SupplementClockPolicy,
     /// Procedure code, name and version.
     pub procedure: (String, String, u32),
+    /// The procedure's field code and level, for reports.
+    pub classification: (String, &'static str),
     /// The request's case, channel and applicant.
     pub case_code: Option<String>,
     /// Channel.
@@ -267,6 +269,7 @@ pub fn decide(input: &SubmissionInput<'_>) -> Result<Accepted, Refusal> {
             procedure.name.clone(),
             procedure.version,
         ),
+        classification: (procedure.field.clone(), procedure.level.as_str()),
         case_code: req.case_code.clone(),
         channel: req.channel,
         applicant: req.applicant.clone(),

@@ -1,16 +1,20 @@
 //! Compliance events (vi phạm quy định): rule violations attempted or detected, for inspectors.
+//! Each is kept here and announced (`compliance.recorded`) in the same transaction, so the
+//! compliance report counts exactly what intake recorded.
 
 use crate::domain::change::Compliance;
+use motcua_events::destination::{REPORTING, WORKFLOW};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 /// Records a compliance event in `conn` (the refused action's own transaction, or the
-/// transaction of an action that is allowed but flagged).
+/// transaction of an action that is allowed but flagged) and announces it.
 pub async fn record(
     conn: &mut PgConnection,
     at: OffsetDateTime,
     actor: &str,
     agency: Option<&str>,
+    dossier: Option<&str>,
     c: &Compliance,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO compliance_event (at, kind, actor, agency, detail, request_id) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -22,5 +26,20 @@ pub async fn record(
         .bind(motcua_telemetry::request_id::current())
         .execute(&mut *conn)
         .await?;
+    let payload = motcua_events::ComplianceRecorded {
+        kind: c.kind.as_str().to_string(),
+        dossier_code: dossier.map(str::to_string),
+        agency: agency.map(str::to_string),
+        actor: actor.to_string(),
+        detail: c.detail.clone(),
+        at: motcua_calendar::local(at),
+    };
+    let event = motcua_outbox::NewEvent {
+        event_type: motcua_events::COMPLIANCE_RECORDED,
+        subject: dossier.or(agency).unwrap_or("compliance"),
+        payload: &payload,
+        occurred_at: at,
+    };
+    motcua_outbox::record(conn, event, &[WORKFLOW, REPORTING]).await?;
     Ok(())
 }

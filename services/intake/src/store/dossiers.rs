@@ -197,6 +197,9 @@ pub async fn insert(tx: &mut PgConnection, d: &IssuedDossier) -> Result<(), sqlx
             .components
             .iter()
             .any(|(c, _)| c.form == crate::domain::dossier::Form::Paper),
+        field: a.classification.0.clone(),
+        level: a.classification.1.to_string(),
+        submitted_by: a.received_by.clone(),
     };
     announce(
         tx,
@@ -385,7 +388,7 @@ pub async fn apply(
             .await?;
     }
     for event in &u.compliance {
-        compliance::record(tx, c.at, &c.actor, agency, event).await?;
+        compliance::record(tx, c.at, &c.actor, agency, Some(&c.code), event).await?;
     }
     write_change(tx, c).await?;
     Ok(true)

@@ -1,8 +1,12 @@
 //! The facts reporting keeps about a dossier (sổ theo dõi hồ sơ): which delivered event becomes
 //! which fact, the province's local day a received dossier is counted on, and one day's counts.
 
+use super::dossier::DossierFacts;
 use motcua_calendar::PROVINCE_OFFSET;
-use motcua_events::{CaseChanged, DossierReceived, DossierStatusChanged};
+use motcua_events::{
+    self as e, CaseExtended, ComplianceRecorded, DeadlineAlert, DossierReceived,
+    DossierStatusChanged, StepChanged,
+};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
@@ -12,20 +16,69 @@ use utoipa::ToSchema;
 pub enum Fact {
     /// A dossier was received (`dossier.received`): counted once, on its local day.
     Received(DossierReceived),
-    /// Processing finished (`case.completed`): the result is at the one-stop.
-    Resolved(CaseChanged),
     /// The dossier's status changed after receipt (`dossier.*`).
     Followed(DossierStatusChanged),
+    /// The one apology and re-appointment (`case.extended`).
+    Extended(CaseExtended),
+    /// A step or a dossier is near its deadline or past it (`task.*`, `case.*` alerts):
+    /// `overdue` tells which.
+    Alert {
+        /// Past the deadline (not only near it).
+        overdue: bool,
+        /// The alert.
+        alert: DeadlineAlert,
+    },
+    /// A step finished or moved to a successor (`task.completed`, `task.reassigned`).
+    Step(StepChanged),
+    /// A rule violation (`compliance.recorded`, `case.late_without_apology`).
+    Compliance(ComplianceRecorded),
 }
 
 /// Reads an event of type `event_type`; `None` for a type reporting does not follow.
 pub fn read(event_type: &str, payload_json: &str) -> Result<Option<Fact>, serde_json::Error> {
+    let p = payload_json;
     Ok(Some(match event_type {
-        motcua_events::DOSSIER_RECEIVED => Fact::Received(serde_json::from_str(payload_json)?),
-        motcua_events::CASE_COMPLETED => Fact::Resolved(serde_json::from_str(payload_json)?),
-        t if t.starts_with("dossier.") => Fact::Followed(serde_json::from_str(payload_json)?),
+        e::DOSSIER_RECEIVED => Fact::Received(serde_json::from_str(p)?),
+        e::CASE_EXTENDED => Fact::Extended(serde_json::from_str(p)?),
+        e::TASK_NEAR_DUE | e::CASE_NEAR_DUE | e::TASK_OVERDUE | e::CASE_OVERDUE => Fact::Alert {
+            overdue: event_type.ends_with("overdue"),
+            alert: serde_json::from_str(p)?,
+        },
+        e::TASK_COMPLETED | e::TASK_REASSIGNED => Fact::Step(serde_json::from_str(p)?),
+        e::COMPLIANCE_RECORDED => Fact::Compliance(serde_json::from_str(p)?),
+        e::CASE_LATE_WITHOUT_APOLOGY => {
+            let a: DeadlineAlert = serde_json::from_str(p)?;
+            Fact::Compliance(ComplianceRecorded {
+                kind: "late_without_apology".into(),
+                dossier_code: Some(a.dossier_code),
+                agency: Some(a.agency),
+                actor: "workflow".into(),
+                detail: serde_json::json!({"deadline": motcua_calendar::local_rfc3339(a.deadline)}),
+                at: a.at,
+            })
+        }
+        t if t.starts_with("dossier.") => Fact::Followed(serde_json::from_str(p)?),
         _ => return Ok(None),
     }))
+}
+
+/// The facts of a dossier just received.
+pub fn received(ev: &DossierReceived) -> DossierFacts {
+    DossierFacts {
+        code: ev.dossier_code.clone(),
+        agency: ev.receiving_agency.clone(),
+        procedure_code: ev.procedure_code.clone(),
+        field: ev.field.clone(),
+        level: ev.level.clone(),
+        channel: ev.channel.clone(),
+        received_at: ev.received_at,
+        due_at: ev.due_at,
+        ending: None,
+        finished_at: None,
+        timeliness: None,
+        waits: Vec::new(),
+        paused_minutes: 0,
+    }
 }
 
 /// The day a dossier received at `at` is counted on (ngày tiếp nhận): the province's local

@@ -1,6 +1,10 @@
-//! Reporting's rules with no I/O: which events become which facts, the province's local day a
-//! dossier is counted on, the period asked for, and which agency a caller may report on.
+//! Reporting's rules with no I/O: which events become which facts, what a dossier's facts
+//! add to the handling report's flows, how a period's rows are read and computed, the period
+//! asked for, and which agency a caller may report on.
 
+pub mod dossier;
 pub mod facts;
+pub mod flows;
+pub mod handling;
 pub mod period;
 pub mod scope;

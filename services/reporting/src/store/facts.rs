@@ -1,10 +1,78 @@
-//! The dossier facts (`dossier_fact`): one row per received dossier, written once whatever
-//! the number of deliveries, then following the dossier's status; counted per day and agency.
+//! The dossier facts (`dossier_fact`, `dossier_status_fact`): one row per received dossier,
+//! written once whatever the number of deliveries, then following the dossier; counted per day
+//! and agency for the daily counts.
 
+use crate::domain::dossier::{DossierFacts, Ending, Wait};
 use crate::domain::facts::DailyRow;
-use motcua_events::{CaseChanged, DossierReceived, DossierStatusChanged};
-use sqlx::{PgConnection, PgPool};
-use time::Date;
+use motcua_calendar::Timeliness;
+use motcua_events::{DossierReceived, DossierStatusChanged};
+use sqlx::{FromRow, PgConnection, PgPool};
+use time::{Date, OffsetDateTime};
+
+/// The columns [`FactRow`] reads.
+pub const FACT_COLUMNS: &str =
+    "dossier_code, receiving_agency, procedure_code, field, level, channel, received_at,
+    due_at, ending, finished_at, timeliness, waits, paused_minutes";
+
+/// A stored fact row.
+#[derive(FromRow)]
+pub struct FactRow {
+    dossier_code: String,
+    receiving_agency: String,
+    procedure_code: String,
+    field: String,
+    level: String,
+    channel: String,
+    received_at: OffsetDateTime,
+    due_at: OffsetDateTime,
+    ending: Option<String>,
+    finished_at: Option<OffsetDateTime>,
+    timeliness: Option<String>,
+    waits: serde_json::Value,
+    paused_minutes: i64,
+}
+
+impl FactRow {
+    /// The facts, parsed; a stored value reporting cannot read is an error, never a default.
+    pub fn facts(self) -> Result<DossierFacts, sqlx::Error> {
+        let bad = |what: &str| sqlx::Error::Decode(format!("dossier_fact.{what}").into());
+        let ending = match self.ending.as_deref() {
+            Some(e) => Some(Ending::parse(e).ok_or_else(|| bad("ending"))?),
+            None => None,
+        };
+        let timeliness = match self.timeliness {
+            Some(t) => Some(
+                serde_json::from_value::<Timeliness>(serde_json::Value::String(t))
+                    .map_err(|_| bad("timeliness"))?,
+            ),
+            None => None,
+        };
+        let waits: Vec<Wait> = serde_json::from_value(self.waits).map_err(|_| bad("waits"))?;
+        Ok(DossierFacts {
+            code: self.dossier_code,
+            agency: self.receiving_agency,
+            procedure_code: self.procedure_code,
+            field: self.field,
+            level: self.level,
+            channel: self.channel,
+            received_at: self.received_at,
+            due_at: self.due_at,
+            ending,
+            finished_at: self.finished_at,
+            timeliness,
+            waits,
+            paused_minutes: self.paused_minutes,
+        })
+    }
+}
+
+fn timeliness_name(t: Timeliness) -> &'static str {
+    match t {
+        Timeliness::Early => "early",
+        Timeliness::OnTime => "on_time",
+        Timeliness::Late => "late",
+    }
+}
 
 /// Records a received dossier once, counted on `day`; `false` when it was recorded already.
 pub async fn record(
@@ -13,8 +81,9 @@ pub async fn record(
     day: Date,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "INSERT INTO dossier_fact (dossier_code, procedure_code, receiving_agency, channel, received_at, received_day, due_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dossier_code) DO NOTHING",
+        "INSERT INTO dossier_fact (dossier_code, procedure_code, receiving_agency, channel, received_at, received_day,
+                                   due_at, due_initial, field, level, submitted_by, paper_components)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11) ON CONFLICT (dossier_code) DO NOTHING",
     )
     .bind(&ev.dossier_code)
     .bind(&ev.procedure_code)
@@ -23,40 +92,102 @@ pub async fn record(
     .bind(ev.received_at)
     .bind(day)
     .bind(ev.due_at)
+    .bind(&ev.field)
+    .bind(&ev.level)
+    .bind(&ev.submitted_by)
+    .bind(ev.paper_components)
     .execute(&mut *tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// Follows a dossier's status change (`dossier.*` after receipt).
-pub async fn follow(tx: &mut PgConnection, ev: &DossierStatusChanged) -> Result<(), sqlx::Error> {
+/// The receiving agency of a dossier, if reporting knows it (read before locking, to fetch
+/// its calendar outside the transaction).
+pub async fn agency_of(pool: &PgPool, code: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT receiving_agency FROM dossier_fact WHERE dossier_code = $1")
+        .bind(code)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Locks a dossier's facts for a change.
+pub async fn lock(tx: &mut PgConnection, code: &str) -> Result<Option<DossierFacts>, sqlx::Error> {
+    let sql = format!("SELECT {FACT_COLUMNS} FROM dossier_fact WHERE dossier_code = $1 FOR UPDATE");
+    let row: Option<FactRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(code)
+        .fetch_optional(&mut *tx)
+        .await?;
+    row.map(FactRow::facts).transpose()
+}
+
+/// Writes the facts a status change moved, and the status itself in the history.
+pub async fn follow(
+    tx: &mut PgConnection,
+    f: &DossierFacts,
+    ev: &DossierStatusChanged,
+    event_id: uuid::Uuid,
+) -> Result<(), sqlx::Error> {
+    let waits = serde_json::to_value(&f.waits).unwrap_or_default();
     sqlx::query(
         "UPDATE dossier_fact
             SET status = $2, status_code = $3, due_at = $4, updated_at = $5,
                 supplement_requested = supplement_requested OR $2 = 'supplement_requested',
-                returned_at = CASE WHEN $2 = 'result_returned' THEN $5 ELSE returned_at END
+                returned_at = CASE WHEN $2 = 'result_returned' THEN $5 ELSE returned_at END,
+                resolved_at = CASE WHEN $6 = 'resolved' THEN $7 ELSE resolved_at END,
+                ending = $6, finished_at = $7, timeliness = $8, waits = $9, paused_minutes = $10
           WHERE dossier_code = $1",
     )
     .bind(&ev.dossier_code)
     .bind(&ev.to_status)
     .bind(ev.status_code)
-    .bind(ev.due_at)
+    .bind(f.due_at)
     .bind(ev.at)
+    .bind(f.ending.map(Ending::as_str))
+    .bind(f.finished_at)
+    .bind(f.timeliness.map(timeliness_name))
+    .bind(waits)
+    .bind(f.paused_minutes)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO dossier_status_fact (event_id, dossier_code, at, from_status, to_status, status_code)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING",
+    )
+    .bind(event_id)
+    .bind(&ev.dossier_code)
+    .bind(ev.at)
+    .bind(&ev.from_status)
+    .bind(&ev.to_status)
+    .bind(ev.status_code)
     .execute(&mut *tx)
     .await?;
     Ok(())
 }
 
-/// Records that processing finished (`case.completed`): the result is at the one-stop.
-pub async fn resolved(tx: &mut PgConnection, ev: &CaseChanged) -> Result<(), sqlx::Error> {
-    // Only the time: the status follows intake's events, which arrive in order per dossier.
-    sqlx::query(
-        "UPDATE dossier_fact SET resolved_at = coalesce(resolved_at, $2) WHERE dossier_code = $1",
+/// Records the one apology and re-appointment (form 04) on the dossier; `false` when
+/// reporting does not know the dossier yet.
+pub async fn reappointed(
+    tx: &mut PgConnection,
+    code: &str,
+    at: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE dossier_fact SET reappointed_at = coalesce(reappointed_at, $2) WHERE dossier_code = $1",
     )
-    .bind(&ev.dossier_code)
-    .bind(ev.at)
+    .bind(code)
+    .bind(at)
     .execute(&mut *tx)
     .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records which agency holds the dossier now (from workflow's deadline alerts).
+pub async fn held_by(tx: &mut PgConnection, code: &str, agency: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE dossier_fact SET holding_agency = $2 WHERE dossier_code = $1")
+        .bind(code)
+        .bind(agency)
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }
 

@@ -1,3 +1,8 @@
-//! All of reporting's SQL, by table group. Rows are parsed into domain types here, at the edge.
+//! Reporting's SQL, one module per table group: dossier facts, steps, compliance, and the
+//! handling report's flows.
 
+pub mod compliance;
 pub mod facts;
+pub mod flows;
+pub mod steps;
+pub mod views;

@@ -1,0 +1,53 @@
+//! One dossier as reporting knows it, over REST (hồ sơ theo dõi): the facts behind every count
+//! it is in — appointment as moved, paused working time, how it ended, its statuses and steps.
+
+use crate::domain::scope;
+use crate::state::AppState;
+use crate::store;
+use crate::store::views::{DossierView, StatusEntry, StepEntry};
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use motcua_auth::{Caller, Role};
+use motcua_problem::{ApiPath, ApiResult, Problem, codes};
+use utoipa::OpenApi;
+
+/// This resource's part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(dossier),
+    components(schemas(DossierView, StatusEntry, StepEntry))
+)]
+pub(crate) struct Doc;
+
+/// This resource's routes.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/api/v1/reports/dossiers/{code}", get(dossier))
+}
+
+/// A dossier's reporting facts, status history and steps. Inspectors and admins read any;
+/// agency heads and one-stop officers those their agency received or worked on.
+#[utoipa::path(get, path = "/api/v1/reports/dossiers/{code}", tag = "reports", params(("code" = String, Path)),
+    responses((status = 200, body = DossierView), (status = 401, description = "no or invalid token"),
+        (status = 403, description = "role or agency not allowed"), (status = 404, description = "dossier_not_found")),
+    security(("bearer" = [])))]
+async fn dossier(
+    caller: Caller,
+    State(s): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Json<DossierView>> {
+    caller.require_any(&scope::READERS)?;
+    let v = store::views::dossier(&s.pool, &code)
+        .await?
+        .ok_or_else(|| Problem::new(&codes::DOSSIER_NOT_FOUND, format!("no dossier {code}")))?;
+    let own = caller.agency.as_deref();
+    let concerned =
+        own.is_some_and(|a| v.receiving_agency == a || v.steps.iter().any(|st| st.agency == a));
+    if !caller.has_any(&[Role::Inspector, Role::Admin]) && !concerned {
+        return Err(Problem::new(
+            &codes::AGENCY_NOT_ALLOWED,
+            "the dossier is not one of the caller's agency",
+        ));
+    }
+    Ok(Json(v))
+}
