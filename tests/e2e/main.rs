@@ -8,6 +8,7 @@ mod lifecycle;
 mod platform;
 mod reporting;
 mod reporting_oracle;
+mod reporting_views;
 mod shape;
 mod skeleton;
 mod workflow_clocks;

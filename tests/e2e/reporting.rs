@@ -217,3 +217,116 @@ async fn csv(sys: &TestSystem) -> String {
     assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
     r.text().await.unwrap()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_dossier_is_not_overdue_its_pause_is_counted_and_it_is_carried_over() {
+    let sys = TestSystem::start(datetime!(2026-12-20 09:00 +07:00))
+        .await
+        .unwrap();
+    let due = datetime!(2026-11-25 17:00 +07:00);
+    let moved = datetime!(2026-11-30 17:00 +07:00);
+    let change = |at: OffsetDateTime, ty: &'static str, to: &'static str, due| oracle::Change {
+        at,
+        event_type: ty,
+        to_status: to,
+        due_at: due,
+    };
+    let mut h = History {
+        code: "W1".into(),
+        agency: OS,
+        procedure: ("1.001193", "G13-HT", "commune"),
+        channel: "counter",
+        received_at: datetime!(2026-11-23 09:00 +07:00),
+        due_at: due,
+        changes: vec![
+            change(
+                datetime!(2026-11-23 10:00 +07:00),
+                "dossier.forwarded",
+                "processing",
+                due,
+            ),
+            change(
+                datetime!(2026-11-24 10:00 +07:00),
+                "dossier.supplement_requested",
+                "supplement_requested",
+                due,
+            ),
+        ],
+    };
+    deliver(&sys, std::slice::from_ref(&h)).await;
+    // Past its appointment but waiting for the applicant: in progress, within time.
+    let nov = (date!(2026 - 11 - 01), date!(2026 - 11 - 26));
+    let r = report(&sys, nov, "field", None).await;
+    assert_eq!(
+        r["total"]["in_progress"],
+        json!({"total": 1, "within_time": 1, "overdue": 0})
+    );
+    assert_eq!(r["total"]["waiting_supplement"], 1);
+    // Back on Friday 10:00, three working days later; resolved late in December.
+    let rest = vec![
+        change(
+            datetime!(2026-11-27 10:00 +07:00),
+            "dossier.supplemented",
+            "processing",
+            moved,
+        ),
+        change(
+            datetime!(2026-12-02 10:00 +07:00),
+            "dossier.processed",
+            "processed",
+            moved,
+        ),
+    ];
+    h.changes = rest;
+    let later = h;
+    let events: Vec<Event> = events_of(&later).into_iter().skip(1).collect();
+    let mut c = EventReceiverClient::connect(sys.grpc(Reporting))
+        .await
+        .unwrap();
+    for e in events {
+        let req = DeliverEventRequest { event: Some(e) };
+        c.deliver_event(authed(req, &service_token(&sys)))
+            .await
+            .unwrap();
+    }
+    let (_, facts) = get(
+        &sys,
+        Reporting,
+        "/api/v1/reports/dossiers/W1",
+        &inspector(&sys),
+    )
+    .await;
+    assert_eq!(facts["paused_minutes"], 3 * 8 * 60, "{facts}");
+    assert_eq!(
+        (facts["due_initial"].as_str(), facts["due_at"].as_str()),
+        (
+            Some("2026-11-25T17:00:00+07:00"),
+            Some("2026-11-30T17:00:00+07:00")
+        )
+    );
+    assert_eq!(facts["history"].as_array().map(Vec::len), Some(4));
+    // December: carried over from November, resolved late.
+    let dec = (date!(2026 - 12 - 01), date!(2026 - 12 - 31));
+    let r = report(&sys, dec, "field", None).await;
+    assert_eq!(
+        r["total"]["received"],
+        json!({"total": 1, "carried_over": 1, "online": 0, "direct_postal": 0})
+    );
+    assert_eq!(
+        r["total"]["resolved"],
+        json!({"total": 1, "early": 0, "on_time": 0, "late": 1})
+    );
+    // At the end of 30 November it was back and past its moved appointment (17:00): overdue.
+    let r = report(
+        &sys,
+        (date!(2026 - 11 - 01), date!(2026 - 11 - 30)),
+        "field",
+        None,
+    )
+    .await;
+    assert_eq!(
+        r["total"]["in_progress"],
+        json!({"total": 1, "within_time": 0, "overdue": 1})
+    );
+    sys.stop().await.unwrap();
+}

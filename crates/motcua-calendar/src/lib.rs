@@ -50,3 +50,44 @@ pub fn local_rfc3339(t: time::OffsetDateTime) -> String {
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
+
+/// Serde for instants shown in the province's local time (`#[serde(with =
+/// "motcua_calendar::province_time")]`): written as [`local_rfc3339`], read as any RFC 3339.
+pub mod province_time {
+    use serde::{Deserializer, Serializer};
+    use time::OffsetDateTime;
+
+    /// Writes `t` as RFC 3339 at +07:00.
+    pub fn serialize<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::local_rfc3339(*t))
+    }
+
+    /// Reads any RFC 3339 instant.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
+        time::serde::rfc3339::deserialize(d)
+    }
+
+    /// The same for an optional instant (`null` when absent).
+    pub mod option {
+        use serde::{Deserializer, Serializer};
+        use time::OffsetDateTime;
+
+        /// Writes `t` as RFC 3339 at +07:00, or `null`.
+        pub fn serialize<S: Serializer>(
+            t: &Option<OffsetDateTime>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => s.serialize_str(&super::super::local_rfc3339(*t)),
+                None => s.serialize_none(),
+            }
+        }
+
+        /// Reads an optional RFC 3339 instant.
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<OffsetDateTime>, D::Error> {
+            time::serde::rfc3339::option::deserialize(d)
+        }
+    }
+}

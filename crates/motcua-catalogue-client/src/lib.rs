@@ -132,4 +132,17 @@ impl Catalogue {
         self.calendars.put(agency.to_string(), cal.clone());
         Ok(cal)
     }
+
+    /// Every listing of a one-stop unit that is stale today (not cached: a compliance report
+    /// reads it as it is now).
+    pub async fn stale_listings(&self) -> Result<Vec<pb::StaleListing>, Problem> {
+        Ok(self
+            .client
+            .clone()
+            .list_stale_listings(pb::ListStaleListingsRequest {})
+            .await
+            .map_err(peer_problem)?
+            .into_inner()
+            .items)
+    }
 }

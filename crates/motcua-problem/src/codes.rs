@@ -183,6 +183,20 @@ problems! {
     EXTENSION_INVALID = ("extension_invalid", 422, "Đề nghị gia hạn không hợp lệ");
     /// Only the head of an agency whose step is running (or running late) may apologise and re-appoint.
     EXTENSION_NOT_ALLOWED = ("extension_not_allowed", 403, "Chỉ thủ trưởng cơ quan đang giải quyết được xin gia hạn");
+    /// A rating's scores are not each 1 to 5.
+    RATING_INVALID = ("rating_invalid", 422, "Đánh giá không hợp lệ");
+    /// The dossier's result has not been handed back yet: there is nothing to rate.
+    RATING_NOT_OPEN = ("rating_not_open", 409, "Hồ sơ chưa trả kết quả, chưa thể đánh giá");
+    /// The dossier was rated already (once per dossier).
+    ALREADY_RATED = ("already_rated", 409, "Hồ sơ đã được đánh giá");
+    /// No feedback with this id.
+    FEEDBACK_NOT_FOUND = ("feedback_not_found", 404, "Không tìm thấy phản ánh, kiến nghị");
+    /// The feedback is invalid (empty content, unknown agency…).
+    FEEDBACK_INVALID = ("feedback_invalid", 422, "Phản ánh, kiến nghị không hợp lệ");
+    /// The feedback was answered already (once).
+    FEEDBACK_ALREADY_ANSWERED = ("feedback_already_answered", 409, "Phản ánh, kiến nghị đã được trả lời");
+    /// The answer has not been given yet, or was judged already.
+    FEEDBACK_NOT_JUDGEABLE = ("feedback_not_judgeable", 409, "Chưa thể đánh giá câu trả lời");
 }
 
 fields! {

@@ -2,9 +2,11 @@
 //! agencies, calendars and deadline arithmetic, with the conversions to and from the proto
 //! messages. Reads are public, like the REST ones.
 
+use crate::domain::listing;
 use crate::domain::procedure::ProcedureVersion;
 use crate::state::AppState;
 use crate::store;
+use motcua_auth::{Role, require_grpc};
 use motcua_calendar::{TimeLimit, WorkingDuration, format_time_of_day, parse_time_of_day};
 use motcua_problem::Problem;
 use motcua_proto::catalogue::v1 as pb;
@@ -219,6 +221,34 @@ impl CatalogueService for Catalogue {
         Ok(Response::new(pb::CalendarResponse {
             calendar_json: cal.to_json().to_string(),
         }))
+    }
+
+    async fn list_stale_listings(
+        &self,
+        req: Request<pb::ListStaleListingsRequest>,
+    ) -> Result<Response<pb::ListStaleListingsResponse>, Status> {
+        require_grpc(&req, &[Role::Service, Role::Inspector, Role::Admin])?;
+        let s = &self.0;
+        let versions = store::procedures::entries(&s.pool)
+            .await
+            .map_err(Problem::from)?;
+        let agencies = store::agencies::all(&s.pool).await.map_err(Problem::from)?;
+        let listings = store::listings::all(&s.pool).await.map_err(Problem::from)?;
+        let units = listing::stale_units(&agencies, &listings, &versions, s.today());
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+        let items = units
+            .iter()
+            .flat_map(|u| {
+                let stale = u["stale"].as_array().cloned().unwrap_or_default();
+                stale.into_iter().map(move |x| pb::StaleListing {
+                    one_stop: text(&u["one_stop"]),
+                    name: text(&u["name"]),
+                    procedure_code: text(&x["procedure_code"]),
+                    kind: text(&x["reason"]["kind"]),
+                })
+            })
+            .collect();
+        Ok(Response::new(pb::ListStaleListingsResponse { items }))
     }
 
     async fn compute_deadline(

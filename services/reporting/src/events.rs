@@ -54,6 +54,7 @@ pub(crate) async fn apply(s: &AppState, event: &Event) -> Result<bool, Problem> 
             None => store::facts::held_by(&mut tx, &alert.dossier_code, &alert.agency).await?,
         },
         Some(Fact::Step(ev)) => store::steps::changed(&mut tx, &ev).await?,
+        Some(Fact::StepMoved(ev)) => store::steps::moved(&mut tx, &ev).await?,
         Some(Fact::Compliance(c)) => store::compliance::record(&mut tx, event_id, &c).await?,
         Some(Fact::Followed(_)) | None => {}
     }

@@ -3,17 +3,23 @@
 //! flows kept exact by the event path and rebuildable from the facts, the received counts.
 //!
 //! Inner layout (the same in every service, `docs/architecture.md`): `state.rs` shared state;
-//! one module per REST resource (`dossiers`, `handling`, `received`); `export.rs` the report formats;
+//! one module per REST resource (`handling`, `overdue`, `compliance`, `service_index`,
+//! `ratings`, `feedback`, `dossiers`, `received`); `export.rs` the report formats;
 //! `grpc.rs`; `events.rs` what it consumes; `workers.rs` background loops (the event lag);
 //! `store/` all SQL; `domain/` the rules, pure.
 
+mod compliance;
 pub mod domain;
 mod dossiers;
 mod events;
 mod export;
+mod feedback;
 mod grpc;
 mod handling;
+mod overdue;
+mod ratings;
 mod received;
+mod service_index;
 mod state;
 mod store;
 pub use store::flows::Rebuilt;
@@ -45,8 +51,13 @@ struct ApiDoc;
 /// The service's OpenAPI document: the resource modules' paths merged at the root.
 fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
+    doc.merge(compliance::Doc::openapi());
     doc.merge(dossiers::Doc::openapi());
+    doc.merge(feedback::Doc::openapi());
     doc.merge(handling::Doc::openapi());
+    doc.merge(overdue::Doc::openapi());
+    doc.merge(ratings::Doc::openapi());
+    doc.merge(service_index::Doc::openapi());
     doc.merge(received::Doc::openapi());
     doc
 }
@@ -69,8 +80,13 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
     Ok(ServiceParts {
         name: ServiceName::Reporting,
         api: Router::new()
+            .merge(compliance::routes())
             .merge(dossiers::routes())
+            .merge(feedback::routes())
             .merge(handling::routes())
+            .merge(overdue::routes())
+            .merge(ratings::routes())
+            .merge(service_index::routes())
             .merge(received::routes())
             .with_state(state.clone()),
         openapi: openapi(),
@@ -98,5 +114,7 @@ mod tests {
     fn the_migration_carries_the_inbox_table_verbatim() {
         let migration = include_str!("../migrations/0001_reporting.sql");
         assert!(migration.contains(motcua_outbox::RECEIVER_DDL));
+        let third = include_str!("../migrations/0003_satisfaction.sql");
+        assert!(third.contains(motcua_idempotency::TABLE_DDL));
     }
 }

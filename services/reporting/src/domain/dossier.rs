@@ -74,10 +74,10 @@ pub struct Wait {
     /// Why.
     pub reason: WaitReason,
     /// Since.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "motcua_calendar::province_time")]
     pub from: OffsetDateTime,
     /// Until (none while it lasts).
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "motcua_calendar::province_time::option")]
     pub to: Option<OffsetDateTime>,
 }
 

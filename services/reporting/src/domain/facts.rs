@@ -5,7 +5,7 @@ use super::dossier::DossierFacts;
 use motcua_calendar::PROVINCE_OFFSET;
 use motcua_events::{
     self as e, CaseExtended, ComplianceRecorded, DeadlineAlert, DossierReceived,
-    DossierStatusChanged, StepChanged,
+    DossierStatusChanged, StepChanged, StepDeadlineMoved,
 };
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
@@ -30,6 +30,8 @@ pub enum Fact {
     },
     /// A step finished or moved to a successor (`task.completed`, `task.reassigned`).
     Step(StepChanged),
+    /// A step's deadline moved by the applicant's wait (`task.deadline_moved`).
+    StepMoved(StepDeadlineMoved),
     /// A rule violation (`compliance.recorded`, `case.late_without_apology`).
     Compliance(ComplianceRecorded),
 }
@@ -45,6 +47,7 @@ pub fn read(event_type: &str, payload_json: &str) -> Result<Option<Fact>, serde_
             alert: serde_json::from_str(p)?,
         },
         e::TASK_COMPLETED | e::TASK_REASSIGNED => Fact::Step(serde_json::from_str(p)?),
+        e::TASK_DEADLINE_MOVED => Fact::StepMoved(serde_json::from_str(p)?),
         e::COMPLIANCE_RECORDED => Fact::Compliance(serde_json::from_str(p)?),
         e::CASE_LATE_WITHOUT_APOLOGY => {
             let a: DeadlineAlert = serde_json::from_str(p)?;

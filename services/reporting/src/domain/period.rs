@@ -34,6 +34,13 @@ pub fn period(from: &str, to: &str) -> Result<(Date, Date), Problem> {
     Ok((from, to))
 }
 
+/// The instants a period of local days spans: from the first day's 00:00 (+07:00) to the
+/// day after the last, excluded.
+pub fn instants(from: Date, to: Date) -> (time::OffsetDateTime, time::OffsetDateTime) {
+    let start = |d: Date| d.midnight().assume_offset(motcua_calendar::PROVINCE_OFFSET);
+    (start(from), start(to.next_day().unwrap_or(to)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +52,13 @@ mod tests {
         assert!(period("2026-11-30", "2026-11-01").is_err());
         assert!(period("2026-11-01", "30/11/2026").is_err());
         assert!(parse_day("from", "2026-11-27").is_ok());
+        let (a, b) = instants(from, to);
+        assert_eq!(
+            (a.to_string(), b.to_string()),
+            (
+                "2026-11-01 0:00:00.0 +07:00:00".to_string(),
+                "2026-12-01 0:00:00.0 +07:00:00".to_string()
+            )
+        );
     }
 }

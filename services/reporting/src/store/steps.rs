@@ -1,7 +1,7 @@
 //! Step facts (`step_fact`): one row per workflow step that finished, moved or was alerted, so
 //! lateness is attributed to the agency whose step it was.
 
-use motcua_events::{DeadlineAlert, StepChanged};
+use motcua_events::{DeadlineAlert, StepChanged, StepDeadlineMoved};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -58,6 +58,24 @@ pub async fn alerted(
     .bind(a.deadline)
     .bind(kind)
     .bind(a.at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Records a step's deadline moved by the applicant's wait (a later alert is judged on it).
+pub async fn moved(tx: &mut PgConnection, ev: &StepDeadlineMoved) -> Result<(), sqlx::Error> {
+    let id = Uuid::parse_str(&ev.task_id)
+        .map_err(|_| sqlx::Error::Decode("task_id is not a UUID".into()))?;
+    sqlx::query(
+        "INSERT INTO step_fact (task_id, dossier_code, step, agency, deadline) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (task_id) DO UPDATE SET deadline = excluded.deadline",
+    )
+    .bind(id)
+    .bind(&ev.dossier_code)
+    .bind(&ev.step)
+    .bind(&ev.agency)
+    .bind(ev.due_after)
     .execute(&mut *tx)
     .await?;
     Ok(())

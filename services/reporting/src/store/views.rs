@@ -22,19 +22,19 @@ pub struct DossierView {
     /// `online`, `counter` or `postal`.
     pub channel: String,
     /// Received.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "motcua_calendar::province_time")]
     #[schema(value_type = String)]
     pub received_at: OffsetDateTime,
     /// The appointment on the receipt.
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "motcua_calendar::province_time::option")]
     #[schema(value_type = Option<String>)]
     pub due_initial: Option<OffsetDateTime>,
     /// The appointment as last moved.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "motcua_calendar::province_time")]
     #[schema(value_type = String)]
     pub due_at: OffsetDateTime,
     /// When the one apology re-appointed it.
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "motcua_calendar::province_time::option")]
     #[schema(value_type = Option<String>)]
     pub reappointed_at: Option<OffsetDateTime>,
     /// Latest status.
@@ -44,7 +44,7 @@ pub struct DossierView {
     /// `resolved`, `refused`, `withdrawn`, `stopped`.
     pub ending: Option<String>,
     /// When it ended.
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "motcua_calendar::province_time::option")]
     #[schema(value_type = Option<String>)]
     pub finished_at: Option<OffsetDateTime>,
     /// `early`, `on_time` or `late`.
@@ -68,7 +68,7 @@ pub struct DossierView {
 #[derive(Debug, Serialize, FromRow, ToSchema)]
 pub struct StatusEntry {
     /// When.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "motcua_calendar::province_time")]
     #[schema(value_type = String)]
     pub at: OffsetDateTime,
     /// From.
@@ -87,13 +87,13 @@ pub struct StepEntry {
     /// Its agency.
     pub agency: String,
     /// Its deadline.
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "motcua_calendar::province_time::option")]
     #[schema(value_type = Option<String>)]
     pub deadline: Option<OffsetDateTime>,
     /// `done`, `return_for_supplement`, `refuse`.
     pub outcome: Option<String>,
     /// When it finished.
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "motcua_calendar::province_time::option")]
     #[schema(value_type = Option<String>)]
     pub completed_at: Option<OffsetDateTime>,
     /// `early`, `on_time`, `late`.

@@ -1,0 +1,105 @@
+//! The applicant's rating of a returned dossier over REST (đánh giá mức độ hài lòng), on SIPAS's
+//! five dimensions, once per dossier; a retry with the same `Idempotency-Key` answers the same.
+
+use crate::domain::satisfaction::{self, Ratable, Scores};
+use crate::state::AppState;
+use crate::store;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use motcua_auth::Caller;
+use motcua_idempotency::{Answer, IdempotencyKey, Precheck};
+use motcua_problem::{ApiPath, ApiResult, Problem, codes, parse_json};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::{OpenApi, ToSchema};
+
+/// This resource's part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(rate), components(schemas(RatingBody, Scores)))]
+pub(crate) struct Doc;
+
+/// This resource's routes.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/api/v1/dossiers/{code}/rating", post(rate))
+}
+
+/// A rating: the five scores (1–5) and an optional comment.
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"access": 5, "procedure": 4, "officials": 5, "result": 5, "feedback_handling": 4, "comment": "Nhanh, đúng hẹn"}))]
+pub(crate) struct RatingBody {
+    #[serde(flatten)]
+    scores: Scores,
+    /// Free text.
+    comment: Option<String>,
+}
+
+/// Rates a dossier whose result was handed back: its applicant (a citizen who submitted it
+/// online) or the portal for an applicant, once; the rating counts in the service index.
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/rating", tag = "satisfaction",
+    params(("code" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "same key and body replay the answer")),
+    request_body = RatingBody,
+    responses((status = 201, description = "rated", content_type = "application/json",
+            example = json!({"dossier_code": "000.25.80.H80-261127-0001", "unsatisfied": false, "rated_at": "2026-11-30T10:00:00+07:00"})),
+        (status = 401, description = "no or invalid token"), (status = 403, description = "dossier_not_allowed: not its applicant"),
+        (status = 404, description = "dossier_not_found"), (status = 409, description = "rating_not_open / already_rated"),
+        (status = 422, description = "rating_invalid / invalid_body")),
+    security(("bearer" = [])))]
+async fn rate(
+    caller: Caller,
+    State(s): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let path = format!("/api/v1/dossiers/{code}/rating");
+    let idem =
+        match IdempotencyKey::precheck_request(&s.pool, &caller.sub, &headers, &path, &body, false)
+            .await?
+        {
+            Precheck::Replay(r) => return Ok(r.into_response()),
+            Precheck::Proceed(k) => k,
+        };
+    let req: RatingBody = parse_json(&body)?;
+    req.scores.check()?;
+    let mut tx = s.pool.begin().await?;
+    if let Some(k) = &idem
+        && let Some(r) = k.claim(&mut tx).await?
+    {
+        return Ok(r.into_response());
+    }
+    let (submitted_by, returned_at, rated_by) = store::satisfaction::ratable(&mut tx, &code)
+        .await?
+        .ok_or_else(|| Problem::new(&codes::DOSSIER_NOT_FOUND, format!("no dossier {code}")))?;
+    let d = Ratable {
+        submitted_by: &submitted_by,
+        returned_at,
+        rated_by: rated_by.as_deref(),
+    };
+    satisfaction::may_rate(&caller, &d)?;
+    let now = s.platform.clock.now();
+    store::satisfaction::rate(
+        &mut tx,
+        &code,
+        &caller.sub,
+        now,
+        &req.scores,
+        req.comment.as_deref(),
+    )
+    .await?;
+    let answer = Answer::new(
+        StatusCode::CREATED,
+        json!({
+            "dossier_code": code, "scores": req.scores, "unsatisfied": req.scores.unsatisfied(),
+            "rated_at": motcua_calendar::local_rfc3339(now),
+        }),
+    );
+    if let Some(k) = &idem {
+        k.complete(&mut tx, &answer).await?;
+    }
+    tx.commit().await?;
+    Ok(answer.into_response())
+}
