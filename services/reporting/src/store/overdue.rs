@@ -43,7 +43,7 @@ pub async fn dossiers(
     let sql = format!(
         "SELECT dossier_code, procedure_code, receiving_agency, holding_agency, due_at FROM dossier_fact f
           WHERE {NOT_WAITING} AND f.due_at < $1
-            AND ($2::text IS NULL OR f.receiving_agency = $2 OR f.holding_agency = $2)
+            AND ($2::text IS NULL OR f.receiving_agency = $2 OR $2 = ANY(string_to_array(f.holding_agency, ',')))
           ORDER BY f.due_at, f.dossier_code LIMIT 10000"
     );
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
