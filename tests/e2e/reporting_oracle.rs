@@ -276,3 +276,52 @@ fn row_json(key: Option<&str>, c: &[i64; 16]) -> Value {
         "stopped": c[13], "withdrawn": c[14], "refused": c[15],
     })
 }
+
+/// The other reports' numbers for `[from, to]` over all agencies, straight off the histories:
+/// (received, online, resolved, resolved in time, returned unresolved), as the service index
+/// and the compliance report count them.
+pub(crate) fn period_counts(
+    hs: &[History],
+    cal: &WorkingCalendar,
+    (from, to): (Date, Date),
+) -> [i64; 5] {
+    let mut c = [0i64; 5];
+    for h in hs {
+        let r = read(h, cal);
+        if from <= r.received && r.received <= to {
+            c[0] += 1;
+            c[1] += i64::from(h.channel == "online");
+        }
+        if let Some((_, kind, t)) = r.finished.filter(|f| from <= f.0 && f.0 <= to) {
+            c[2] += 1;
+            c[3] += i64::from(t != Timeliness::Late);
+            c[4] += i64::from(matches!(kind, "refused" | "stopped"));
+        }
+    }
+    c
+}
+
+/// The dossiers overdue at `now`: not ended, not waiting for the applicant, past their last
+/// appointment.
+pub(crate) fn overdue_at(hs: &[History], now: OffsetDateTime) -> Vec<String> {
+    let mut out: Vec<String> = hs
+        .iter()
+        .filter(|h| {
+            let seen: Vec<&Change> = h.changes.iter().filter(|c| c.at <= now).collect();
+            let ended = seen.iter().any(|c| {
+                matches!(
+                    c.to_status,
+                    "processed" | "result_returned" | "refused" | "withdrawn" | "stopped"
+                )
+            });
+            let waiting = seen.last().is_some_and(|c| {
+                matches!(c.to_status, "supplement_requested" | "financial_obligation")
+            });
+            let due = seen.last().map_or(h.due_at, |c| c.due_at);
+            h.received_at <= now && !ended && !waiting && due < now
+        })
+        .map(|h| h.code.clone())
+        .collect();
+    out.sort();
+    out
+}
