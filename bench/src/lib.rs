@@ -1,5 +1,6 @@
 //! Benchmarks and load generators for motcua.
 //!
 //! The criterion benchmarks live in `benches/` (run with
-//! `cargo bench -p motcua-bench`); load generators for the services will be
-//! added here later.
+//! `cargo bench -p motcua-bench`); the binaries in `src/bin/` measure a running system:
+//! `load` (the services under concurrent requests) and `reporting-bench` (the handling report
+//! over 10 million dossiers, run by `bench/reporting.sh`). Numbers: `docs/performance.md`.

@@ -10,11 +10,16 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// Connection options for `url`, with the session's `search_path` set to `schema` (then
-/// `public`, where extensions such as `unaccent` and `pg_trgm` live).
+/// `public`, where extensions such as `unaccent` and `pg_trgm` live), and JIT compilation off:
+/// every query here is short or reads pre-summed rows, and compiling one cost 150–200 ms per
+/// report with 10 million dossiers (docs/performance.md) for no gain.
 pub fn options(url: &str, schema: &str) -> anyhow::Result<PgConnectOptions> {
     check_schema_name(schema)?;
     Ok(PgConnectOptions::from_str(url)?
-        .options([("search_path", format!("{schema},public"))])
+        .options([
+            ("search_path", format!("{schema},public")),
+            ("jit", "off".to_string()),
+        ])
         .application_name(&format!("motcua-{schema}"))
         .log_statements(tracing::log::LevelFilter::Debug)
         .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500)))

@@ -74,8 +74,8 @@ pub struct Plan {
     pub before_days: Days,
     /// Months before this one, for the stock at the end.
     pub end_months: Date,
-    /// And these days.
-    pub end_days: (Date, Date),
+    /// And these days (none when the period ends with a month: its monthly row holds them).
+    pub end_days: Days,
     /// Whole months of the period, first days `[a, b)`.
     pub period_months: Option<(Date, Date)>,
     /// The period's days outside those months.
@@ -106,11 +106,16 @@ impl Plan {
         } else {
             (None, [Some((from, to)), None])
         };
+        let ends_month = to.next_day().is_some_and(|n| n.day() == 1);
         Self {
             before_months,
             before_days,
-            end_months: month_of(to),
-            end_days: (month_of(to), to),
+            end_months: if ends_month {
+                next_month(to)
+            } else {
+                month_of(to)
+            },
+            end_days: (!ends_month).then_some((month_of(to), to)),
             period_months,
             period_days,
         }

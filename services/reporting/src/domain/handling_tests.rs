@@ -14,7 +14,7 @@ fn within(d: Date, span: Days) -> bool {
 fn reads(plan: &Plan, d: Date) -> (u8, u8, u8) {
     let m = month_of(d);
     let before = u8::from(m < plan.before_months) + u8::from(within(d, plan.before_days));
-    let end = u8::from(m < plan.end_months) + u8::from(within(d, Some(plan.end_days)));
+    let end = u8::from(m < plan.end_months) + u8::from(within(d, plan.end_days));
     let period = u8::from(plan.period_months.is_some_and(|(a, b)| a <= m && m < b))
         + plan
             .period_days
@@ -55,6 +55,11 @@ fn a_calendar_month_reads_one_monthly_row_and_no_edge_days() {
     );
     assert_eq!(plan.period_days, [None, None]);
     assert_eq!(plan.before_days, None);
+    assert_eq!(
+        (plan.end_months, plan.end_days),
+        (date!(2026 - 12 - 01), None),
+        "the month's end stock is its monthly row"
+    );
 }
 
 #[test]

@@ -78,6 +78,12 @@ pub struct GroupSums {
     pub end: Counts,
 }
 
+/// The counters each sum needs, by index in [`COLUMNS`]: the stock before the period (in
+/// progress), its flows (entered and ended), the stocks at its end. Only these are summed.
+const BEFORE: [usize; 1] = [8];
+const PERIOD: [usize; 8] = [0, 1, 2, 3, 4, 5, 6, 7];
+const END: [usize; 4] = [8, 9, 10, 11];
+
 /// Sums the flows `plan` reads, per `group_by`, at one agency or all.
 pub async fn handling(
     pool: &PgPool,
@@ -86,15 +92,24 @@ pub async fn handling(
     agency: Option<&str>,
 ) -> Result<Vec<GroupSums>, sqlx::Error> {
     let key = group_by.column();
-    let cols = COLUMNS.join(", ");
-    let sums: Vec<String> = ["b", "p", "e"]
+    // (which sum: 0 before, 1 period, 2 end; counter index)
+    let needed: Vec<(usize, usize)> = BEFORE
         .iter()
-        .flat_map(|flag| {
-            COLUMNS
-                .iter()
-                .map(move |c| format!("coalesce(sum({c}) FILTER (WHERE {flag}), 0)::bigint"))
+        .map(|i| (0, *i))
+        .chain(PERIOD.iter().map(|i| (1, *i)))
+        .chain(END.iter().map(|i| (2, *i)))
+        .collect();
+    let sums: Vec<String> = needed
+        .iter()
+        .map(|(which, i)| {
+            let flag = ["b", "p", "e"][*which];
+            format!(
+                "coalesce(sum({}) FILTER (WHERE {flag}), 0)::bigint",
+                COLUMNS[*i]
+            )
         })
         .collect();
+    let cols = COLUMNS.join(", ");
     let days = "day BETWEEN $3 AND $4";
     let end_days = "day BETWEEN $6 AND $7";
     let period_days = "(day BETWEEN $10 AND $11 OR day BETWEEN $12 AND $13)";
@@ -109,15 +124,20 @@ pub async fn handling(
          SELECT key, {} FROM src GROUP BY key",
         sums.join(", ")
     );
-    let (bd, pm, [p1, p2]) = (plan.before_days, plan.period_months, plan.period_days);
+    let (bd, ed, pm, [p1, p2]) = (
+        plan.before_days,
+        plan.end_days,
+        plan.period_months,
+        plan.period_days,
+    );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(agency)
         .bind(plan.before_months)
         .bind(bd.map(|d| d.0))
         .bind(bd.map(|d| d.1))
         .bind(plan.end_months)
-        .bind(plan.end_days.0)
-        .bind(plan.end_days.1)
+        .bind(ed.map(|d| d.0))
+        .bind(ed.map(|d| d.1))
         .bind(pm.map(|m| m.0))
         .bind(pm.map(|m| m.1))
         .bind(p1.map(|d| d.0))
@@ -129,19 +149,15 @@ pub async fn handling(
         .await?;
     rows.into_iter()
         .map(|r| {
-            let n = COLUMNS.len();
-            let counts = |offset: usize| -> Result<Counts, sqlx::Error> {
-                let mut v = [0i64; 12];
-                for (i, x) in v.iter_mut().enumerate() {
-                    *x = r.try_get(1 + offset * n + i)?;
-                }
-                Ok(Counts::from_values(v))
-            };
+            let mut v = [[0i64; 12]; 3];
+            for (n, (which, i)) in needed.iter().enumerate() {
+                v[*which][*i] = r.try_get(1 + n)?;
+            }
             Ok(GroupSums {
                 key: r.try_get(0)?,
-                before: counts(0)?,
-                period: counts(1)?,
-                end: counts(2)?,
+                before: Counts::from_values(v[0]),
+                period: Counts::from_values(v[1]),
+                end: Counts::from_values(v[2]),
             })
         })
         .collect()
