@@ -16,7 +16,6 @@
 
 use anyhow::{Context, ensure};
 use clap::Parser;
-use motcua_reporting::domain::flows::COLUMNS;
 use motcua_reporting::domain::handling::{GroupBy, Plan};
 use sqlx::{PgPool, Row};
 use std::time::{Duration, Instant};
@@ -493,52 +492,15 @@ fn pointer(total: &serde_json::Value, path: &str) -> i64 {
         .unwrap_or(-1)
 }
 
-/// The flow query the report runs (a copy of the shape of `store::flows::handling` in
-/// services/reporting, all agencies), under `EXPLAIN (ANALYZE, BUFFERS)`, printed.
+/// The report's own flow query (`motcua_reporting::explain_handling`, all agencies) under
+/// `EXPLAIN (ANALYZE, BUFFERS)`, printed.
 async fn explain(pool: &PgPool, case: &Case) -> anyhow::Result<()> {
-    let key = case.group_by.column();
-    let cols = COLUMNS.join(", ");
-    let sums: Vec<String> = ["b", "p", "e"]
-        .iter()
-        .flat_map(|flag| {
-            COLUMNS
-                .iter()
-                .map(move |c| format!("coalesce(sum({c}) FILTER (WHERE {flag}), 0)::bigint"))
-        })
-        .collect();
-    let (days, end_days) = ("day BETWEEN $3 AND $4", "day BETWEEN $6 AND $7");
-    let period_days = "(day BETWEEN $10 AND $11 OR day BETWEEN $12 AND $13)";
-    let sql = format!(
-        "EXPLAIN (ANALYZE, BUFFERS) WITH src AS (
-           SELECT {key} AS key, {cols}, day < $2 AS b, day < $5 AS e, (day >= $8 AND day < $9) AS p
-             FROM handling_flow_month WHERE day < $14 AND ($1::text IS NULL OR agency = $1)
-           UNION ALL
-           SELECT {key} AS key, {cols}, coalesce({days}, false), coalesce({end_days}, false), coalesce({period_days}, false)
-             FROM handling_flow_day
-            WHERE ({days} OR {end_days} OR {period_days}) AND ($1::text IS NULL OR agency = $1))
-         SELECT key, {} FROM src GROUP BY key",
-        sums.join(", ")
+    let lines =
+        motcua_reporting::explain_handling(pool, (case.from, case.to), case.group_by).await?;
+    println!(
+        "plan: {:?}\nEXPLAIN (ANALYZE, BUFFERS) of the flow query:",
+        Plan::of(case.from, case.to)
     );
-    let plan = Plan::of(case.from, case.to);
-    let (bd, pm, [p1, p2]) = (plan.before_days, plan.period_months, plan.period_days);
-    let lines: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .bind(None::<String>)
-        .bind(plan.before_months)
-        .bind(bd.map(|d| d.0))
-        .bind(bd.map(|d| d.1))
-        .bind(plan.end_months)
-        .bind(plan.end_days.0)
-        .bind(plan.end_days.1)
-        .bind(pm.map(|m| m.0))
-        .bind(pm.map(|m| m.1))
-        .bind(p1.map(|d| d.0))
-        .bind(p1.map(|d| d.1))
-        .bind(p2.map(|d| d.0))
-        .bind(p2.map(|d| d.1))
-        .bind(plan.months_until())
-        .fetch_all(pool)
-        .await?;
-    println!("plan: {plan:?}\nEXPLAIN (ANALYZE, BUFFERS) of the flow query:");
     for l in lines {
         println!("  {l}");
     }

@@ -108,6 +108,17 @@ pub async fn rebuild(pool: &PgPool) -> anyhow::Result<Rebuilt> {
     Ok(store::flows::rebuild(pool).await?)
 }
 
+/// The handling report's flow query for `[from, to]` under `EXPLAIN (ANALYZE, BUFFERS)`, over
+/// every agency: where a report's time goes (`bench/`).
+pub async fn explain_handling(
+    pool: &PgPool,
+    (from, to): (time::Date, time::Date),
+    group_by: domain::handling::GroupBy,
+) -> anyhow::Result<Vec<String>> {
+    let plan = domain::handling::Plan::of(from, to);
+    Ok(store::flows::explain(pool, &plan, group_by).await?)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

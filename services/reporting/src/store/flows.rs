@@ -84,22 +84,20 @@ const BEFORE: [usize; 1] = [8];
 const PERIOD: [usize; 8] = [0, 1, 2, 3, 4, 5, 6, 7];
 const END: [usize; 4] = [8, 9, 10, 11];
 
-/// Sums the flows `plan` reads, per `group_by`, at one agency or all.
-pub async fn handling(
-    pool: &PgPool,
-    plan: &Plan,
-    group_by: GroupBy,
-    agency: Option<&str>,
-) -> Result<Vec<GroupSums>, sqlx::Error> {
-    let key = group_by.column();
-    // (which sum: 0 before, 1 period, 2 end; counter index)
-    let needed: Vec<(usize, usize)> = BEFORE
+/// Which sum each summed column feeds (0 before, 1 period, 2 end) and its counter index.
+fn needed() -> Vec<(usize, usize)> {
+    BEFORE
         .iter()
         .map(|i| (0, *i))
         .chain(PERIOD.iter().map(|i| (1, *i)))
         .chain(END.iter().map(|i| (2, *i)))
-        .collect();
-    let sums: Vec<String> = needed
+        .collect()
+}
+
+/// The flow query of a report grouped by `group_by`; its parameters are bound by [`bind`].
+fn handling_sql(group_by: GroupBy) -> String {
+    let key = group_by.column();
+    let sums: Vec<String> = needed()
         .iter()
         .map(|(which, i)| {
             let flag = ["b", "p", "e"][*which];
@@ -113,7 +111,7 @@ pub async fn handling(
     let days = "day BETWEEN $3 AND $4";
     let end_days = "day BETWEEN $6 AND $7";
     let period_days = "(day BETWEEN $10 AND $11 OR day BETWEEN $12 AND $13)";
-    let sql = format!(
+    format!(
         "WITH src AS (
            SELECT {key} AS key, {cols}, day < $2 AS b, day < $5 AS e, (day >= $8 AND day < $9) AS p
              FROM handling_flow_month WHERE day < $14 AND ($1::text IS NULL OR agency = $1)
@@ -123,15 +121,20 @@ pub async fn handling(
             WHERE ({days} OR {end_days} OR {period_days}) AND ($1::text IS NULL OR agency = $1))
          SELECT key, {} FROM src GROUP BY key",
         sums.join(", ")
-    );
+    )
+}
+
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+/// Binds `plan` and `agency` to the flow query.
+fn bind<'q>(q: PgQuery<'q>, plan: &Plan, agency: Option<&'q str>) -> PgQuery<'q> {
     let (bd, ed, pm, [p1, p2]) = (
         plan.before_days,
         plan.end_days,
         plan.period_months,
         plan.period_days,
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(agency)
+    q.bind(agency)
         .bind(plan.before_months)
         .bind(bd.map(|d| d.0))
         .bind(bd.map(|d| d.1))
@@ -145,8 +148,18 @@ pub async fn handling(
         .bind(p2.map(|d| d.0))
         .bind(p2.map(|d| d.1))
         .bind(plan.months_until())
-        .fetch_all(pool)
-        .await?;
+}
+
+/// Sums the flows `plan` reads, per `group_by`, at one agency or all.
+pub async fn handling(
+    pool: &PgPool,
+    plan: &Plan,
+    group_by: GroupBy,
+    agency: Option<&str>,
+) -> Result<Vec<GroupSums>, sqlx::Error> {
+    let q = sqlx::query(sqlx::AssertSqlSafe(handling_sql(group_by)));
+    let rows = bind(q, plan, agency).fetch_all(pool).await?;
+    let needed = needed();
     rows.into_iter()
         .map(|r| {
             let mut v = [[0i64; 12]; 3];
@@ -161,6 +174,19 @@ pub async fn handling(
             })
         })
         .collect()
+}
+
+/// The flow query's `EXPLAIN (ANALYZE, BUFFERS)` for `plan` over every agency (benchmarks).
+pub async fn explain(
+    pool: &PgPool,
+    plan: &Plan,
+    group_by: GroupBy,
+) -> Result<Vec<String>, sqlx::Error> {
+    let sql = format!("EXPLAIN (ANALYZE, BUFFERS) {}", handling_sql(group_by));
+    let rows = bind(sqlx::query(sqlx::AssertSqlSafe(sql)), plan, None)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(|r| r.try_get(0)).collect()
 }
 
 /// A sha256 over every non-zero flow row, in key order: equal before and after a rebuild
