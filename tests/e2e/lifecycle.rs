@@ -27,7 +27,7 @@ async fn public_code(sys: &TestSystem, code: &str) -> i64 {
 }
 
 async fn wait_for_code(sys: &TestSystem, code: &str, want: i64) {
-    let seen = eventually(Duration::from_secs(10), || async move {
+    let seen = eventually(Duration::from_secs(30), || async move {
         (public_code(sys, code).await == want).then_some(())
     })
     .await;
@@ -171,34 +171,49 @@ async fn counter_supplement_workflow_and_result_return() {
         inbox["items"][0]["name"],
         "Thẩm định, ghi sổ hộ tịch, trình ký"
     );
-    let paused = eventually(Duration::from_secs(10), || {
-        let (sys, specialist, task) = (&sys, &specialist, &task);
+    // Once workflow has the request, the case waits and the step cannot be finished.
+    let paused = eventually(Duration::from_secs(30), || {
+        let (sys, specialist, code) = (&sys, &specialist, &code);
         async move {
-            let (st, _) = post(
+            let (_, c) = get(
                 sys,
                 Workflow,
-                &format!("/api/v1/tasks/{task}/claim"),
+                &format!("/api/v1/dossiers/{code}/case"),
                 specialist,
-                "c",
-                serde_json::json!({}),
             )
             .await;
-            let (st2, p) = post(
-                sys,
-                Workflow,
-                &format!("/api/v1/tasks/{task}/complete"),
-                specialist,
-                "c",
-                serde_json::json!({"outcome": "done"}),
-            )
-            .await;
-            (st == 200 && st2 == 409 && p["code"] == "case_not_open").then_some(())
+            (c["state"] == "paused").then_some(())
         }
     })
     .await;
     assert!(
         paused.is_some(),
         "the case must pause while the applicant supplements"
+    );
+    let claim = format!("/api/v1/tasks/{task}/claim");
+    let (st, _) = post(
+        &sys,
+        Workflow,
+        &claim,
+        &specialist,
+        "c",
+        serde_json::json!({}),
+    )
+    .await;
+    let complete = format!("/api/v1/tasks/{task}/complete");
+    let (st2, p) = post(
+        &sys,
+        Workflow,
+        &complete,
+        &specialist,
+        "c",
+        serde_json::json!({"outcome": "done"}),
+    )
+    .await;
+    assert_eq!(
+        (st, st2, p["code"].as_str()),
+        (200, 409, Some("case_not_open")),
+        "{p}"
     );
 
     // Monday 30/11 10:00: the applicant supplements at the counter; the clock restarts.
@@ -249,7 +264,7 @@ async fn counter_supplement_workflow_and_result_return() {
     );
 
     // The agency finishes its step: the result is at the one-stop (9).
-    let done = eventually(Duration::from_secs(10), || {
+    let done = eventually(Duration::from_secs(30), || {
         let (sys, specialist, task) = (&sys, &specialist, &task);
         async move {
             let (st, _) = post(
@@ -617,7 +632,7 @@ async fn a_result_ready_while_waiting_for_payment_is_not_lost() {
     .await;
     assert_eq!(status, 200);
     // Reporting follows intake's statuses in order.
-    let done = eventually(Duration::from_secs(10), || async {
+    let done = eventually(Duration::from_secs(30), || async {
         let status: Option<String> =
             sqlx::query_scalar("SELECT status FROM reporting.dossier_fact WHERE dossier_code = $1")
                 .bind(&code)

@@ -21,7 +21,7 @@ fn inspector(sys: &TestSystem) -> String {
 async fn facts_when(sys: &TestSystem, code: &str, ok: impl Fn(&Value) -> bool) -> Value {
     let path = format!("/api/v1/reports/dossiers/{code}");
     let token = inspector(sys);
-    eventually(Duration::from_secs(10), || {
+    eventually(Duration::from_secs(30), || {
         let (path, token) = (path.clone(), token.clone());
         let ok = &ok;
         async move {
@@ -300,7 +300,7 @@ async fn overdue_and_compliance_reports_name_the_agency_responsible_and_readers_
     // Monday 10:00: the step at justice and the dossier are overdue.
     at(&sys, datetime!(2026-11-30 10:00 +07:00));
     let head = sys.token(&["agency_head"], Some(JUSTICE), "head@justice");
-    let report = eventually(Duration::from_secs(10), || {
+    let report = eventually(Duration::from_secs(30), || {
         let head = head.clone();
         let sys = &sys;
         async move {
@@ -317,14 +317,22 @@ async fn overdue_and_compliance_reports_name_the_agency_responsible_and_readers_
         "{report}"
     );
     assert!(step["working_minutes"].as_i64() > Some(0));
-    let (_, all) = get(&sys, Reporting, "/api/v1/reports/overdue", &inspector(&sys)).await;
-    let dossier = all["dossiers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["dossier_code"] == code.as_str())
-        .cloned()
-        .expect("the dossier is overdue");
+    // The dossier too, once intake's `supplemented` reached reporting (it is not overdue while
+    // reporting still sees it waiting for the applicant).
+    let dossier = eventually(Duration::from_secs(30), || {
+        let sys = &sys;
+        let code = code.clone();
+        async move {
+            let (_, all) = get(sys, Reporting, "/api/v1/reports/overdue", &inspector(sys)).await;
+            all["dossiers"]
+                .as_array()?
+                .iter()
+                .find(|d| d["dossier_code"] == code.as_str())
+                .cloned()
+        }
+    })
+    .await
+    .expect("the dossier is overdue");
     assert_eq!(
         (
             dossier["urgency"].as_str(),
@@ -333,7 +341,7 @@ async fn overdue_and_compliance_reports_name_the_agency_responsible_and_readers_
         (Some("overdue"), Some(JUSTICE))
     );
 
-    let compliance = eventually(Duration::from_secs(10), || {
+    let compliance = eventually(Duration::from_secs(30), || {
         let sys = &sys;
         async move {
             let (_, c) = get(
