@@ -103,7 +103,8 @@ async fn deliver(sys: &TestSystem, hs: &[History]) {
     }
 }
 
-fn inspector(sys: &TestSystem) -> String {
+/// An inspector's token (reads every report).
+pub(crate) fn inspector(sys: &TestSystem) -> String {
     sys.token(&["inspector"], None, "inspector-1")
 }
 

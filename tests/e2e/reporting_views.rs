@@ -3,6 +3,7 @@
 //! overdue reports, the service index, the report's other formats, who may read what, and the
 //! event lag of a relay that stopped.
 
+use crate::reporting::inspector;
 use crate::workflow_support::{
     INSURANCE, JUSTICE, OS, POLICE, at, birth_at_counter, finish, officer, submit, task_of,
     wait_status,
@@ -12,10 +13,6 @@ use motcua_e2e::{TestSystem, eventually, get, post};
 use serde_json::{Value, json};
 use std::time::Duration;
 use time::macros::datetime;
-
-fn inspector(sys: &TestSystem) -> String {
-    sys.token(&["inspector"], None, "inspector-1")
-}
 
 /// Waits until reporting's facts of `code` satisfy `ok`, and returns them.
 async fn facts_when(sys: &TestSystem, code: &str, ok: impl Fn(&Value) -> bool) -> Value {

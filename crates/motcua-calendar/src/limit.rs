@@ -208,6 +208,24 @@ pub enum Timeliness {
     Late,
 }
 
+impl Timeliness {
+    /// The stored and serialised name: `early`, `on_time`, `late`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Early => "early",
+            Self::OnTime => "on_time",
+            Self::Late => "late",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Early, Self::OnTime, Self::Late]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+}
+
 /// Judges a finish against a deadline (the stored appointment instant):
 ///
 /// * **late** when `finished_at` is after `deadline`;
@@ -229,6 +247,15 @@ pub fn timeliness(
 mod tests {
     use super::*;
     use time::macros::time;
+
+    #[test]
+    fn timeliness_names_are_its_serialised_names_and_parse_back() {
+        for t in [Timeliness::Early, Timeliness::OnTime, Timeliness::Late] {
+            assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
+            assert_eq!(Timeliness::parse(t.as_str()), Some(t));
+        }
+        assert_eq!(Timeliness::parse("soon"), None);
+    }
 
     #[test]
     fn catalogue_shapes_parse() {

@@ -41,10 +41,7 @@ impl FactRow {
             None => None,
         };
         let timeliness = match self.timeliness {
-            Some(t) => Some(
-                serde_json::from_value::<Timeliness>(serde_json::Value::String(t))
-                    .map_err(|_| bad("timeliness"))?,
-            ),
+            Some(t) => Some(Timeliness::parse(&t).ok_or_else(|| bad("timeliness"))?),
             None => None,
         };
         let waits: Vec<Wait> = serde_json::from_value(self.waits).map_err(|_| bad("waits"))?;
@@ -63,14 +60,6 @@ impl FactRow {
             waits,
             paused_minutes: self.paused_minutes,
         })
-    }
-}
-
-fn timeliness_name(t: Timeliness) -> &'static str {
-    match t {
-        Timeliness::Early => "early",
-        Timeliness::OnTime => "on_time",
-        Timeliness::Late => "late",
     }
 }
 
@@ -144,7 +133,7 @@ pub async fn follow(
     .bind(ev.at)
     .bind(f.ending.map(Ending::as_str))
     .bind(f.finished_at)
-    .bind(f.timeliness.map(timeliness_name))
+    .bind(f.timeliness.map(Timeliness::as_str))
     .bind(waits)
     .bind(f.paused_minutes)
     .execute(&mut *tx)

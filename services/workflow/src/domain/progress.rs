@@ -242,7 +242,7 @@ fn step_event(
             outcome: outcome.to_string(),
             at: local(at),
             deadline: t.due_at.map(local),
-            timeliness: judged.map(|(j, _)| timeliness_name(j).to_string()),
+            timeliness: judged.map(|(j, _)| j.as_str().to_string()),
             lateness_minutes: judged.and_then(|(_, l)| l),
         },
     )
@@ -266,15 +266,6 @@ fn judged(
         let (j, late) = judge(cal, now, due);
         (j, late.map(|l| l.as_minutes()))
     })
-}
-
-/// The stored name of a timeliness.
-pub const fn timeliness_name(t: motcua_calendar::Timeliness) -> &'static str {
-    match t {
-        motcua_calendar::Timeliness::Early => "early",
-        motcua_calendar::Timeliness::OnTime => "on_time",
-        motcua_calendar::Timeliness::Late => "late",
-    }
 }
 
 /// Finishes step `id` as done at `now`: judged against its deadline; handed over to the next

@@ -1,8 +1,8 @@
 //! The processing control slip (phiếu kiểm soát quá trình giải quyết, Circular 03/2025 form
 //! 06): one row per handover.
 
-use crate::domain::progress::timeliness_name;
 use crate::domain::update::NewHandover;
+use motcua_calendar::Timeliness;
 use sqlx::{FromRow, PgConnection};
 use time::OffsetDateTime;
 
@@ -26,7 +26,7 @@ pub async fn insert(
     .bind(&h.to.1)
     .bind(&h.step_name)
     .bind(h.step_deadline)
-    .bind(h.result.map(timeliness_name))
+    .bind(h.result.map(Timeliness::as_str))
     .bind(h.reason.as_str())
     .execute(&mut *tx)
     .await?;

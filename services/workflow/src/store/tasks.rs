@@ -2,7 +2,6 @@
 
 use crate::domain::case::{Task, TaskState};
 use crate::domain::plan::TaskKind;
-use crate::domain::progress::timeliness_name;
 use crate::domain::update::TaskUpdate;
 use motcua_calendar::{Timeliness, WorkingDuration};
 use sqlx::{FromRow, PgConnection};
@@ -45,7 +44,7 @@ fn decode(what: &str, value: &str) -> sqlx::Error {
 }
 
 fn timeliness_of(s: &str) -> Result<Timeliness, sqlx::Error> {
-    serde_json::from_value(serde_json::Value::String(s.into())).map_err(|_| decode("timeliness", s))
+    Timeliness::parse(s).ok_or_else(|| decode("timeliness", s))
 }
 
 impl TryFrom<TaskRow> for Task {
@@ -169,7 +168,7 @@ pub async fn apply(tx: &mut PgConnection, u: &TaskUpdate, reason: &str) -> Resul
                                  outcome = $4, note = $5, timeliness = $6, lateness_minutes = $7, paused_at = NULL
                   WHERE id = $1",
             )
-            .bind(id).bind(by).bind(at).bind(outcome).bind(note.to_string()).bind(timeliness.map(timeliness_name)).bind(lateness_minutes)
+            .bind(id).bind(by).bind(at).bind(outcome).bind(note.to_string()).bind(timeliness.map(Timeliness::as_str)).bind(lateness_minutes)
             .execute(&mut *tx)
             .await?;
         }
