@@ -51,6 +51,20 @@ pub fn local_rfc3339(t: time::OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// An instant as a notice or form tells people, in the province's local time, the way
+/// Vietnamese administrative forms write it: `17 giờ 00 phút, ngày 27/11/2026`.
+pub fn spoken_time(t: time::OffsetDateTime) -> String {
+    let l = local(t);
+    format!(
+        "{:02} giờ {:02} phút, ngày {:02}/{:02}/{}",
+        l.hour(),
+        l.minute(),
+        l.day(),
+        u8::from(l.month()),
+        l.year()
+    )
+}
+
 /// Serde for instants shown in the province's local time (`#[serde(with =
 /// "motcua_calendar::province_time")]`): written as [`local_rfc3339`], read as any RFC 3339.
 pub mod province_time {

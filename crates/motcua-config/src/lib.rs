@@ -265,6 +265,50 @@ pub struct Settings {
     /// Working hours before a step's or a dossier's deadline at which it is marked near-due
     /// (`MOTCUA_NEAR_DUE_HOURS`, default 8).
     pub near_due_hours: u32,
+    /// The national public-service portal (DVCQG) to keep in sync; `None` when
+    /// `MOTCUA_NATIONAL_PORTAL_URL` is unset (nothing is recorded for it then).
+    pub national_portal: Option<NationalPortalConfig>,
+    /// Notices to applicants and agency heads (e-mail and SMS).
+    pub notices: NoticeConfig,
+}
+
+/// Where and as whom dossiers are pushed to the national portal (Cổng Dịch vụ công quốc gia).
+#[derive(Debug, Clone)]
+pub struct NationalPortalConfig {
+    /// Base URL of the portal's dossier-sync interface (`MOTCUA_NATIONAL_PORTAL_URL`).
+    pub url: String,
+    /// Bearer credential issued to the province (`MOTCUA_NATIONAL_PORTAL_TOKEN`).
+    pub token: Option<String>,
+    /// The province's unit code the portal knows it by (`MOTCUA_PROVINCE_CODE`).
+    pub province_code: String,
+    /// Deadline of one push (`MOTCUA_NATIONAL_PORTAL_TIMEOUT_MS`, default 10000).
+    pub timeout: Duration,
+    /// Attempts before a push becomes a dead letter (`MOTCUA_NATIONAL_PORTAL_MAX_ATTEMPTS`,
+    /// default 20: about an hour and a half of backoff).
+    pub max_attempts: u32,
+}
+
+/// How notices (thông báo) reach people.
+#[derive(Debug, Clone)]
+pub struct NoticeConfig {
+    /// SMTP relay as `host:port` (`MOTCUA_SMTP_ADDR`); unset: e-mail notices are recorded as
+    /// not sent ("no SMTP relay configured").
+    pub smtp_addr: Option<String>,
+    /// Sender address (`MOTCUA_SMTP_FROM`, default `motcua@localhost`).
+    pub smtp_from: String,
+    /// The SMS provider's send endpoint (`MOTCUA_SMS_URL`); unset: SMS notices are recorded as
+    /// not sent.
+    pub sms_url: Option<String>,
+    /// The provider's API key, sent as a bearer token (`MOTCUA_SMS_API_KEY`).
+    pub sms_api_key: Option<String>,
+    /// The public lookup page a notice links to, with `{code}` for the dossier code
+    /// (`MOTCUA_PUBLIC_LOOKUP_URL`).
+    pub lookup_url: String,
+    /// JSON file of agency heads' contacts, `{"<agency code>": {"email": …, "phone": …}}`
+    /// (`MOTCUA_AGENCY_CONTACTS_FILE`); without it agency heads get no notices.
+    pub agency_contacts_file: Option<String>,
+    /// Attempts before a notice is given up as failed (`MOTCUA_NOTICE_MAX_ATTEMPTS`, default 8).
+    pub max_attempts: u32,
 }
 
 /// Default HS256 secret for local use; production must set `MOTCUA_JWT_SECRET` or a public key.
@@ -313,6 +357,32 @@ impl Settings {
             dossier_code_format: env.string("MOTCUA_DOSSIER_CODE_FORMAT", "01-2018"),
             forward_cutoff: env.string("MOTCUA_FORWARD_CUTOFF", "15:00"),
             near_due_hours: env.parse("MOTCUA_NEAR_DUE_HOURS", 8)?,
+            national_portal: match env.get("MOTCUA_NATIONAL_PORTAL_URL") {
+                None => None,
+                Some(url) => Some(NationalPortalConfig {
+                    url: url.trim_end_matches('/').to_string(),
+                    token: env.get("MOTCUA_NATIONAL_PORTAL_TOKEN"),
+                    province_code: env.get("MOTCUA_PROVINCE_CODE").ok_or_else(|| ConfigError {
+                        var: "MOTCUA_PROVINCE_CODE".into(),
+                        reason: "required when MOTCUA_NATIONAL_PORTAL_URL is set".into(),
+                    })?,
+                    timeout: env
+                        .millis("MOTCUA_NATIONAL_PORTAL_TIMEOUT_MS", Duration::from_secs(10))?,
+                    max_attempts: env.parse("MOTCUA_NATIONAL_PORTAL_MAX_ATTEMPTS", 20)?,
+                }),
+            },
+            notices: NoticeConfig {
+                smtp_addr: env.get("MOTCUA_SMTP_ADDR"),
+                smtp_from: env.string("MOTCUA_SMTP_FROM", "motcua@localhost"),
+                sms_url: env.get("MOTCUA_SMS_URL"),
+                sms_api_key: env.get("MOTCUA_SMS_API_KEY"),
+                lookup_url: env.string(
+                    "MOTCUA_PUBLIC_LOOKUP_URL",
+                    "http://127.0.0.1:8082/api/v1/public/dossiers/{code}",
+                ),
+                agency_contacts_file: env.get("MOTCUA_AGENCY_CONTACTS_FILE"),
+                max_attempts: env.parse("MOTCUA_NOTICE_MAX_ATTEMPTS", 8)?,
+            },
         })
     }
 
@@ -356,6 +426,26 @@ mod tests {
         assert_eq!(intake.rest_addr.port(), 8082);
         assert_eq!(intake.grpc_addr.port(), 9082);
         assert_eq!(s.peers.of(ServiceName::Reporting), "http://127.0.0.1:9084");
+        assert!(s.national_portal.is_none());
+        assert!(s.notices.smtp_addr.is_none());
+    }
+
+    #[test]
+    fn a_national_portal_needs_the_province_code() {
+        let map = env(&[("MOTCUA_NATIONAL_PORTAL_URL", "http://portal.example/api/")]);
+        let e = Env::from_fn(|k| map.get(k).cloned());
+        assert_eq!(
+            Settings::from_env(&e).unwrap_err().var,
+            "MOTCUA_PROVINCE_CODE"
+        );
+        let map = env(&[
+            ("MOTCUA_NATIONAL_PORTAL_URL", "http://portal.example/api/"),
+            ("MOTCUA_PROVINCE_CODE", "000.00.00.H80"),
+        ]);
+        let e = Env::from_fn(|k| map.get(k).cloned());
+        let p = Settings::from_env(&e).unwrap().national_portal.unwrap();
+        assert_eq!(p.url, "http://portal.example/api");
+        assert_eq!(p.max_attempts, 20);
     }
 
     #[test]

@@ -260,6 +260,9 @@ pub struct StepChanged {
     /// Working minutes past the deadline (a late step).
     #[serde(default)]
     pub lateness_minutes: Option<i64>,
+    /// When the step opened (its agency got it).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub started_at: Option<OffsetDateTime>,
 }
 
 /// Event type: a rule violation attempted or detected (vi phạm quy định), for inspectors.

@@ -7,16 +7,20 @@
 //! row at the same time, and a failed delivery is retried with exponential backoff. Events
 //! about one subject (one dossier) reach a destination in the order they were recorded: a
 //! delivery is not attempted while an earlier one for the same subject and destination is
-//! pending. Different subjects are delivered concurrently.
+//! pending. Different subjects are delivered concurrently. A destination outside motcua (the
+//! national portal) is reached over HTTP ([`HttpPush`]) with bounded attempts: a delivery that
+//! spends them becomes a dead letter ([`DEAD_LETTER_DDL`]) and stops holding back its subject.
 //! Receivers call [`inbox_claim`] in the transaction that applies the event: a duplicate
 //! delivery finds the event id already there and changes nothing.
 //!
 //! Tables: see [`PRODUCER_DDL`] and [`RECEIVER_DDL`], which each service copies into its own
 //! migrations.
 
+mod deliver;
 mod relay;
 
-pub use relay::{Relay, RelayDestination};
+pub use deliver::{Deliver, HttpPush};
+pub use relay::{Relay, RelayDestination, backoff_seconds};
 
 use motcua_proto::common::v1::Event;
 use motcua_telemetry::{propagation, request_id};
@@ -26,6 +30,8 @@ use uuid::Uuid;
 
 /// Tables a producing service needs (copy into its migrations).
 pub const PRODUCER_DDL: &str = include_str!("producer.sql");
+/// Dead letters for destinations with bounded attempts (a later migration of a producer).
+pub const DEAD_LETTER_DDL: &str = include_str!("dead_letters.sql");
 /// Table a receiving service needs (copy into its migrations).
 pub const RECEIVER_DDL: &str = include_str!("receiver.sql");
 
@@ -96,6 +102,30 @@ pub async fn inbox_claim(tx: &mut PgConnection, event: &Event) -> Result<bool, s
     Ok(done.rows_affected() == 1)
 }
 
+/// How many deliveries to `destination` in `schema`'s outbox are dead letters (attempts spent).
+pub async fn dead_letters(
+    pool: &sqlx::PgPool,
+    schema: &str,
+    destination: &str,
+) -> Result<i64, sqlx::Error> {
+    let sql = format!(
+        "SELECT count(*) FROM {}.outbox_delivery WHERE dead_at IS NOT NULL AND destination = $1",
+        checked_schema(schema)?
+    );
+    // The schema name is checked: lowercase letters and underscores only.
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(destination)
+        .fetch_one(pool)
+        .await
+}
+
+fn checked_schema(schema: &str) -> Result<&str, sqlx::Error> {
+    if schema.is_empty() || !schema.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        return Err(sqlx::Error::Protocol(format!("bad schema name {schema:?}")));
+    }
+    Ok(schema)
+}
+
 /// How far `destination` is behind the producer whose tables live in `schema`: the age in
 /// seconds of the oldest event not yet delivered to it (0 when none waits). Read straight
 /// from the producer's outbox, so a stopped relay or a dead producer still shows.
@@ -104,13 +134,11 @@ pub async fn oldest_pending_seconds(
     schema: &str,
     destination: &str,
 ) -> Result<f64, sqlx::Error> {
-    if schema.is_empty() || !schema.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-        return Err(sqlx::Error::Protocol(format!("bad schema name {schema:?}")));
-    }
+    let schema = checked_schema(schema)?;
     let sql = format!(
         "SELECT coalesce(extract(epoch FROM now() - min(e.created_at))::float8, 0)
            FROM {schema}.outbox_delivery d JOIN {schema}.outbox_event e ON e.id = d.event_id
-          WHERE d.delivered_at IS NULL AND d.destination = $1"
+          WHERE d.delivered_at IS NULL AND d.dead_at IS NULL AND d.destination = $1"
     );
     // The schema name is checked above: lowercase letters and underscores only.
     let age: f64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))

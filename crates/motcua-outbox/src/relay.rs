@@ -1,8 +1,8 @@
 //! The relay: delivers pending outbox rows to their destinations, at least once.
 
+use crate::Deliver;
+use motcua_proto::common::v1::Event;
 use motcua_proto::common::v1::event_receiver_client::EventReceiverClient;
-use motcua_proto::common::v1::{DeliverEventRequest, Event};
-use motcua_server::PeerChannel;
 use motcua_telemetry::{propagation, request_id};
 use sqlx::{PgPool, Row};
 use std::collections::HashMap;
@@ -19,8 +19,22 @@ use uuid::Uuid;
 pub struct RelayDestination {
     /// Destination name as recorded in `outbox_delivery.destination`.
     pub name: &'static str,
-    /// Its `EventReceiver` client.
-    pub client: EventReceiverClient<PeerChannel>,
+    /// How an event gets there.
+    pub client: Arc<dyn Deliver>,
+    /// Attempts before a delivery becomes a dead letter; `None`: retried until it succeeds
+    /// (motcua's own services, which must not miss an event).
+    pub max_attempts: Option<u32>,
+}
+
+impl RelayDestination {
+    /// Another motcua service, retried until it takes the event.
+    pub fn service<D: Deliver + 'static>(name: &'static str, client: D) -> Self {
+        Self {
+            name,
+            client: Arc::new(client),
+            max_attempts: None,
+        }
+    }
 }
 
 /// Delivers the outbox of one producing service.
@@ -28,7 +42,7 @@ pub struct RelayDestination {
 pub struct Relay {
     pool: PgPool,
     source: &'static str,
-    destinations: Arc<HashMap<&'static str, EventReceiverClient<PeerChannel>>>,
+    destinations: Arc<HashMap<&'static str, RelayDestination>>,
     wake: Arc<Notify>,
     poll: Duration,
     batch: i64,
@@ -56,12 +70,7 @@ impl Relay {
         Self {
             pool,
             source,
-            destinations: Arc::new(
-                destinations
-                    .into_iter()
-                    .map(|d| (d.name, d.client))
-                    .collect(),
-            ),
+            destinations: Arc::new(destinations.into_iter().map(|d| (d.name, d)).collect()),
             wake: Arc::new(Notify::new()),
             poll,
             batch: 200,
@@ -87,12 +96,18 @@ impl Relay {
                 platform.issuer.clone(),
                 settings.grpc_timeout,
             )?;
-            out.push(RelayDestination {
-                name: d.as_str(),
-                client: EventReceiverClient::new(channel),
-            });
+            out.push(RelayDestination::service(
+                d.as_str(),
+                EventReceiverClient::new(channel),
+            ));
         }
         Ok(Self::new(pool, source.as_str(), out, settings.outbox_poll))
+    }
+
+    /// The same relay with one more destination (a system outside motcua).
+    pub fn with(mut self, destination: RelayDestination) -> Self {
+        Arc::make_mut(&mut self.destinations).insert(destination.name, destination);
+        self
     }
 
     /// A handle the producer pokes after committing an event, so delivery starts at once.
@@ -132,11 +147,11 @@ impl Relay {
             "SELECT d.event_id, d.destination, d.attempts, e.event_type, e.subject, e.payload,
                     e.occurred_at, e.traceparent, e.request_id
                FROM outbox_delivery d JOIN outbox_event e ON e.id = d.event_id
-              WHERE d.delivered_at IS NULL AND d.next_attempt_at <= now()
+              WHERE d.delivered_at IS NULL AND d.dead_at IS NULL AND d.next_attempt_at <= now()
                 AND NOT EXISTS (
                     SELECT 1 FROM outbox_delivery p
                      WHERE p.destination = d.destination AND p.subject = d.subject
-                       AND p.delivered_at IS NULL AND p.seq < d.seq)
+                       AND p.delivered_at IS NULL AND p.dead_at IS NULL AND p.seq < d.seq)
               ORDER BY d.seq
               LIMIT $1
                 FOR UPDATE OF d SKIP LOCKED",
@@ -221,6 +236,21 @@ impl Relay {
                 .execute(&mut *tx)
                 .await?;
             }
+            Err(err) if self.spent(p) => {
+                tracing::error!(
+                    event_id = %p.event_id, destination = %p.destination, attempts = p.attempts + 1,
+                    error = %err, "event delivery failed for the last time: dead letter"
+                );
+                sqlx::query(
+                    "UPDATE outbox_delivery SET attempts = attempts + 1, last_error = $3, dead_at = now()
+                      WHERE event_id = $1 AND destination = $2",
+                )
+                .bind(p.event_id)
+                .bind(&p.destination)
+                .bind(err)
+                .execute(&mut *tx)
+                .await?;
+            }
             Err(err) => {
                 let backoff = backoff_seconds(p.attempts);
                 tracing::warn!(
@@ -244,14 +274,22 @@ impl Relay {
         Ok(())
     }
 
+    /// Whether this failed attempt was the destination's last allowed one.
+    fn spent(&self, p: &Pending) -> bool {
+        self.destinations
+            .get(p.destination.as_str())
+            .and_then(|d| d.max_attempts)
+            .is_some_and(|max| i64::from(p.attempts) + 1 >= i64::from(max))
+    }
+
     async fn deliver_one(&self, p: &Pending) -> Result<(), String> {
-        let Some(client) = self.destinations.get(p.destination.as_str()) else {
+        let Some(destination) = self.destinations.get(p.destination.as_str()) else {
             return Err(format!(
                 "no client configured for destination {}",
                 p.destination
             ));
         };
-        let mut client = client.clone();
+        let client = destination.client.clone();
         let span = tracing::info_span!(
             "outbox.deliver",
             event_id = %p.event_id,
@@ -261,16 +299,12 @@ impl Relay {
         if let Some(tp) = &p.traceparent {
             propagation::set_parent_from_traceparent(&span, tp);
         }
-        let req = DeliverEventRequest {
-            event: Some(p.event.clone()),
-        };
-        let call = async move { client.deliver_event(req).await }.instrument(span);
-        let res = match &p.request_id {
+        let event = p.event.clone();
+        let call = async move { client.deliver(event).await }.instrument(span);
+        match &p.request_id {
             Some(id) => request_id::scope(id.clone(), call).await,
             None => call.await,
-        };
-        res.map(|_| ())
-            .map_err(|s| format!("{:?}: {}", s.code(), s.message()))
+        }
     }
 }
 

@@ -10,10 +10,12 @@ use std::time::Duration;
 async fn a_failed_delivery_holds_back_later_events_of_its_subject_only() {
     let db = motcua_testkit::TestDb::create().await.unwrap();
     let pool = motcua_db::connect(&db.url, "producer", 2).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(motcua_outbox::PRODUCER_DDL))
-        .execute(&pool)
-        .await
-        .unwrap();
+    for ddl in [motcua_outbox::PRODUCER_DDL, motcua_outbox::DEAD_LETTER_DDL] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(ddl))
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
     let mut tx = pool.begin().await.unwrap();
     for subject in ["A", "A", "B"] {
         let e = NewEvent {
@@ -38,10 +40,10 @@ async fn a_failed_delivery_holds_back_later_events_of_its_subject_only() {
     let relay = Relay::new(
         pool.clone(),
         "test",
-        vec![RelayDestination {
-            name: "down",
-            client: EventReceiverClient::new(channel),
-        }],
+        vec![RelayDestination::service(
+            "down",
+            EventReceiverClient::new(channel),
+        )],
         Duration::from_secs(1),
     );
     let attempts = || async {
@@ -71,6 +73,91 @@ async fn a_failed_delivery_holds_back_later_events_of_its_subject_only() {
             .await
             .unwrap();
     assert_eq!(pending, 3, "nothing is lost");
+    pool.close().await;
+    db.drop_database().await.unwrap();
+}
+
+/// A destination outside motcua that always fails: nothing listens on port 1.
+#[derive(Debug)]
+struct Refusing;
+
+impl motcua_outbox::Deliver for Refusing {
+    fn deliver(
+        &self,
+        _event: motcua_proto::common::v1::Event,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + '_>> {
+        Box::pin(async { Err("refused".to_string()) })
+    }
+}
+
+#[tokio::test]
+async fn a_delivery_that_spends_its_attempts_is_a_dead_letter_and_stops_holding_its_subject() {
+    let db = motcua_testkit::TestDb::create().await.unwrap();
+    let pool = motcua_db::connect(&db.url, "producer", 2).await.unwrap();
+    for ddl in [motcua_outbox::PRODUCER_DDL, motcua_outbox::DEAD_LETTER_DDL] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(ddl))
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    let mut tx = pool.begin().await.unwrap();
+    for t in ["first", "second"] {
+        let e = NewEvent {
+            event_type: t,
+            subject: "A",
+            payload: &serde_json::json!({}),
+            occurred_at: time::OffsetDateTime::now_utc(),
+        };
+        record(&mut tx, e, &["portal"]).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let relay = Relay::new(
+        pool.clone(),
+        "test",
+        vec![RelayDestination {
+            name: "portal",
+            client: std::sync::Arc::new(Refusing),
+            max_attempts: Some(2),
+        }],
+        Duration::from_secs(1),
+    );
+    let rows = || async {
+        sqlx::query_as::<_, (String, i32, bool)>(
+            "SELECT e.event_type, d.attempts, d.dead_at IS NOT NULL
+               FROM outbox_delivery d JOIN outbox_event e ON e.id = d.event_id ORDER BY d.seq",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+    };
+    let due_now = || async {
+        sqlx::query("UPDATE outbox_delivery SET next_attempt_at = now()")
+            .execute(&pool)
+            .await
+            .unwrap();
+    };
+    assert_eq!(relay.deliver_batch().await.unwrap(), 1);
+    assert_eq!(rows().await[0], ("first".into(), 1, false));
+    due_now().await;
+    assert_eq!(relay.deliver_batch().await.unwrap(), 1);
+    assert_eq!(
+        rows().await,
+        [("first".into(), 2, true), ("second".into(), 0, false)],
+        "the second attempt was the last: a dead letter"
+    );
+    assert_eq!(
+        motcua_outbox::dead_letters(&pool, "producer", "portal")
+            .await
+            .unwrap(),
+        1
+    );
+    due_now().await;
+    assert_eq!(
+        relay.deliver_batch().await.unwrap(),
+        1,
+        "the dead letter no longer holds back its subject"
+    );
+    assert_eq!(rows().await[1], ("second".into(), 1, false));
     pool.close().await;
     db.drop_database().await.unwrap();
 }

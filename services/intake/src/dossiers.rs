@@ -95,7 +95,7 @@ async fn submit(
     }
     let seq = store::sequence::next(&mut tx, &accepted.agency.code, accepted.day).await?;
     let issued = accepted.issue(&s.code_format, seq)?;
-    store::dossiers::insert(&mut tx, &issued).await?;
+    store::dossiers::insert(&mut tx, &issued, &s.outreach).await?;
     let answer = Answer::new(StatusCode::CREATED, issued.answer);
     idem.complete(&mut tx, &answer).await?;
     tx.commit().await?;

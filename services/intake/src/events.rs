@@ -2,6 +2,8 @@
 //! clock resumed after a step that paused it, an apology and re-appointment. Each is
 //! applied in one transaction with its inbox row, so a redelivery changes nothing; an event
 //! that no longer fits the dossier (withdrawn meanwhile) is recorded and otherwise ignored.
+//! A step done (`task.completed`) changes nothing here; intake passes it on to the national
+//! portal as progress, in order with the dossier's own pushes.
 
 use crate::domain::case_events::{self, CaseEvent};
 use crate::state::AppState;
@@ -68,6 +70,9 @@ fn parse(event: &Event) -> Result<Option<(String, CaseEvent, time::OffsetDateTim
 
 /// Applies one event; returns whether it was new (not a duplicate delivery).
 pub(crate) async fn apply(s: &AppState, event: &Event) -> Result<bool, Problem> {
+    if event.r#type == motcua_events::TASK_COMPLETED {
+        return step_done(s, event).await;
+    }
     let parsed = parse(event)?;
     let calendar = match &parsed {
         Some((code, _, _)) => match store::dossiers::get(&s.pool, code).await? {
@@ -85,12 +90,25 @@ pub(crate) async fn apply(s: &AppState, event: &Event) -> Result<bool, Problem> 
     {
         match case_events::decide(&d, &case_event, at, calendar) {
             Some(update) => {
-                store::dossiers::apply(&mut tx, &update, None).await?;
+                store::dossiers::apply(&mut tx, &update, None, &s.outreach).await?;
             }
             None => {
                 tracing::info!(dossier = %d.code, status = d.status.as_str(), event = %event.r#type, "event does not apply in this status")
             }
         }
+    }
+    tx.commit().await?;
+    s.relay_wake.notify_one();
+    Ok(first)
+}
+
+/// A step done in workflow: the national portal's progress push, once per event.
+async fn step_done(s: &AppState, event: &Event) -> Result<bool, Problem> {
+    let step: motcua_events::StepChanged = payload(event)?;
+    let mut tx = s.pool.begin().await?;
+    let first = motcua_outbox::inbox_claim(&mut tx, event).await?;
+    if first {
+        store::outreach::after_step(&mut tx, &s.outreach, &step).await?;
     }
     tx.commit().await?;
     s.relay_wake.notify_one();

@@ -2,7 +2,8 @@
 //! one-stop. It checks the applicant and the components against the published procedure,
 //! issues the dossier code and receipt, follows the dossier through supplement, refusal,
 //! withdrawal, payment and hand-back, and announces each change to workflow and reporting
-//! through its transactional outbox.
+//! through its transactional outbox — and, outside motcua, to the national public-service
+//! portal (an HTTP destination of the same outbox) and to the applicant (notices).
 //!
 //! Inner layout (the same in every service, `docs/architecture.md`): `state.rs` shared state;
 //! one module per REST resource (`dossiers`, `forms`, `supplements`, `actions`, `public`);
@@ -27,9 +28,9 @@ use domain::dossier_code::CodeFormat;
 use domain::supplement::SupplementRules;
 use motcua_calendar::WorkingDuration;
 use motcua_config::ServiceName;
-use motcua_outbox::Relay;
+use motcua_outbox::{HttpPush, Relay, RelayDestination};
 use motcua_proto::workflow::v1::workflow_service_client::WorkflowServiceClient;
-use motcua_server::{Platform, ServiceDef, ServiceParts, connect_peer};
+use motcua_server::{Platform, ReadinessDetail, ServiceDef, ServiceParts, connect_peer};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
 use state::AppState;
@@ -78,12 +79,41 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             settings.grpc_timeout,
         )
     };
-    let relay = Relay::to_services(
+    let mut relay = Relay::to_services(
         pool.clone(),
         ServiceName::Intake,
         &[ServiceName::Workflow, ServiceName::Reporting],
         &platform,
     )?;
+    if let Some(portal) = &settings.national_portal {
+        relay = relay.with(RelayDestination {
+            name: store::outreach::NATIONAL_PORTAL,
+            client: std::sync::Arc::new(HttpPush::new(
+                &portal.url,
+                portal.token.clone(),
+                portal.timeout,
+                domain::national_portal::ROUTES.to_vec(),
+            )),
+            max_attempts: Some(portal.max_attempts),
+        });
+    }
+    let outreach = store::outreach::Outreach {
+        portal_province: settings
+            .national_portal
+            .as_ref()
+            .map(|p| p.province_code.clone()),
+        lookup_url: settings.notices.lookup_url.clone(),
+    };
+    let notices =
+        motcua_notify::Sender::new(pool.clone(), &settings.notices, settings.worker_poll)?;
+    let readiness = ReadinessDetail::default();
+    let portal_lag = workers::portal_lag(
+        pool.clone(),
+        readiness.clone(),
+        settings.national_portal.is_some(),
+        settings.worker_poll,
+        platform.shutdown.clone(),
+    );
     let state = AppState {
         pool: pool.clone(),
         platform: platform.clone(),
@@ -98,6 +128,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             )),
             window: WorkingDuration::days(f64::from(settings.supplement_window_days))?,
         },
+        outreach,
     };
     let api = Router::new()
         .merge(dossiers::routes())
@@ -120,10 +151,12 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         pool,
         migrator: &MIGRATOR,
         workers: vec![
-            ("outbox-relay", Box::pin(relay.run(shutdown))),
+            ("outbox-relay", Box::pin(relay.run(shutdown.clone()))),
             ("supplement-expiry", Box::pin(expiry)),
+            ("notices", Box::pin(notices.run(shutdown))),
+            ("national-portal-lag", Box::pin(portal_lag)),
         ],
-        detail: Default::default(),
+        detail: readiness,
     })
 }
 
@@ -143,6 +176,19 @@ mod tests {
         assert!(
             migration.contains(motcua_idempotency::TABLE_DDL.trim_start_matches(|c| c != 'C')),
             "copy crates/motcua-idempotency/src/table.sql"
+        );
+    }
+
+    #[test]
+    fn the_outreach_migration_carries_the_notice_and_dead_letter_tables_verbatim() {
+        let m = include_str!("../migrations/0003_outreach.sql");
+        assert!(
+            m.contains(motcua_notify::TABLE_DDL),
+            "copy crates/motcua-notify/src/notice.sql"
+        );
+        assert!(
+            m.contains(motcua_outbox::DEAD_LETTER_DDL),
+            "copy crates/motcua-outbox/src/dead_letters.sql"
         );
     }
 }

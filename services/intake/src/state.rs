@@ -32,6 +32,7 @@ pub(crate) struct AppState {
     pub(crate) code_format: CodeFormat,
     pub(crate) lookup_limiter: RateLimiter,
     pub(crate) supplement_rules: SupplementRules,
+    pub(crate) outreach: store::outreach::Outreach,
 }
 
 /// A change in progress: the transaction holding the dossier's lock, or the answer of an
@@ -151,7 +152,9 @@ impl AppState {
         update: &DossierUpdate,
         on_conflict: impl FnOnce() -> Refusal,
     ) -> ApiResult<Answer> {
-        if !store::dossiers::apply(&mut tx, update, caller.agency.as_deref()).await? {
+        if !store::dossiers::apply(&mut tx, update, caller.agency.as_deref(), &self.outreach)
+            .await?
+        {
             drop(tx);
             return Err(self
                 .refused(caller, Some(&update.change.code), on_conflict())

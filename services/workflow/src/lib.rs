@@ -89,7 +89,12 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         intake: IntakeServiceClient::new(peer(ServiceName::Intake)?),
         relay_wake: relay.waker(),
         rules,
+        contacts: std::sync::Arc::new(motcua_notify::Contacts::load(
+            settings.notices.agency_contacts_file.as_deref(),
+        )?),
     };
+    let notices =
+        motcua_notify::Sender::new(pool.clone(), &settings.notices, settings.worker_poll)?;
     let shutdown = platform.shutdown.clone();
     let api = Router::new()
         .merge(cases::routes())
@@ -110,8 +115,9 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         pool,
         migrator: &MIGRATOR,
         workers: vec![
-            ("outbox-relay", Box::pin(relay.run(shutdown))),
+            ("outbox-relay", Box::pin(relay.run(shutdown.clone()))),
             ("case-clocks", Box::pin(workers)),
+            ("notices", Box::pin(notices.run(shutdown))),
         ],
         detail: Default::default(),
     })
@@ -134,6 +140,19 @@ mod tests {
         assert!(
             second.contains(motcua_idempotency::TABLE_DDL),
             "copy crates/motcua-idempotency/src/table.sql"
+        );
+    }
+
+    #[test]
+    fn the_outreach_migration_carries_the_notice_and_dead_letter_tables_verbatim() {
+        let m = include_str!("../migrations/0003_notices.sql");
+        assert!(
+            m.contains(motcua_notify::TABLE_DDL),
+            "copy crates/motcua-notify/src/notice.sql"
+        );
+        assert!(
+            m.contains(motcua_outbox::DEAD_LETTER_DDL),
+            "copy crates/motcua-outbox/src/dead_letters.sql"
         );
     }
 }

@@ -36,6 +36,8 @@ pub(crate) struct AppState {
     pub(crate) intake: IntakeServiceClient<PeerChannel>,
     pub(crate) relay_wake: Arc<Notify>,
     pub(crate) rules: Rules,
+    /// Agency heads' contacts for near-due and overdue notices.
+    pub(crate) contacts: Arc<motcua_notify::Contacts>,
 }
 
 /// `404 case_not_found`.

@@ -120,6 +120,9 @@ async fn mark(
     .await?;
     if fresh {
         let code = payload.dossier_code.clone();
+        let cause = format!("{}:{}:{}", subject.0, subject.1, kind.as_str());
+        let notices = alerts::head_notices(kind, &cause, &payload, &s.contacts);
+        motcua_notify::record(&mut tx, &notices).await?;
         let a = Announcement::Alert(alert(kind, subject.0 == "task"), payload);
         store::cases::announce(&mut tx, &code, &a, now).await?;
     }

@@ -41,6 +41,7 @@ mod tests {
             phone: None,
             email: None,
             address: None,
+            notify_by: None,
         }
     }
 

@@ -108,6 +108,20 @@ pub struct Applicant {
     /// Address.
     #[serde(default)]
     pub address: Option<String>,
+    /// How the applicant wants to be told of their dossier (`email`, `sms`); absent: by every
+    /// channel they gave a contact for; empty: not at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify_by: Option<Vec<NotifyBy>>,
+}
+
+/// A channel the applicant accepts notices by (hình thức nhận thông báo).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyBy {
+    /// E-mail.
+    Email,
+    /// SMS.
+    Sms,
 }
 
 /// A received dossier as stored, parsed: what every decision about it starts from.

@@ -123,6 +123,7 @@ pub fn dossier(status: DossierStatus) -> Dossier {
             phone: None,
             email: None,
             address: None,
+            notify_by: None,
         },
         applicant_id_last4: "1234".into(),
         received_at: received,

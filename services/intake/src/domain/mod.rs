@@ -13,6 +13,8 @@ pub mod dossier_code;
 pub mod files;
 #[cfg(test)]
 mod fixtures;
+pub mod national_portal;
+pub mod notices;
 pub mod personal_id;
 pub mod register;
 pub mod status;

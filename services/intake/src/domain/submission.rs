@@ -366,6 +366,7 @@ impl Accepted {
             "dossier_code": code,
             "procedure_code": self.procedure.0,
             "procedure_name": self.procedure.1,
+            "field": self.classification.0,
             "case_code": self.case_code,
             "receiving_agency": self.agency.code,
             "receiving_agency_name": self.agency.name,

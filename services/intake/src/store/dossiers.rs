@@ -7,6 +7,7 @@ use crate::domain::components::CheckedComponent;
 use crate::domain::dossier::{Channel, Dossier};
 use crate::domain::status::DossierStatus;
 use crate::domain::submission::IssuedDossier;
+use crate::store::outreach::{self, Outreach};
 use crate::store::{compliance, supplements};
 use motcua_calendar::{Deadline, SupplementClockPolicy, TimeLimit, WorkingDuration};
 use motcua_events::destination::{REPORTING, WORKFLOW};
@@ -131,6 +132,11 @@ pub async fn lock(tx: &mut PgConnection, code: &str) -> Result<Option<Dossier>, 
     select(tx, code, "FOR UPDATE").await
 }
 
+/// Loads a dossier inside a transaction (as the transaction sees it).
+pub async fn read(conn: &mut PgConnection, code: &str) -> Result<Option<Dossier>, sqlx::Error> {
+    select(conn, code, "").await
+}
+
 /// Locks a dossier unless another transaction holds it (workers skip busy rows).
 pub async fn try_lock(tx: &mut PgConnection, code: &str) -> Result<Option<Dossier>, sqlx::Error> {
     select(tx, code, "FOR UPDATE SKIP LOCKED").await
@@ -138,7 +144,11 @@ pub async fn try_lock(tx: &mut PgConnection, code: &str) -> Result<Option<Dossie
 
 /// Inserts a received dossier: the row, its components and files, its first history row and
 /// the `dossier.received` event.
-pub async fn insert(tx: &mut PgConnection, d: &IssuedDossier) -> Result<(), sqlx::Error> {
+pub async fn insert(
+    tx: &mut PgConnection,
+    d: &IssuedDossier,
+    o: &Outreach,
+) -> Result<(), sqlx::Error> {
     let a = &d.accepted;
     let applicant =
         serde_json::to_value(&a.applicant).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
@@ -208,7 +218,8 @@ pub async fn insert(tx: &mut PgConnection, d: &IssuedDossier) -> Result<(), sqlx
         &event,
         a.received_at,
     )
-    .await
+    .await?;
+    outreach::after_receipt(tx, o, &d.code, a.received_at).await
 }
 
 async fn announce<P: serde::Serialize>(
@@ -333,12 +344,14 @@ async fn write_change(tx: &mut PgConnection, c: &Change) -> Result<(), sqlx::Err
     Ok(())
 }
 
-/// Writes everything a decision decided. Returns `false` (and writes nothing further) when the
+/// Writes everything a decision decided, with what the portal and the applicant are told of
+/// it. Returns `false` (and writes nothing further) when the
 /// supplement request it inserts already exists: the once-only rule held by the primary key.
 pub async fn apply(
     tx: &mut PgConnection,
     u: &DossierUpdate,
     agency: Option<&str>,
+    o: &Outreach,
 ) -> Result<bool, sqlx::Error> {
     let c = &u.change;
     if let Some(r) = &u.new_supplement_request
@@ -391,6 +404,7 @@ pub async fn apply(
         compliance::record(tx, c.at, &c.actor, agency, Some(&c.code), event).await?;
     }
     write_change(tx, c).await?;
+    outreach::after_update(tx, o, u).await?;
     Ok(true)
 }
 

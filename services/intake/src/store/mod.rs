@@ -3,6 +3,7 @@
 
 pub mod compliance;
 pub mod dossiers;
+pub mod outreach;
 pub mod register;
 pub mod sequence;
 pub mod supplements;

@@ -97,6 +97,57 @@ pub fn case_alerts(
     kinds
 }
 
+/// The notices an alert sends the heads of the agencies responsible (thông báo cho thủ trưởng
+/// cơ quan): near-due and overdue, by e-mail and SMS to the contacts on file; nothing for an
+/// agency with no contact, nor for the late-without-apology mark (a compliance record).
+/// `cause` identifies the mark, so one mark never notifies twice.
+pub fn head_notices(
+    kind: AlertKind,
+    cause: &str,
+    alert: &motcua_events::DeadlineAlert,
+    contacts: &motcua_notify::Contacts,
+) -> Vec<motcua_notify::NoticeDraft> {
+    use motcua_notify::{Channel, NoticeDraft, Template};
+    let template = match kind {
+        AlertKind::NearDue => Template::NearDue,
+        AlertKind::Overdue => Template::Overdue,
+        AlertKind::LateWithoutApology => return Vec::new(),
+    };
+    let deadline = motcua_calendar::spoken_time(alert.deadline);
+    let mut out = Vec::new();
+    for agency in alert.agency.split(',').filter(|a| !a.is_empty()) {
+        let Some(contact) = contacts.of(agency) else {
+            continue;
+        };
+        let values = vec![
+            ("code", alert.dossier_code.clone()),
+            (
+                "step",
+                alert.step.clone().unwrap_or_else(|| "cả hồ sơ".into()),
+            ),
+            ("agency", agency.to_string()),
+            ("deadline", deadline.clone()),
+        ];
+        let channels = [
+            (Channel::Email, &contact.email),
+            (Channel::Sms, &contact.phone),
+        ];
+        for (channel, address) in channels {
+            if let Some(address) = address {
+                out.push(NoticeDraft {
+                    cause: cause.to_string(),
+                    dossier_code: Some(alert.dossier_code.clone()),
+                    template,
+                    channel,
+                    recipient: address.clone(),
+                    values: values.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +202,27 @@ mod tests {
             [AlertKind::Overdue],
             "first seen late: overdue only"
         );
+    }
+
+    #[test]
+    fn each_responsible_head_with_a_contact_is_told_and_the_apology_mark_tells_no_one() {
+        let contacts = motcua_notify::Contacts::parse(
+            r#"{"justice": {"email": "tp@example.vn", "phone": "0900000001"}, "police": {"phone": "0900000002"}}"#,
+        )
+        .unwrap();
+        let alert = motcua_events::DeadlineAlert {
+            dossier_code: "C-1".into(),
+            task_id: None,
+            step: None,
+            agency: "justice,police,tax".into(),
+            deadline: DUE,
+            at: DUE,
+        };
+        let n = head_notices(AlertKind::Overdue, "case:1:overdue", &alert, &contacts);
+        let to: Vec<&str> = n.iter().map(|d| d.recipient.as_str()).collect();
+        assert_eq!(to, ["tp@example.vn", "0900000001", "0900000002"]);
+        let (_, body) = motcua_notify::render(n[0].template, n[0].channel, &n[0].values).unwrap();
+        assert!(body.contains("17 giờ 00 phút, ngày 02/12/2026") && body.contains("C-1"));
+        assert!(head_notices(AlertKind::LateWithoutApology, "x", &alert, &contacts).is_empty());
     }
 }

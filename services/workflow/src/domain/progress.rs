@@ -244,6 +244,7 @@ fn step_event(
             deadline: t.due_at.map(local),
             timeliness: judged.map(|(j, _)| j.as_str().to_string()),
             lateness_minutes: judged.and_then(|(_, l)| l),
+            started_at: t.opened_at.map(local),
         },
     )
 }

@@ -58,6 +58,7 @@ pub fn reassign(
                 deadline: t.due_at.map(|d| d.to_offset(PROVINCE_OFFSET)),
                 timeliness: None,
                 lateness_minutes: None,
+                started_at: t.opened_at.map(|d| d.to_offset(PROVINCE_OFFSET)),
             },
         ));
     }

@@ -167,7 +167,8 @@ impl Announcement {
         }
     }
 
-    /// Who receives it: intake follows the case (status, appointment); reporting everything.
+    /// Who receives it: intake follows the case (status, appointment) and the steps done (for
+    /// the national portal); reporting everything.
     pub fn destinations(&self) -> &'static [&'static str] {
         use e::destination::{INTAKE, REPORTING};
         match self {
@@ -175,6 +176,8 @@ impl Announcement {
             Self::Opened(_) | Self::Completed(_) | Self::MainClock(_) | Self::Extended(_) => {
                 &[INTAKE, REPORTING]
             }
+            // Intake tells the national portal of each step's progress.
+            Self::Step(t, _) if *t == e::TASK_COMPLETED => &[INTAKE, REPORTING],
             _ => &[REPORTING],
         }
     }
