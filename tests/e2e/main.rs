@@ -5,6 +5,7 @@ mod auth;
 mod catalogue;
 mod intake_rules;
 mod lifecycle;
+mod outreach;
 mod platform;
 mod reporting;
 mod reporting_oracle;

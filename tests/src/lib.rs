@@ -1,5 +1,8 @@
 //! End-to-end test support: the four services in one process on random ports against a fresh
-//! database, with a controllable clock, and helpers to call them over REST and gRPC.
+//! database, with a controllable clock, and helpers to call them over REST and gRPC; and the
+//! systems outside motcua it talks to, as local stand-ins ([`outside`]).
+
+pub mod outside;
 
 use motcua_config::{Env, ServiceName, Settings};
 use motcua_server::RunningService;
@@ -30,6 +33,12 @@ pub struct TestSystem {
 impl TestSystem {
     /// Starts the four services with the test clock at `now`.
     pub async fn start(now: OffsetDateTime) -> anyhow::Result<Self> {
+        Self::start_with(now, &[]).await
+    }
+
+    /// Starts the four services with the test clock at `now` and more settings (`extra`
+    /// environment variables, e.g. where the national portal and the SMTP relay are).
+    pub async fn start_with(now: OffsetDateTime, extra: &[(&str, String)]) -> anyhow::Result<Self> {
         let _ = motcua_telemetry::init(&motcua_telemetry::TelemetryConfig {
             service_name: "motcua-e2e".into(),
             filter: std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
@@ -37,7 +46,7 @@ impl TestSystem {
             otlp_endpoint: None,
         });
         let db = TestDb::create().await?;
-        let vars: HashMap<&str, String> = HashMap::from([
+        let mut vars: HashMap<&str, String> = HashMap::from([
             ("MOTCUA_TEST_CLOCK", "1".to_string()),
             ("MOTCUA_JWT_SECRET", TEST_SECRET.to_string()),
             ("MOTCUA_OUTBOX_POLL_MS", "100".to_string()),
@@ -45,6 +54,7 @@ impl TestSystem {
             ("MOTCUA_WORKER_POLL_MS", "100".to_string()),
             ("MOTCUA_PUBLIC_LOOKUP_PER_MINUTE", "1000".to_string()),
         ]);
+        vars.extend(extra.iter().cloned());
         let env = Env::from_fn(|k| vars.get(k).cloned());
         let settings = Settings::from_env(&env)?;
         let loopback = SocketAddr::from(([127, 0, 0, 1], 0));

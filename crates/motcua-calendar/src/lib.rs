@@ -65,6 +65,20 @@ pub fn spoken_time(t: time::OffsetDateTime) -> String {
     )
 }
 
+/// An instant in a text message, plain ASCII so one SMS holds 160 characters:
+/// `17h00 27/11/2026`.
+pub fn short_time(t: time::OffsetDateTime) -> String {
+    let l = local(t);
+    format!(
+        "{:02}h{:02} {:02}/{:02}/{}",
+        l.hour(),
+        l.minute(),
+        l.day(),
+        u8::from(l.month()),
+        l.year()
+    )
+}
+
 /// Serde for instants shown in the province's local time (`#[serde(with =
 /// "motcua_calendar::province_time")]`): written as [`local_rfc3339`], read as any RFC 3339.
 pub mod province_time {

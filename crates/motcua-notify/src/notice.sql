@@ -20,4 +20,5 @@ CREATE TABLE notice (
     UNIQUE (event_key, channel, recipient)
 );
 CREATE INDEX notice_due ON notice (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX notice_recipient_pending ON notice (recipient, channel, id) WHERE status = 'pending';
 CREATE INDEX notice_dossier ON notice (dossier_code, created_at);

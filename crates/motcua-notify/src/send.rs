@@ -3,7 +3,10 @@
 //! by e-mail or SMS, and records the outcome. A failure is retried with backoff until the
 //! configured attempts are spent (`failed`); a channel with no transport configured is
 //! recorded as `unsent`. A crash between the provider's acceptance and the status update can
-//! send a notice again: the e-mail's Message-ID and the SMS `reference` are the notice id, so
+//! send a notice again. One person's notices on one channel go in the order they were
+//! recorded: a notice waits while an earlier one to the same address is pending (ids are
+//! time-ordered UUIDv7), so a receipt retried never arrives after the supplement request.
+//! The e-mail's Message-ID and the SMS `reference` are the notice id, so
 //! the provider and the reader can tell a repeat.
 
 use lettre::message::header::ContentType;
@@ -105,9 +108,13 @@ impl Sender {
     pub async fn send_due(&self) -> Result<usize, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         let rows = sqlx::query(
-            "SELECT id, channel, recipient, subject, body, attempts FROM notice
+            "SELECT id, channel, recipient, subject, body, attempts FROM notice n
               WHERE status = 'pending' AND next_attempt_at <= now()
-              ORDER BY next_attempt_at LIMIT 50 FOR UPDATE SKIP LOCKED",
+                AND NOT EXISTS (
+                    SELECT 1 FROM notice p
+                     WHERE p.recipient = n.recipient AND p.channel = n.channel
+                       AND p.status = 'pending' AND p.id < n.id)
+              ORDER BY id LIMIT 50 FOR UPDATE SKIP LOCKED",
         )
         .fetch_all(&mut *tx)
         .await?;

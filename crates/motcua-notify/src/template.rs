@@ -149,6 +149,8 @@ mod tests {
             "deadline",
             "reason",
             "step",
+            "appointment_short",
+            "deadline_short",
         ]
         .into_iter()
         .map(|k| (k, format!("<{k}>")))
@@ -164,6 +166,10 @@ mod tests {
             let (none, sms) = render(t, Channel::Sms, &values()).unwrap();
             assert!(none.is_empty() && sms.contains("<code>"), "{t:?}");
             assert!(sms.chars().count() <= 160, "{t:?} SMS is over one message");
+            assert!(
+                t.source(Channel::Sms).is_ascii(),
+                "{t:?}: an SMS is plain ASCII (Vietnamese without diacritics), 160 characters a message"
+            );
         }
     }
 
@@ -174,7 +180,7 @@ mod tests {
             err,
             RenderError::Missing {
                 template: "receipt",
-                name: "appointment".into()
+                name: "appointment_short".into()
             }
         );
     }

@@ -104,12 +104,6 @@ impl Relay {
         Ok(Self::new(pool, source.as_str(), out, settings.outbox_poll))
     }
 
-    /// The same relay with one more destination (a system outside motcua).
-    pub fn with(mut self, destination: RelayDestination) -> Self {
-        Arc::make_mut(&mut self.destinations).insert(destination.name, destination);
-        self
-    }
-
     /// A handle the producer pokes after committing an event, so delivery starts at once.
     pub fn waker(&self) -> Arc<Notify> {
         self.wake.clone()
@@ -139,8 +133,10 @@ impl Relay {
         }
     }
 
-    /// Claims up to one batch of due deliveries and attempts each once. Returns how many rows
-    /// were attempted.
+    /// Claims up to one batch of due deliveries to this relay's own destinations and attempts
+    /// each once. Returns how many rows were attempted. A relay claims only what it can
+    /// deliver, so a slow destination outside motcua gets a relay of its own and never holds
+    /// back the events between motcua's services.
     pub async fn deliver_batch(&self) -> Result<usize, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         let rows = sqlx::query(
@@ -152,11 +148,13 @@ impl Relay {
                     SELECT 1 FROM outbox_delivery p
                      WHERE p.destination = d.destination AND p.subject = d.subject
                        AND p.delivered_at IS NULL AND p.dead_at IS NULL AND p.seq < d.seq)
+                AND d.destination = ANY($2)
               ORDER BY d.seq
               LIMIT $1
                 FOR UPDATE OF d SKIP LOCKED",
         )
         .bind(self.batch)
+        .bind(self.destinations.keys().copied().collect::<Vec<&str>>())
         .fetch_all(&mut *tx)
         .await?;
         let mut pending = Vec::with_capacity(rows.len());

@@ -79,24 +79,32 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             settings.grpc_timeout,
         )
     };
-    let mut relay = Relay::to_services(
+    let relay = Relay::to_services(
         pool.clone(),
         ServiceName::Intake,
         &[ServiceName::Workflow, ServiceName::Reporting],
         &platform,
     )?;
-    if let Some(portal) = &settings.national_portal {
-        relay = relay.with(RelayDestination {
+    // The national portal has a relay of its own: a slow portal never delays workflow.
+    let portal_relay = settings.national_portal.as_ref().map(|portal| {
+        let push = HttpPush::new(
+            &portal.url,
+            portal.token.clone(),
+            portal.timeout,
+            domain::national_portal::ROUTES.to_vec(),
+        );
+        let destination = RelayDestination {
             name: store::outreach::NATIONAL_PORTAL,
-            client: std::sync::Arc::new(HttpPush::new(
-                &portal.url,
-                portal.token.clone(),
-                portal.timeout,
-                domain::national_portal::ROUTES.to_vec(),
-            )),
+            client: std::sync::Arc::new(push),
             max_attempts: Some(portal.max_attempts),
-        });
-    }
+        };
+        Relay::new(
+            pool.clone(),
+            "intake",
+            vec![destination],
+            settings.outbox_poll,
+        )
+    });
     let outreach = store::outreach::Outreach {
         portal_province: settings
             .national_portal
@@ -139,6 +147,18 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         .with_state(state.clone());
     let shutdown = platform.shutdown.clone();
     let expiry = workers::supplement_expiry(state.clone(), settings.worker_poll, shutdown.clone());
+    let mut workers: Vec<(&'static str, motcua_server::Worker)> = vec![
+        ("outbox-relay", Box::pin(relay.run(shutdown.clone()))),
+        ("supplement-expiry", Box::pin(expiry)),
+        ("notices", Box::pin(notices.run(shutdown.clone()))),
+        ("national-portal-lag", Box::pin(portal_lag)),
+    ];
+    if let Some(portal_relay) = portal_relay {
+        workers.push((
+            "national-portal-relay",
+            Box::pin(portal_relay.run(shutdown)),
+        ));
+    }
     Ok(ServiceParts {
         name: ServiceName::Intake,
         api,
@@ -150,12 +170,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         ],
         pool,
         migrator: &MIGRATOR,
-        workers: vec![
-            ("outbox-relay", Box::pin(relay.run(shutdown.clone()))),
-            ("supplement-expiry", Box::pin(expiry)),
-            ("notices", Box::pin(notices.run(shutdown))),
-            ("national-portal-lag", Box::pin(portal_lag)),
-        ],
+        workers,
         detail: readiness,
     })
 }

@@ -9,7 +9,7 @@ use super::status::DossierStatus;
 use super::transition::Action;
 use motcua_notify::{Channel, NoticeDraft, Template};
 
-use motcua_calendar::spoken_time as people_time;
+use motcua_calendar::{short_time, spoken_time as people_time};
 
 /// The applicant's channels with an address: their choice, else every contact they gave.
 fn recipients(d: &Dossier) -> Vec<(Channel, String)> {
@@ -68,6 +68,7 @@ pub fn on_receipt(d: &Dossier, lookup_url: &str) -> Vec<NoticeDraft> {
                 .to_string(),
         ),
         ("appointment", people_time(d.due.at)),
+        ("appointment_short", short_time(d.due.at)),
     ];
     drafts(
         d,
@@ -120,12 +121,17 @@ pub fn on_update(u: &DossierUpdate, after: &Dossier, lookup_url: &str) -> Vec<No
                     ("items", items(r)),
                     ("item_count", r.items.len().to_string()),
                     ("deadline", people_time(r.deadline.at)),
+                    ("deadline_short", short_time(r.deadline.at)),
                 ],
             )
         }
         (Action::Extend, _) => (
             Template::Apology,
-            vec![("reason", reason()), ("appointment", people_time(c.due.at))],
+            vec![
+                ("reason", reason()),
+                ("appointment", people_time(c.due.at)),
+                ("appointment_short", short_time(c.due.at)),
+            ],
         ),
         (_, DossierStatus::Stopped) if c.from != DossierStatus::Stopped => {
             let why = match reason().as_str() {

@@ -127,6 +127,10 @@ pub fn head_notices(
             ),
             ("agency", agency.to_string()),
             ("deadline", deadline.clone()),
+            (
+                "deadline_short",
+                motcua_calendar::short_time(alert.deadline),
+            ),
         ];
         let channels = [
             (Channel::Email, &contact.email),
