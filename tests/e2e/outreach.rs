@@ -270,6 +270,27 @@ async fn a_dossiers_life_reaches_the_national_portal_and_the_applicant_exactly_o
     let ids: std::collections::HashSet<_> = mails.iter().map(|m| m.message_id.clone()).collect();
     assert_eq!(ids.len(), 4, "four distinct notices");
 
+    // The officer sees what the applicant was told, and that it reached them.
+    let told = dossier(&sys, &code).await["notices"].clone();
+    let told: Vec<(&str, &str, &str)> = told
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["template"].as_str().unwrap(),
+                n["channel"].as_str().unwrap(),
+                n["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let templates = ["receipt", "supplement_requested", "apology", "result_ready"];
+    let want: Vec<(&str, &str, &str)> = templates
+        .iter()
+        .flat_map(|t| [(*t, "email", "sent"), (*t, "sms", "sent")])
+        .collect();
+    assert_eq!(told, want);
+
     heads_told_once_per_mark(&sys, &mail, &sms).await;
     stopped_when_the_window_passes(&sys, &portal, &sms).await;
     sys.stop().await.unwrap();

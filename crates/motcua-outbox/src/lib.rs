@@ -119,6 +119,55 @@ pub async fn dead_letters(
         .await
 }
 
+/// A delivery that spent its attempts.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct DeadLetter {
+    /// The event.
+    pub event_id: Uuid,
+    /// Its type.
+    pub event_type: String,
+    /// Its subject (a dossier code).
+    pub subject: String,
+    /// Attempts made.
+    pub attempts: i32,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// When it was given up.
+    #[serde(with = "time::serde::rfc3339")]
+    pub dead_at: OffsetDateTime,
+}
+
+/// The dead letters of `destination` in the outbox `pool` sees (its search path), oldest first.
+pub async fn list_dead_letters(
+    pool: &sqlx::PgPool,
+    destination: &str,
+) -> Result<Vec<DeadLetter>, sqlx::Error> {
+    sqlx::query_as::<_, DeadLetter>(
+        "SELECT d.event_id, e.event_type, d.subject, d.attempts, d.last_error, d.dead_at
+           FROM outbox_delivery d JOIN outbox_event e ON e.id = d.event_id
+          WHERE d.dead_at IS NOT NULL AND d.destination = $1 ORDER BY d.seq",
+    )
+    .bind(destination)
+    .fetch_all(pool)
+    .await
+}
+
+/// Puts the dead letters of `destination` back in the queue with fresh attempts, in their
+/// original order; returns how many. The relay delivers them at its next round.
+pub async fn replay_dead_letters(
+    pool: &sqlx::PgPool,
+    destination: &str,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE outbox_delivery SET dead_at = NULL, attempts = 0, next_attempt_at = now()
+          WHERE dead_at IS NOT NULL AND destination = $1",
+    )
+    .bind(destination)
+    .execute(pool)
+    .await?
+    .rows_affected())
+}
+
 fn checked_schema(schema: &str) -> Result<&str, sqlx::Error> {
     if schema.is_empty() || !schema.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
         return Err(sqlx::Error::Protocol(format!("bad schema name {schema:?}")));

@@ -158,6 +158,28 @@ async fn a_delivery_that_spends_its_attempts_is_a_dead_letter_and_stops_holding_
         "the dead letter no longer holds back its subject"
     );
     assert_eq!(rows().await[1], ("second".into(), 1, false));
+    let dead = motcua_outbox::list_dead_letters(&pool, "portal")
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            dead.len(),
+            dead[0].event_type.as_str(),
+            dead[0].last_error.as_deref()
+        ),
+        (1, "first", Some("refused"))
+    );
+    assert_eq!(
+        motcua_outbox::replay_dead_letters(&pool, "portal")
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        rows().await[0],
+        ("first".into(), 0, false),
+        "replayed: queued again with fresh attempts"
+    );
     pool.close().await;
     db.drop_database().await.unwrap();
 }

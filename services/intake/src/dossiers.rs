@@ -130,6 +130,15 @@ async fn get_dossier(
     }
     let components = store::dossiers::components(&s.pool, &code).await?;
     let history = store::dossiers::history(&s.pool, &code).await?;
+    // What the applicant was told and whether it reached them (not where: personal data).
+    let notices: Vec<_> = motcua_notify::deliveries(&s.pool, &code)
+        .await?
+        .into_iter()
+        .map(|n| {
+            json!({"template": n.template, "channel": n.channel, "status": n.status,
+                   "attempts": n.attempts, "sent_at": n.sent_at.map(rfc3339), "last_error": n.last_error})
+        })
+        .collect();
     let supplement = store::supplements::view(&s.pool, &code).await?.map(|r| {
         json!({
             "requested_at": rfc3339(r.requested_at),
@@ -156,6 +165,7 @@ async fn get_dossier(
         "components": components,
         "supplement_request": supplement,
         "history": history,
+        "notices": notices,
     })))
 }
 

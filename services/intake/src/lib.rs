@@ -66,27 +66,13 @@ fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// Builds the service: peers, the outbox relay, REST and gRPC, the expiry worker.
-pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServiceParts> {
-    let settings = &platform.settings;
-    let code_format =
-        CodeFormat::parse(&settings.dossier_code_format).map_err(anyhow::Error::msg)?;
-    let peer = |name: ServiceName| {
-        connect_peer(
-            settings.peers.of(name),
-            ServiceName::Intake,
-            platform.issuer.clone(),
-            settings.grpc_timeout,
-        )
-    };
-    let relay = Relay::to_services(
-        pool.clone(),
-        ServiceName::Intake,
-        &[ServiceName::Workflow, ServiceName::Reporting],
-        &platform,
-    )?;
-    // The national portal has a relay of its own: a slow portal never delays workflow.
-    let portal_relay = settings.national_portal.as_ref().map(|portal| {
+/// The national portal's relay (a relay of its own: a slow portal never delays workflow) when
+/// the portal is configured, and what intake tells outside motcua.
+fn outreach(
+    pool: &PgPool,
+    settings: &motcua_config::Settings,
+) -> (Option<Relay>, store::outreach::Outreach) {
+    let relay = settings.national_portal.as_ref().map(|portal| {
         let push = HttpPush::new(
             &portal.url,
             portal.token.clone(),
@@ -112,6 +98,29 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             .map(|p| p.province_code.clone()),
         lookup_url: settings.notices.lookup_url.clone(),
     };
+    (relay, outreach)
+}
+
+/// Builds the service: peers, the outbox relays, REST and gRPC, the expiry and notice workers.
+pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServiceParts> {
+    let settings = &platform.settings;
+    let code_format =
+        CodeFormat::parse(&settings.dossier_code_format).map_err(anyhow::Error::msg)?;
+    let peer = |name: ServiceName| {
+        connect_peer(
+            settings.peers.of(name),
+            ServiceName::Intake,
+            platform.issuer.clone(),
+            settings.grpc_timeout,
+        )
+    };
+    let relay = Relay::to_services(
+        pool.clone(),
+        ServiceName::Intake,
+        &[ServiceName::Workflow, ServiceName::Reporting],
+        &platform,
+    )?;
+    let (portal_relay, outreach) = outreach(&pool, settings);
     let notices =
         motcua_notify::Sender::new(pool.clone(), &settings.notices, settings.worker_poll)?;
     let readiness = ReadinessDetail::default();

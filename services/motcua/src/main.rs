@@ -25,6 +25,28 @@ enum ReportingAction {
 }
 
 #[derive(Subcommand)]
+enum OutboxAction {
+    /// Lists the deliveries that spent their attempts (dead letters).
+    DeadLetters {
+        /// The producing service (its schema): intake or workflow.
+        #[arg(long, default_value = "intake")]
+        service: ServiceName,
+        /// The destination, e.g. national_portal.
+        #[arg(long, default_value = "national_portal")]
+        destination: String,
+    },
+    /// Queues the dead letters again with fresh attempts, in their original order.
+    Replay {
+        /// The producing service (its schema): intake or workflow.
+        #[arg(long, default_value = "intake")]
+        service: ServiceName,
+        /// The destination, e.g. national_portal.
+        #[arg(long, default_value = "national_portal")]
+        destination: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum CatalogueAction {
     /// Validates the whole file (errors name the entry and field), then writes it in one
     /// transaction. Importing the same file again changes nothing.
@@ -64,6 +86,11 @@ enum Command {
     Reporting {
         #[command(subcommand)]
         action: ReportingAction,
+    },
+    /// A producer's outbox: dead letters listed and replayed (needs DATABASE_URL).
+    Outbox {
+        #[command(subcommand)]
+        action: OutboxAction,
     },
     /// Prints a token signed with the configured key (local use and tests).
     Token {
@@ -156,8 +183,38 @@ async fn main() -> anyhow::Result<()> {
         Command::Reporting {
             action: ReportingAction::Rebuild,
         } => rebuild().await,
+        Command::Outbox { action } => outbox(action).await,
         Command::Up => up().await,
     }
+}
+
+/// Lists or replays a producer's dead letters.
+async fn outbox(action: OutboxAction) -> anyhow::Result<()> {
+    let settings = Settings::from_env(&Env::process())?;
+    let url = settings
+        .database_url
+        .clone()
+        .context("DATABASE_URL must be set (motcua up prints it)")?;
+    let (OutboxAction::DeadLetters {
+        service,
+        destination,
+    }
+    | OutboxAction::Replay {
+        service,
+        destination,
+    }) = &action;
+    let pool = motcua_db::connect(&url, service.as_str(), 2).await?;
+    match action {
+        OutboxAction::DeadLetters { .. } => {
+            let dead = motcua_outbox::list_dead_letters(&pool, destination).await?;
+            println!("{}", serde_json_pretty(&dead));
+        }
+        OutboxAction::Replay { .. } => {
+            let n = motcua_outbox::replay_dead_letters(&pool, destination).await?;
+            println!("{n} dead letters queued again for {destination}");
+        }
+    }
+    Ok(())
 }
 
 /// Recomputes the handling report's flows from the facts and prints both checksums; exits 3

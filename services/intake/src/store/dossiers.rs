@@ -219,7 +219,10 @@ pub async fn insert(
         a.received_at,
     )
     .await?;
-    outreach::after_receipt(tx, o, &d.code, a.received_at).await
+    match read(tx, &d.code).await? {
+        Some(stored) => outreach::after_receipt(tx, o, stored, a.received_at).await,
+        None => Ok(()),
+    }
 }
 
 async fn announce<P: serde::Serialize>(
@@ -404,7 +407,9 @@ pub async fn apply(
         compliance::record(tx, c.at, &c.actor, agency, Some(&c.code), event).await?;
     }
     write_change(tx, c).await?;
-    outreach::after_update(tx, o, u).await?;
+    if let Some(after) = read(tx, &c.code).await? {
+        outreach::after_update(tx, o, u, after).await?;
+    }
     Ok(true)
 }
 

@@ -3,11 +3,11 @@
 //! portal's pushes as outbox events for its HTTP destination, and the applicant's notices.
 
 use crate::domain::change::DossierUpdate;
+use crate::domain::dossier::Dossier;
 use crate::domain::national_portal::{
     self as portal, HistoryLine, PortalDossier, SubmittedFile, SupplementRound,
 };
 use crate::domain::notices;
-use crate::store::dossiers;
 use motcua_notify::NoticeDraft;
 use sqlx::{PgConnection, Row};
 use time::OffsetDateTime;
@@ -25,30 +25,25 @@ pub struct Outreach {
     pub lookup_url: String,
 }
 
-/// After a receipt: the portal's first push and the receipt notices.
+/// After a receipt of `d` (as stored): the portal's first push and the receipt notices.
 pub async fn after_receipt(
     tx: &mut PgConnection,
     o: &Outreach,
-    code: &str,
+    d: Dossier,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    let Some(d) = dossiers::read(tx, code).await? else {
-        return Ok(());
-    };
     notify(tx, &notices::on_receipt(&d, &o.lookup_url)).await?;
     push_dossier(tx, o, d, at, true).await
 }
 
-/// After any written update: the portal's push of the dossier as it now stands, and the
-/// notices the update causes.
+/// After any written update: the portal's push of the dossier as it now stands (`d`, read
+/// back in the transaction), and the notices the update causes.
 pub async fn after_update(
     tx: &mut PgConnection,
     o: &Outreach,
     u: &DossierUpdate,
+    d: Dossier,
 ) -> Result<(), sqlx::Error> {
-    let Some(d) = dossiers::read(tx, &u.change.code).await? else {
-        return Ok(());
-    };
     notify(tx, &notices::on_update(u, &d, &o.lookup_url)).await?;
     push_dossier(tx, o, d, u.change.at, false).await
 }
@@ -76,7 +71,7 @@ async fn notify(tx: &mut PgConnection, drafts: &[NoticeDraft]) -> Result<(), sql
 async fn push_dossier(
     tx: &mut PgConnection,
     o: &Outreach,
-    d: crate::domain::dossier::Dossier,
+    d: Dossier,
     at: OffsetDateTime,
     first: bool,
 ) -> Result<(), sqlx::Error> {
@@ -106,10 +101,7 @@ async fn record(
 }
 
 /// The dossier with its files, supplement round and history, as the portal's document needs.
-async fn snapshot(
-    tx: &mut PgConnection,
-    dossier: crate::domain::dossier::Dossier,
-) -> Result<PortalDossier, sqlx::Error> {
+async fn snapshot(tx: &mut PgConnection, dossier: Dossier) -> Result<PortalDossier, sqlx::Error> {
     let code = dossier.code.clone();
     let files = sqlx::query(
         "SELECT c.component_code, f.name, f.sha256
