@@ -293,6 +293,7 @@ async fn a_dossiers_life_reaches_the_national_portal_and_the_applicant_exactly_o
 
     heads_told_once_per_mark(&sys, &mail, &sms).await;
     stopped_when_the_window_passes(&sys, &portal, &sms).await;
+    lag_shows_while_the_portal_is_down(&sys, &portal).await;
     sys.stop().await.unwrap();
     let _ = std::fs::remove_file(contacts);
 }
@@ -388,4 +389,47 @@ async fn stopped_when_the_window_passes(sys: &TestSystem, portal: &PortalStub, s
             "one plain SMS: {text}"
         );
     }
+}
+
+/// Intake's `/readyz` detail and `/metrics` show the portal's sync lag: growing while the portal
+/// refuses, back to 0 once it takes the push; no dead letter.
+async fn lag_shows_while_the_portal_is_down(sys: &TestSystem, portal: &PortalStub) {
+    let portal_detail = || async {
+        let r = sys.http.get(sys.url(Intake, "/readyz")).send().await.ok()?;
+        let v: Value = r.json().await.ok()?;
+        Some(v["detail"]["national_portal"].clone())
+    };
+    portal.fail_next(u32::MAX);
+    let code = birth_at_counter(sys, "lag-1").await;
+    let behind = eventually(Duration::from_secs(30), || async {
+        let d = portal_detail().await?;
+        (d["sync_lag_seconds"].as_f64()? >= 1.0).then_some(d)
+    })
+    .await
+    .expect("the lag grows while the portal refuses");
+    assert_eq!(behind["dead_letters"], 0);
+    let metrics = sys
+        .http
+        .get(sys.url(Intake, "/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("motcua_national_portal_sync_lag_seconds"),
+        "the gauge"
+    );
+    portal.fail_next(0);
+    wait_for("the pushes taken once the portal is back", || {
+        pushes(portal, &code).len() == 2
+    })
+    .await;
+    let caught_up = eventually(Duration::from_secs(30), || async {
+        let d = portal_detail().await?;
+        (d["sync_lag_seconds"].as_f64()? == 0.0).then_some(())
+    })
+    .await;
+    assert!(caught_up.is_some(), "the lag returns to 0");
 }

@@ -1,13 +1,14 @@
 //! The relay against a real database, with its destination down: failures back off, and a
 //! failed event holds back later events of the same subject (never overtaken), while other
-//! subjects go on.
+//! subjects go on; a destination with bounded attempts turns a delivery that spends them into a
+//! dead letter, which is listed and replayed.
 
 use motcua_outbox::{NewEvent, Relay, RelayDestination, record};
 use motcua_proto::common::v1::event_receiver_client::EventReceiverClient;
 use std::time::Duration;
 
-#[tokio::test]
-async fn a_failed_delivery_holds_back_later_events_of_its_subject_only() {
+/// A fresh database with a producer's outbox tables (schema `producer`).
+async fn producer() -> (motcua_testkit::TestDb, sqlx::PgPool) {
     let db = motcua_testkit::TestDb::create().await.unwrap();
     let pool = motcua_db::connect(&db.url, "producer", 2).await.unwrap();
     for ddl in [motcua_outbox::PRODUCER_DDL, motcua_outbox::DEAD_LETTER_DDL] {
@@ -16,6 +17,12 @@ async fn a_failed_delivery_holds_back_later_events_of_its_subject_only() {
             .await
             .unwrap();
     }
+    (db, pool)
+}
+
+#[tokio::test]
+async fn a_failed_delivery_holds_back_later_events_of_its_subject_only() {
+    let (db, pool) = producer().await;
     let mut tx = pool.begin().await.unwrap();
     for subject in ["A", "A", "B"] {
         let e = NewEvent {
@@ -92,14 +99,7 @@ impl motcua_outbox::Deliver for Refusing {
 
 #[tokio::test]
 async fn a_delivery_that_spends_its_attempts_is_a_dead_letter_and_stops_holding_its_subject() {
-    let db = motcua_testkit::TestDb::create().await.unwrap();
-    let pool = motcua_db::connect(&db.url, "producer", 2).await.unwrap();
-    for ddl in [motcua_outbox::PRODUCER_DDL, motcua_outbox::DEAD_LETTER_DDL] {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(ddl))
-            .execute(&pool)
-            .await
-            .unwrap();
-    }
+    let (db, pool) = producer().await;
     let mut tx = pool.begin().await.unwrap();
     for t in ["first", "second"] {
         let e = NewEvent {
