@@ -65,7 +65,9 @@ async fn concurrent_submissions_at_one_agency_get_distinct_consecutive_codes() {
     let url = sys.url(ServiceName::Intake, "/api/v1/dossiers");
     const N: usize = 200;
     let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..N {
+    // 200 keys, the first 50 sent twice at the same moment (a client retrying at once): the
+    // retries land in the same batches as their first use or the next ones.
+    for i in (0..N).chain(0..50) {
         let req = sys
             .http
             .post(&url)
@@ -76,17 +78,27 @@ async fn concurrent_submissions_at_one_agency_get_distinct_consecutive_codes() {
             let res = req.send().await.unwrap();
             assert_eq!(res.status(), 201);
             let body: serde_json::Value = res.json().await.unwrap();
-            body["code"].as_str().unwrap().to_string()
+            (i, body["code"].as_str().unwrap().to_string())
         });
     }
     let mut codes = BTreeSet::new();
-    while let Some(code) = tasks.join_next().await {
-        codes.insert(code.unwrap());
+    let mut by_key = std::collections::HashMap::new();
+    while let Some(answer) = tasks.join_next().await {
+        let (key, code) = answer.unwrap();
+        if let Some(first) = by_key.insert(key, code.clone()) {
+            assert_eq!(first, code, "key burst-{key} answered with two codes");
+        }
+        codes.insert(code);
     }
     let expected: BTreeSet<String> = (1..=N)
         .map(|i| format!("000.25.80.H80-261127-{i:04}"))
         .collect();
     assert_eq!(codes, expected, "200 distinct codes numbered 0001..0200");
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM intake.dossier")
+        .fetch_one(&mut crate::skeleton::sqlx_conn(&sys).await)
+        .await
+        .unwrap();
+    assert_eq!(stored, N as i64, "one dossier per key");
     sys.stop().await.unwrap();
 }
 

@@ -160,6 +160,11 @@ impl IdempotencyKey {
             .flatten()
     }
 
+    /// Whether `other` is the same key of the same caller (whatever the body).
+    pub fn same_key(&self, other: &Self) -> bool {
+        self.caller == other.caller && self.key == other.key
+    }
+
     /// Before doing any work: the stored answer of a completed earlier use, if any.
     pub async fn precheck(&self, pool: &PgPool) -> Result<Option<Answer>, Problem> {
         let mut conn = pool.acquire().await?;

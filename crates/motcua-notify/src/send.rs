@@ -151,8 +151,15 @@ impl Sender {
                 motcua_outbox::backoff_seconds(due.attempts),
             ),
         };
-        if let Some(e) = &error {
-            tracing::warn!(notice = %due.id, channel = %due.channel, status, error = %e, "notice not sent");
+        match &error {
+            // Not configured is a choice of the installation, not a fault to warn about.
+            Some(e) if status == "unsent" => {
+                tracing::debug!(notice = %due.id, channel = %due.channel, error = %e, "notice not sent")
+            }
+            Some(e) => {
+                tracing::warn!(notice = %due.id, channel = %due.channel, status, error = %e, "notice not sent")
+            }
+            None => {}
         }
         sqlx::query(
             "UPDATE notice SET status = $2, attempts = attempts + 1, last_error = $3,

@@ -10,12 +10,12 @@ use crate::state::{AppState, not_found};
 use crate::store;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use motcua_auth::Caller;
-use motcua_idempotency::{Answer, IdempotencyKey, Precheck};
+use motcua_idempotency::{IdempotencyKey, Precheck};
 use motcua_problem::{ApiPath, ApiQuery, ApiResult, Problem, codes, parse_json};
 use serde_json::json;
 use utoipa::OpenApi;
@@ -89,19 +89,10 @@ async fn submit(
         Ok(a) => a,
         Err(refusal) => return Err(s.refused(&caller, None, refusal).await),
     };
-    let mut tx = s.pool.begin().await?;
-    if let Some(replayed) = idem.claim(&mut tx).await? {
-        return Ok(replayed.into_response());
-    }
-    let seq = store::sequence::next(&mut tx, &accepted.agency.code, accepted.day).await?;
-    let issued = accepted.issue(&s.code_format, seq)?;
-    store::dossiers::insert(&mut tx, &issued, &s.outreach).await?;
-    let answer = Answer::new(StatusCode::CREATED, issued.answer);
-    idem.complete(&mut tx, &answer).await?;
-    tx.commit().await?;
-    s.relay_wake.notify_one();
+    // Written by the agency's writer with the others arriving meanwhile (group commit).
+    let answer = s.receiving.receive(accepted, idem).await?;
     tracing::info!(
-        dossier = %issued.code,
+        dossier = %answer.body["code"].as_str().unwrap_or_default(),
         applicant_id = %motcua_telemetry::mask_personal_id(&req.applicant.id_number),
         "dossier received"
     );

@@ -7,6 +7,7 @@
 //!
 //! Inner layout (the same in every service, `docs/architecture.md`): `state.rs` shared state;
 //! one module per REST resource (`dossiers`, `forms`, `supplements`, `actions`, `public`);
+//! `receiving.rs` the agencies' dossier writers (group commit);
 //! `grpc.rs`; `events.rs` what it consumes; `workers.rs` background loops; `store/` all SQL;
 //! `domain/` the rules, pure.
 
@@ -18,6 +19,7 @@ mod forms;
 mod grpc;
 mod limiter;
 mod public;
+mod receiving;
 mod state;
 mod store;
 mod supplements;
@@ -137,7 +139,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         catalogue: motcua_catalogue_client::Catalogue::new(peer(ServiceName::Catalogue)?),
         workflow: WorkflowServiceClient::new(peer(ServiceName::Workflow)?),
         relay_wake: relay.waker(),
-        code_format,
+        code_format: code_format.clone(),
         lookup_limiter: limiter::RateLimiter::new(settings.public_lookup_per_minute),
         supplement_rules: SupplementRules {
             request_within: WorkingDuration::hours(i64::from(
@@ -145,6 +147,12 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             )),
             window: WorkingDuration::days(f64::from(settings.supplement_window_days))?,
         },
+        receiving: receiving::Receiving::new(
+            pool.clone(),
+            outreach.clone(),
+            code_format.clone(),
+            relay.waker(),
+        ),
         outreach,
     };
     let api = Router::new()

@@ -33,6 +33,8 @@ pub(crate) struct AppState {
     pub(crate) lookup_limiter: RateLimiter,
     pub(crate) supplement_rules: SupplementRules,
     pub(crate) outreach: store::outreach::Outreach,
+    /// The agencies' dossier writers (group commit).
+    pub(crate) receiving: crate::receiving::Receiving,
 }
 
 /// A change in progress: the transaction holding the dossier's lock, or the answer of an

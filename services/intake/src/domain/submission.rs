@@ -311,9 +311,9 @@ fn codes_of(a: &Agency) -> AgencyCodes<'_> {
 
 /// A dossier with its code, ready to store.
 #[derive(Debug, Clone)]
-pub struct IssuedDossier {
+pub struct IssuedDossier<'a> {
     /// The submission.
-    pub accepted: Accepted,
+    pub accepted: &'a Accepted,
     /// Its code.
     pub code: String,
     /// Status (received).
@@ -326,9 +326,36 @@ pub struct IssuedDossier {
     pub answer: Value,
 }
 
+impl IssuedDossier<'_> {
+    /// The dossier as it is stored at receipt (what every later decision starts from).
+    pub fn dossier(&self) -> super::dossier::Dossier {
+        let a = self.accepted;
+        super::dossier::Dossier {
+            code: self.code.clone(),
+            procedure_code: a.procedure.0.clone(),
+            procedure_version: i32::try_from(a.procedure.2).unwrap_or(i32::MAX),
+            receiving_agency: a.agency.code.clone(),
+            channel: a.channel,
+            status: self.status,
+            applicant: a.applicant.clone(),
+            applicant_id_last4: self.applicant_id_last4.clone(),
+            received_at: a.received_at,
+            due: a.due,
+            submitted_by: a.received_by.clone(),
+            time_limit: a.time_limit,
+            clock_policy: a.clock_policy,
+            clock_paused_at: None,
+            resume_status: None,
+            case_completed_at: None,
+            case_code: a.case_code.clone(),
+            receipt: self.receipt.clone(),
+        }
+    }
+}
+
 impl Accepted {
     /// Issues the dossier with number `seq` of its unit's day: the code, the receipt, the answer.
-    pub fn issue(self, format: &CodeFormat, seq: i32) -> Result<IssuedDossier, Problem> {
+    pub fn issue(&self, format: &CodeFormat, seq: i32) -> Result<IssuedDossier<'_>, Problem> {
         let number = u32::try_from(seq).map_err(|_| Problem::internal())?;
         let code = dossier_code::format(format, codes_of(&self.agency), self.day, number)
             .map_err(|_| Problem::internal())?;

@@ -221,30 +221,28 @@ fn circular_04_codes_need_the_agencys_04_code() {
     .unwrap_err();
     assert!(refusal_codes(&r).1.contains(&"agency_code_04_missing"));
     w.agency.code_04_2025 = Some("H80.025.01".into());
-    let issued = decide_as(
+    let accepted = decide_as(
         &w,
         &officer(),
         &request(Channel::Counter, &["TK", "GCS"]),
         NOW,
     )
-    .unwrap()
-    .issue(&w.format, 7)
     .unwrap();
+    let issued = accepted.issue(&w.format, 7).unwrap();
     assert_eq!(issued.code, "H80.025.01-261127-TN0007");
 }
 
 #[test]
 fn the_issued_dossier_carries_its_code_in_the_receipt_and_the_answer() {
     let w = world();
-    let issued = decide_as(
+    let accepted = decide_as(
         &w,
         &officer(),
         &request(Channel::Counter, &["TK", "GCS"]),
         NOW,
     )
-    .unwrap()
-    .issue(&w.format, 12)
     .unwrap();
+    let issued = accepted.issue(&w.format, 12).unwrap();
     assert_eq!(issued.code, "000.25.80.H80-261127-0012");
     assert_eq!(issued.receipt["dossier_code"], issued.code);
     assert_eq!(issued.receipt["components"][1]["name"], "Giấy tờ GCS");
@@ -252,6 +250,12 @@ fn the_issued_dossier_carries_its_code_in_the_receipt_and_the_answer() {
     assert_eq!(issued.answer["due_at"], "2026-11-27T17:00:00+07:00");
     assert_eq!(issued.answer["status_code"], 2);
     assert_eq!(issued.applicant_id_last4, "1234");
+    let d = issued.dossier();
+    assert_eq!(
+        (d.code.as_str(), d.status, d.due),
+        (issued.code.as_str(), DossierStatus::Received, accepted.due)
+    );
+    assert_eq!(d.receipt, issued.receipt);
 }
 
 #[test]

@@ -146,7 +146,7 @@ pub async fn try_lock(tx: &mut PgConnection, code: &str) -> Result<Option<Dossie
 /// the `dossier.received` event.
 pub async fn insert(
     tx: &mut PgConnection,
-    d: &IssuedDossier,
+    d: &IssuedDossier<'_>,
     o: &Outreach,
 ) -> Result<(), sqlx::Error> {
     let a = &d.accepted;
@@ -219,10 +219,7 @@ pub async fn insert(
         a.received_at,
     )
     .await?;
-    match read(tx, &d.code).await? {
-        Some(stored) => outreach::after_receipt(tx, o, stored, a.received_at).await,
-        None => Ok(()),
-    }
+    outreach::after_receipt(tx, o, d.dossier(), a.received_at).await
 }
 
 async fn announce<P: serde::Serialize>(

@@ -1,0 +1,465 @@
+//! `bench/run`: intake at the database's speed, measured against the database in the same
+//! command. It starts the four services as separate `motcua serve` processes on one PostgreSQL
+//! (a fresh database), runs pgbench's one-row insert against that PostgreSQL at each
+//! concurrency first (the baseline), then counter submissions at one agency and spread over
+//! 50 agencies at the same concurrencies, and reports rate, p50/p95/p99, the ratio to pgbench,
+//! each service's start-up time to ready and resident memory idle and under load, and where a
+//! batch's time goes (intake's `motcua_intake_batch_*` metrics). Loopback only.
+
+use anyhow::Context;
+use clap::Parser;
+use std::collections::BTreeMap;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(about = "intake against pgbench on the same PostgreSQL (loopback only)")]
+struct Args {
+    /// Admin URL of the PostgreSQL server to use (a fresh database is created on it).
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    database_url: String,
+    /// The release `motcua` binary.
+    #[arg(long, default_value = "target/release/motcua")]
+    motcua: String,
+    /// Seconds per measurement.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Client counts (each runs pgbench and both intake scenarios).
+    #[arg(long, value_delimiter = ',', default_value = "16,64")]
+    clients: Vec<usize>,
+    /// Agencies the spread scenario submits to.
+    #[arg(long, default_value_t = 50)]
+    agencies: usize,
+}
+
+const SERVICES: [(&str, u16); 4] = [
+    ("catalogue", 18081),
+    ("intake", 18082),
+    ("workflow", 18083),
+    ("reporting", 18084),
+];
+const DB: &str = "motcua_bench_intake";
+
+/// One scenario's outcome.
+struct Measured {
+    name: String,
+    clients: usize,
+    ok: usize,
+    failed: usize,
+    rate: f64,
+    latencies: Vec<Duration>,
+}
+
+impl Measured {
+    fn pct(&self, p: f64) -> f64 {
+        if self.latencies.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies[i].as_secs_f64() * 1000.0
+    }
+}
+
+/// The `n` one-stop units of the spread scenario: the demo's ward and `n - 1` more.
+fn agencies(n: usize) -> Vec<String> {
+    std::iter::once("000.25.80.H80".to_string())
+        .chain((0..n.saturating_sub(1)).map(|i| format!("000.{:02}.81.H80", 10 + i)))
+        .collect()
+}
+
+/// The demo catalogue with the extra one-stop units.
+fn catalogue(n: usize) -> anyhow::Result<String> {
+    let mut file: serde_json::Value =
+        serde_json::from_str(include_str!("../../../data/catalogue-demo.json"))?;
+    let list = file["agencies"].as_array_mut().context("agencies")?;
+    for (i, code) in agencies(n).into_iter().skip(1).enumerate() {
+        list.push(serde_json::json!({
+            "code": code, "name": format!("Bộ phận Một cửa xã thử tải {i}"),
+            "kind": "one_stop", "level": "commune",
+        }));
+    }
+    Ok(file.to_string())
+}
+
+fn psql(admin: &str, sql: &str) -> anyhow::Result<String> {
+    let out = Command::new("psql")
+        .args([admin, "-v", "ON_ERROR_STOP=1", "-Atc", sql])
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "psql: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// pgbench's one-row insert at `clients`: transactions per second.
+fn pgbench(db_url: &str, clients: usize, seconds: u64) -> anyhow::Result<f64> {
+    let script = std::env::temp_dir().join("motcua-bench-insert.sql");
+    std::fs::write(
+        &script,
+        "INSERT INTO bench_insert (payload) VALUES ('một dòng');\n",
+    )?;
+    let out = Command::new("pgbench")
+        .args(["-n", "-j", "2", "-c", &clients.to_string(), "-T"])
+        .arg(seconds.to_string())
+        .arg("-f")
+        .arg(&script)
+        .arg(db_url)
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix("tps = ")
+                .and_then(|r| r.split_whitespace().next()?.parse().ok())
+        })
+        .with_context(|| {
+            format!(
+                "pgbench gave no tps: {text}{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Starts the four services; returns them with each one's time to ready.
+async fn start(
+    args: &Args,
+    db_url: &str,
+    secret: &str,
+) -> anyhow::Result<Vec<(&'static str, Child, Duration)>> {
+    let mut env: Vec<(String, String)> = vec![
+        ("DATABASE_URL".into(), db_url.into()),
+        ("MOTCUA_JWT_SECRET".into(), secret.into()),
+        ("MOTCUA_SEED_DEMO".into(), "false".into()),
+        ("MOTCUA_DB_MAX_CONNECTIONS".into(), "10".into()),
+        ("RUST_LOG".into(), "warn".into()),
+    ];
+    for (name, rest) in SERVICES {
+        let up = name.to_uppercase();
+        env.push((
+            format!("MOTCUA_{up}_REST_ADDR"),
+            format!("127.0.0.1:{rest}"),
+        ));
+        env.push((
+            format!("MOTCUA_{up}_GRPC_ADDR"),
+            format!("127.0.0.1:{}", rest + 1000),
+        ));
+        env.push((
+            format!("MOTCUA_{up}_GRPC_URL"),
+            format!("http://127.0.0.1:{}", rest + 1000),
+        ));
+    }
+    let http = reqwest::Client::new();
+    let mut out = Vec::new();
+    for (name, rest) in SERVICES {
+        let t = Instant::now();
+        let child = Command::new(&args.motcua)
+            .args(["serve", name])
+            .envs(env.iter().cloned())
+            .stdout(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {} serve {name}", args.motcua))?;
+        let url = format!("http://127.0.0.1:{rest}/readyz");
+        loop {
+            if let Ok(r) = http.get(&url).send().await
+                && r.status().is_success()
+            {
+                break;
+            }
+            anyhow::ensure!(
+                t.elapsed() < Duration::from_secs(60),
+                "{name} not ready in 60 s"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        out.push((name, child, t.elapsed()));
+    }
+    Ok(out)
+}
+
+/// Submissions at `agencies` (round robin) by `clients` for `seconds`.
+async fn submissions(
+    name: String,
+    clients: usize,
+    seconds: u64,
+    tokens: Arc<Vec<(String, String)>>,
+) -> Measured {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()
+        .unwrap_or_default();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let run = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+    let started = Instant::now();
+    let end = started + Duration::from_secs(seconds);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..clients {
+        let (http, next, tokens) = (http.clone(), next.clone(), tokens.clone());
+        tasks.spawn(async move {
+            let (mut lat, mut failed) = (Vec::new(), 0usize);
+            while Instant::now() < end {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let (agency, token) = &tokens[i % tokens.len()];
+                let body = serde_json::json!({
+                    "procedure_code": "1.001193", "receiving_agency": agency, "channel": "counter",
+                    "applicant": {"type": "citizen", "full_name": "Nguyễn Văn An", "id_number": "080203001234"},
+                    "components": [{"code": "TK", "form": "paper"}, {"code": "GCS", "form": "paper"}]
+                });
+                let t = Instant::now();
+                let res = http
+                    .post("http://127.0.0.1:18082/api/v1/dossiers")
+                    .bearer_auth(token)
+                    .header("Idempotency-Key", format!("bench-{run}-{i}"))
+                    .json(&body)
+                    .send()
+                    .await;
+                match res {
+                    Ok(r) if r.status().as_u16() == 201 => {
+                        let _ = r.bytes().await;
+                        lat.push(t.elapsed());
+                    }
+                    Ok(r) => {
+                        failed += 1;
+                        if failed <= 2 {
+                            eprintln!("HTTP {}: {}", r.status(), r.text().await.unwrap_or_default());
+                        }
+                    }
+                    Err(e) => {
+                        failed += 1;
+                        if failed <= 2 {
+                            eprintln!("{e}");
+                        }
+                    }
+                }
+            }
+            (lat, failed)
+        });
+    }
+    let (mut latencies, mut failed) = (Vec::new(), 0);
+    while let Some(Ok((l, f))) = tasks.join_next().await {
+        latencies.extend(l);
+        failed += f;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    Measured {
+        name,
+        clients,
+        ok: latencies.len(),
+        failed,
+        rate: latencies.len() as f64 / elapsed,
+        latencies,
+    }
+}
+
+/// Intake's batch metrics: `(mean batch size, mean seconds per phase)`.
+async fn batch_profile() -> (f64, BTreeMap<String, f64>) {
+    let text = match reqwest::get("http://127.0.0.1:18082/metrics").await {
+        Ok(r) => r.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let value = |prefix: &str| {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let size = value("motcua_intake_batch_size_sum") / value("motcua_intake_batch_size_count");
+    let mut phases = BTreeMap::new();
+    for p in ["claim", "write", "commit"] {
+        let sum = value(&format!(
+            "motcua_intake_batch_phase_seconds_sum{{phase=\"{p}\"}}"
+        ));
+        let count = value(&format!(
+            "motcua_intake_batch_phase_seconds_count{{phase=\"{p}\"}}"
+        ));
+        phases.insert(p.to_string(), sum / count);
+    }
+    (size, phases)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let db_url = motcua_db_url(&args.database_url)?;
+    psql(&args.database_url, &format!("DROP DATABASE IF EXISTS {DB}"))?;
+    psql(&args.database_url, &format!("CREATE DATABASE {DB}"))?;
+    psql(
+        &db_url,
+        "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), payload text)",
+    )?;
+    let mut baseline = BTreeMap::new();
+    for c in &args.clients {
+        let tps = pgbench(&db_url, *c, args.seconds)?;
+        println!("pgbench one-row insert, {c} clients: {tps:.0} TPS");
+        baseline.insert(*c, tps);
+    }
+    let file = std::env::temp_dir().join("motcua-bench-catalogue.json");
+    std::fs::write(&file, catalogue(args.agencies)?)?;
+    let secret = format!("bench-{}-{}", std::process::id(), "x".repeat(40));
+    for step in [
+        vec!["migrate"],
+        vec!["catalogue", "import", file.to_str().unwrap_or_default()],
+    ] {
+        let ok = Command::new(&args.motcua)
+            .args(&step)
+            .env("DATABASE_URL", &db_url)
+            .env("MOTCUA_JWT_SECRET", &secret)
+            .stdout(Stdio::null())
+            .status()?;
+        anyhow::ensure!(ok.success(), "motcua {step:?} failed");
+    }
+    let services = start(&args, &db_url, &secret).await?;
+    let report = measure(&args, &services, &secret, &baseline).await;
+    for (_, mut child, _) in services {
+        let _ = Command::new("kill").arg(child.id().to_string()).status();
+        let _ = child.wait();
+    }
+    psql(
+        &args.database_url,
+        &format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)"),
+    )?;
+    println!("{}", report?);
+    Ok(())
+}
+
+fn motcua_db_url(admin: &str) -> anyhow::Result<String> {
+    let (base, _) = admin
+        .rsplit_once('/')
+        .context("database URL without a path")?;
+    Ok(format!("{base}/{DB}"))
+}
+
+/// Runs the scenarios with the services up and renders the report.
+async fn measure(
+    args: &Args,
+    services: &[(&'static str, Child, Duration)],
+    secret: &str,
+    baseline: &BTreeMap<usize, f64>,
+) -> anyhow::Result<String> {
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle: Vec<u64> = services.iter().map(|s| rss_kib(s.1.id())).collect();
+    let issuer = motcua_auth::TokenIssuer::hs256(secret.as_bytes(), "motcua");
+    let token = |agency: &str| {
+        issuer
+            .issue(
+                "bench-officer",
+                &["one_stop_officer"],
+                Some(agency),
+                None,
+                7200,
+            )
+            .map_err(anyhow::Error::msg)
+    };
+    let one = Arc::new(vec![("000.25.80.H80".to_string(), token("000.25.80.H80")?)]);
+    let spread = Arc::new(
+        agencies(args.agencies)
+            .into_iter()
+            .map(|a| token(&a).map(|t| (a, t)))
+            .collect::<anyhow::Result<Vec<_>>>()?,
+    );
+    let pids: Vec<u32> = services.iter().map(|s| s.1.id()).collect();
+    let peak = Arc::new(std::sync::Mutex::new(vec![0u64; pids.len()]));
+    let sampler = {
+        let (peak, pids) = (peak.clone(), pids.clone());
+        tokio::spawn(async move {
+            loop {
+                if let Ok(mut p) = peak.lock() {
+                    for (i, pid) in pids.iter().enumerate() {
+                        p[i] = p[i].max(rss_kib(*pid));
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        })
+    };
+    let mut rows = Vec::new();
+    for c in &args.clients {
+        for (label, tokens) in [("one agency", one.clone()), ("50 agencies", spread.clone())] {
+            let label = if label == "50 agencies" {
+                format!("{} agencies", args.agencies)
+            } else {
+                label.to_string()
+            };
+            let m = submissions(label, *c, args.seconds, tokens).await;
+            println!(
+                "{} at {} clients: {:.0}/s ({} failed)",
+                m.name, c, m.rate, m.failed
+            );
+            rows.push(m);
+            // Let the event pipeline settle between scenarios.
+            tokio::time::sleep(Duration::from_secs(3)).await;
+        }
+    }
+    sampler.abort();
+    let (size, phases) = batch_profile().await;
+    let peak = peak.lock().map(|p| p.clone()).unwrap_or_default();
+    Ok(render(
+        args, services, &idle, &peak, baseline, &rows, size, &phases,
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render(
+    args: &Args,
+    services: &[(&'static str, Child, Duration)],
+    idle: &[u64],
+    peak: &[u64],
+    baseline: &BTreeMap<usize, f64>,
+    rows: &[Measured],
+    batch: f64,
+    phases: &BTreeMap<String, f64>,
+) -> String {
+    let mut out = format!(
+        "\n`bench/run` ({} s per measurement, load generator on the same machine)\n\n\
+         | scenario | clients | pgbench TPS | submissions/s | ratio | p50 ms | p95 ms | p99 ms | failed |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
+        args.seconds
+    );
+    for m in rows {
+        let tps = baseline.get(&m.clients).copied().unwrap_or(f64::NAN);
+        out += &format!(
+            "| {} | {} | {:.0} | {:.0} | {:.3} | {:.1} | {:.1} | {:.1} | {} |\n",
+            m.name,
+            m.clients,
+            tps,
+            m.rate,
+            m.rate / tps,
+            m.pct(0.5),
+            m.pct(0.95),
+            m.pct(0.99),
+            m.failed
+        );
+        let _ = m.ok;
+    }
+    out += "\n| service | ready after | RSS idle | RSS peak under load |\n|---|---|---|---|\n";
+    for (i, (name, _, ready)) in services.iter().enumerate() {
+        out += &format!(
+            "| {name} | {} ms | {:.1} MiB | {:.1} MiB |\n",
+            ready.as_millis(),
+            idle[i] as f64 / 1024.0,
+            peak.get(i).copied().unwrap_or(0) as f64 / 1024.0
+        );
+    }
+    out += &format!(
+        "\nIntake's writer: {batch:.1} submissions per batch on average; per batch {}.\n",
+        phases
+            .iter()
+            .map(|(p, s)| format!("{p} {:.2} ms", s * 1000.0))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    out
+}
