@@ -7,6 +7,7 @@ mod intake_rules;
 mod lifecycle;
 mod outreach;
 mod platform;
+mod poison;
 mod reporting;
 mod reporting_oracle;
 mod reporting_views;

@@ -397,28 +397,20 @@ async fn lag_shows_while_the_portal_is_down(sys: &TestSystem, portal: &PortalStu
     let portal_detail = || async {
         let r = sys.http.get(sys.url(Intake, "/readyz")).send().await.ok()?;
         let v: Value = r.json().await.ok()?;
-        Some(v["detail"]["national_portal"].clone())
+        Some(v["detail"]["outbox"]["national_portal"].clone())
     };
     portal.fail_next(u32::MAX);
     let code = birth_at_counter(sys, "lag-1").await;
     let behind = eventually(Duration::from_secs(30), || async {
         let d = portal_detail().await?;
-        (d["sync_lag_seconds"].as_f64()? >= 1.0).then_some(d)
+        (d["oldest_pending_seconds"].as_f64()? >= 1.0).then_some(d)
     })
     .await
     .expect("the lag grows while the portal refuses");
     assert_eq!(behind["dead_letters"], 0);
-    let metrics = sys
-        .http
-        .get(sys.url(Intake, "/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = sys.text(Intake, "/metrics").await;
     assert!(
-        metrics.contains("motcua_national_portal_sync_lag_seconds"),
+        metrics.contains("motcua_outbox_oldest_pending_seconds{source=\"intake\",destination=\"national_portal\"}"),
         "the gauge"
     );
     portal.fail_next(0);
@@ -428,7 +420,7 @@ async fn lag_shows_while_the_portal_is_down(sys: &TestSystem, portal: &PortalStu
     .await;
     let caught_up = eventually(Duration::from_secs(30), || async {
         let d = portal_detail().await?;
-        (d["sync_lag_seconds"].as_f64()? == 0.0).then_some(())
+        (d["oldest_pending_seconds"].as_f64()? == 0.0).then_some(())
     })
     .await;
     assert!(caught_up.is_some(), "the lag returns to 0");

@@ -28,15 +28,7 @@ async fn every_service_answers_health_readiness_metrics_openapi_and_grpc_reflect
             let res = sys.http.get(sys.url(name, path)).send().await.unwrap();
             assert_eq!(res.status(), 200, "{name} {path}");
         }
-        let metrics = sys
-            .http
-            .get(sys.url(name, "/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = sys.text(name, "/metrics").await;
         assert!(metrics.contains("http_requests_total"), "{name} metrics");
         let doc: serde_json::Value = sys
             .http

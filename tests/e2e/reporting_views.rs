@@ -437,15 +437,7 @@ async fn the_event_lag_shows_a_relay_that_stopped() {
         lag["detail"]["event_lag_seconds"]["workflow"].as_f64(),
         Some(0.0)
     );
-    let metrics = sys
-        .http
-        .get(sys.url(Reporting, "/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = sys.text(Reporting, "/metrics").await;
     let line = metrics
         .lines()
         .find(|l| {

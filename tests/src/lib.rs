@@ -100,6 +100,15 @@ impl TestSystem {
         format!("http://127.0.0.1:{port}")
     }
 
+    /// The text a service answers at `path` without a token (`/metrics`, `/readyz`).
+    pub async fn text(&self, name: ServiceName, path: &str) -> String {
+        let res = self.http.get(self.url(name, path)).send().await;
+        match res {
+            Ok(r) => r.text().await.unwrap_or_default(),
+            Err(e) => panic!("GET {path} on {name}: {e}"),
+        }
+    }
+
     /// A token for the given roles and agency.
     pub fn token(&self, roles: &[&str], agency: Option<&str>, sub: &str) -> String {
         self.platform

@@ -28,6 +28,9 @@ struct Args {
     /// Client counts (each runs pgbench and both intake scenarios).
     #[arg(long, value_delimiter = ',', default_value = "16,64")]
     clients: Vec<usize>,
+    /// Database connections per service (`MOTCUA_DB_MAX_CONNECTIONS`).
+    #[arg(long, default_value_t = 10)]
+    db_connections: u32,
     /// Agencies the spread scenario submits to.
     #[arg(long, default_value_t = 50)]
     agencies: usize,
@@ -41,9 +44,13 @@ const SERVICES: [(&str, u16); 4] = [
 ];
 const DB: &str = "motcua_bench_intake";
 
+use motcua_bench::profile;
+
 /// One scenario's outcome.
 struct Measured {
     name: String,
+    /// Each process group's share of the CPU used during the scenario.
+    cpu: String,
     clients: usize,
     ok: usize,
     failed: usize,
@@ -143,7 +150,10 @@ async fn start(
         ("DATABASE_URL".into(), db_url.into()),
         ("MOTCUA_JWT_SECRET".into(), secret.into()),
         ("MOTCUA_SEED_DEMO".into(), "false".into()),
-        ("MOTCUA_DB_MAX_CONNECTIONS".into(), "10".into()),
+        (
+            "MOTCUA_DB_MAX_CONNECTIONS".into(),
+            args.db_connections.to_string(),
+        ),
         ("RUST_LOG".into(), "warn".into()),
     ];
     for (name, rest) in SERVICES {
@@ -256,6 +266,7 @@ async fn submissions(
     latencies.sort();
     Measured {
         name,
+        cpu: String::new(),
         clients,
         ok: latencies.len(),
         failed,
@@ -385,7 +396,11 @@ async fn measure(
             }
         })
     };
+    let mut named: Vec<(&str, u32)> = services.iter().map(|s| (s.0, s.1.id())).collect();
+    named.push(("load generator", std::process::id()));
+    let db = sqlx::PgPool::connect(&motcua_db_url(&args.database_url)?).await?;
     let mut rows = Vec::new();
+    let mut statements = Vec::new();
     for c in &args.clients {
         for (label, tokens) in [("one agency", one.clone()), ("50 agencies", spread.clone())] {
             let label = if label == "50 agencies" {
@@ -393,7 +408,16 @@ async fn measure(
             } else {
                 label.to_string()
             };
-            let m = submissions(label, *c, args.seconds, tokens).await;
+            let before = profile::cpu_by_group(&named);
+            let sampler = (statements.is_empty()).then(|| {
+                let (db, period) = (db.clone(), Duration::from_secs(args.seconds));
+                tokio::spawn(async move { profile::active_statements(&db, DB, period).await })
+            });
+            let mut m = submissions(label, *c, args.seconds, tokens).await;
+            m.cpu = profile::shares(&before, &profile::cpu_by_group(&named));
+            if let Some(s) = sampler {
+                statements = s.await.unwrap_or_default();
+            }
             println!(
                 "{} at {} clients: {:.0}/s ({} failed)",
                 m.name, c, m.rate, m.failed
@@ -406,9 +430,18 @@ async fn measure(
     sampler.abort();
     let (size, phases) = batch_profile().await;
     let peak = peak.lock().map(|p| p.clone()).unwrap_or_default();
-    Ok(render(
-        args, services, &idle, &peak, baseline, &rows, size, &phases,
-    ))
+    db.close().await;
+    let mut out = render(args, services, &idle, &peak, baseline, &rows, size, &phases);
+    out += "\nCPU used during each scenario, by process:\n\n";
+    for m in &rows {
+        out += &format!("- {} at {} clients: {}\n", m.name, m.clients, m.cpu);
+    }
+    out +=
+        "\nWhat PostgreSQL was busy with (share of sampled active statements, first scenario):\n\n";
+    for (q, share) in &statements {
+        out += &format!("- {share:.0} % `{q}`\n");
+    }
+    Ok(out)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -18,9 +18,11 @@
 
 mod deliver;
 mod relay;
+mod watch;
 
 pub use deliver::{Deliver, HttpPush};
 pub use relay::{Relay, RelayDestination, backoff_seconds};
+pub use watch::watch;
 
 use motcua_proto::common::v1::Event;
 use motcua_telemetry::{propagation, request_id};

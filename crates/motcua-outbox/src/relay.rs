@@ -21,13 +21,12 @@ pub struct RelayDestination {
     pub name: &'static str,
     /// How an event gets there.
     pub client: Arc<dyn Deliver>,
-    /// Attempts before a delivery becomes a dead letter; `None`: retried until it succeeds
-    /// (motcua's own services, which must not miss an event).
+    /// Attempts before a delivery becomes a dead letter; `None`: retried until it succeeds.
     pub max_attempts: Option<u32>,
 }
 
 impl RelayDestination {
-    /// Another motcua service, retried until it takes the event.
+    /// A destination retried until it takes the event (bound it with `max_attempts`).
     pub fn service<D: Deliver + 'static>(name: &'static str, client: D) -> Self {
         Self {
             name,
@@ -80,7 +79,9 @@ impl Relay {
 
     /// A relay delivering `source`'s events to other motcua services, each reached at its
     /// configured gRPC endpoint with the platform's service token and deadline. Destination
-    /// names are the services' names.
+    /// names are the services' names. A delivery the receiver keeps refusing (a poison event)
+    /// becomes a dead letter after `MOTCUA_OUTBOX_MAX_ATTEMPTS` and stops holding back its
+    /// subject.
     pub fn to_services(
         pool: PgPool,
         source: motcua_config::ServiceName,
@@ -96,10 +97,10 @@ impl Relay {
                 platform.issuer.clone(),
                 settings.grpc_timeout,
             )?;
-            out.push(RelayDestination::service(
-                d.as_str(),
-                EventReceiverClient::new(channel),
-            ));
+            let mut destination =
+                RelayDestination::service(d.as_str(), EventReceiverClient::new(channel));
+            destination.max_attempts = Some(settings.outbox_max_attempts);
+            out.push(destination);
         }
         Ok(Self::new(pool, source.as_str(), out, settings.outbox_poll))
     }

@@ -126,10 +126,18 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
     let notices =
         motcua_notify::Sender::new(pool.clone(), &settings.notices, settings.worker_poll)?;
     let readiness = ReadinessDetail::default();
-    let portal_lag = workers::portal_lag(
+    let mut watched = vec![
+        ServiceName::Workflow.as_str(),
+        ServiceName::Reporting.as_str(),
+    ];
+    if settings.national_portal.is_some() {
+        watched.push(store::outreach::NATIONAL_PORTAL);
+    }
+    let outbox_watch = motcua_outbox::watch(
         pool.clone(),
+        "intake",
+        watched,
         readiness.clone(),
-        settings.national_portal.is_some(),
         settings.worker_poll,
         platform.shutdown.clone(),
     );
@@ -168,7 +176,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         ("outbox-relay", Box::pin(relay.run(shutdown.clone()))),
         ("supplement-expiry", Box::pin(expiry)),
         ("notices", Box::pin(notices.run(shutdown.clone()))),
-        ("national-portal-lag", Box::pin(portal_lag)),
+        ("outbox-watch", Box::pin(outbox_watch)),
     ];
     if let Some(portal_relay) = portal_relay {
         workers.push((

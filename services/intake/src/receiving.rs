@@ -21,15 +21,19 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tokio::sync::{Notify, mpsc, oneshot};
+use tracing::Instrument;
 
 /// Most submissions written in one transaction.
 const MAX_BATCH: usize = 256;
 
-/// One accepted submission waiting for its writer.
+/// One accepted submission waiting for its writer, with the request's span and id: its rows
+/// and its events are written under them, so each dossier stays in its own request's trace.
 struct Job {
     accepted: Accepted,
     key: IdempotencyKey,
     reply: oneshot::Sender<Result<Answer, Problem>>,
+    span: tracing::Span,
+    request_id: Option<String>,
 }
 
 /// What every writer shares.
@@ -79,6 +83,8 @@ impl Receiving {
             accepted,
             key,
             reply,
+            span: tracing::Span::current(),
+            request_id: motcua_telemetry::request_id::current(),
         };
         self.queue(&job.accepted.agency.code)
             .send(job)
@@ -207,10 +213,16 @@ async fn write_tx(w: &Writer, jobs: &[Job]) -> Result<Vec<Answer>, Problem> {
         let start = store::sequence::take(&mut tx, &a.agency.code, a.day, n).await?;
         for (offset, i) in fresh.iter().enumerate() {
             let seq = start + i32::try_from(offset).unwrap_or(i32::MAX);
-            let issued = jobs[*i].accepted.issue(&w.code_format, seq)?;
-            store::dossiers::insert(&mut tx, &issued, &w.outreach).await?;
+            let job = &jobs[*i];
+            let issued = job.accepted.issue(&w.code_format, seq)?;
+            let insert =
+                store::dossiers::insert(&mut tx, &issued, &w.outreach).instrument(job.span.clone());
+            match &job.request_id {
+                Some(id) => motcua_telemetry::request_id::scope(id.clone(), insert).await?,
+                None => insert.await?,
+            }
             let answer = Answer::new(StatusCode::CREATED, issued.answer);
-            jobs[*i].key.complete(&mut tx, &answer).await?;
+            job.key.complete(&mut tx, &answer).await?;
             answers[*i] = Some(answer);
         }
     }

@@ -95,6 +95,18 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
     };
     let notices =
         motcua_notify::Sender::new(pool.clone(), &settings.notices, settings.worker_poll)?;
+    let readiness = motcua_server::ReadinessDetail::default();
+    let outbox_watch = motcua_outbox::watch(
+        pool.clone(),
+        "workflow",
+        vec![
+            ServiceName::Intake.as_str(),
+            ServiceName::Reporting.as_str(),
+        ],
+        readiness.clone(),
+        settings.worker_poll,
+        platform.shutdown.clone(),
+    );
     let shutdown = platform.shutdown.clone();
     let api = Router::new()
         .merge(cases::routes())
@@ -118,8 +130,9 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             ("outbox-relay", Box::pin(relay.run(shutdown.clone()))),
             ("case-clocks", Box::pin(workers)),
             ("notices", Box::pin(notices.run(shutdown))),
+            ("outbox-watch", Box::pin(outbox_watch)),
         ],
-        detail: Default::default(),
+        detail: readiness,
     })
 }
 
