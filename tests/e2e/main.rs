@@ -8,6 +8,7 @@ mod lifecycle;
 mod outreach;
 mod platform;
 mod poison;
+mod replicas;
 mod reporting;
 mod reporting_oracle;
 mod reporting_views;

@@ -46,28 +46,7 @@ impl TestSystem {
             otlp_endpoint: None,
         });
         let db = TestDb::create().await?;
-        let mut vars: HashMap<&str, String> = HashMap::from([
-            ("MOTCUA_TEST_CLOCK", "1".to_string()),
-            ("MOTCUA_JWT_SECRET", TEST_SECRET.to_string()),
-            ("MOTCUA_OUTBOX_POLL_MS", "100".to_string()),
-            ("MOTCUA_DB_MAX_CONNECTIONS", "5".to_string()),
-            ("MOTCUA_WORKER_POLL_MS", "100".to_string()),
-            ("MOTCUA_PUBLIC_LOOKUP_PER_MINUTE", "1000".to_string()),
-        ]);
-        vars.extend(extra.iter().cloned());
-        let env = Env::from_fn(|k| vars.get(k).cloned());
-        let settings = Settings::from_env(&env)?;
-        let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-        let addrs: Vec<_> = ServiceName::ALL
-            .iter()
-            .map(|n| (*n, loopback, loopback))
-            .collect();
-        let listeners = motcua::bind_all(&addrs).await?;
-        let shutdown = CancellationToken::new();
-        let system = motcua::start_system(settings, listeners, &db.url, shutdown.clone()).await?;
-        if let Some(tc) = system.platform.clock.as_test_clock() {
-            tc.set(now);
-        }
+        let (system, shutdown) = boot(&db.url, now, extra).await?;
         Ok(Self {
             addrs: system.addrs,
             services: system.services,
@@ -76,6 +55,13 @@ impl TestSystem {
             db,
             http: reqwest::Client::new(),
         })
+    }
+
+    /// A second replica of all four services on the same database (their own ports, their own
+    /// workers and relays, talking to each other), its clock at `now`.
+    pub async fn replica(&self, now: OffsetDateTime) -> anyhow::Result<Replica> {
+        let (system, shutdown) = boot(&self.db.url, now, &[]).await?;
+        Ok(Replica { system, shutdown })
     }
 
     /// REST URL of `path` on a service.
@@ -122,6 +108,69 @@ impl TestSystem {
         self.shutdown.cancel();
         motcua_server::wait_all(self.services, &self.shutdown, Duration::from_secs(15)).await?;
         self.db.drop_database().await
+    }
+}
+
+/// The four services started with the test settings on `db_url`, the clock at `now`.
+async fn boot(
+    db_url: &str,
+    now: OffsetDateTime,
+    extra: &[(&str, String)],
+) -> anyhow::Result<(motcua::System, CancellationToken)> {
+    let mut vars: HashMap<&str, String> = HashMap::from([
+        ("MOTCUA_TEST_CLOCK", "1".to_string()),
+        ("MOTCUA_JWT_SECRET", TEST_SECRET.to_string()),
+        ("MOTCUA_OUTBOX_POLL_MS", "100".to_string()),
+        ("MOTCUA_DB_MAX_CONNECTIONS", "5".to_string()),
+        ("MOTCUA_WORKER_POLL_MS", "100".to_string()),
+        ("MOTCUA_PUBLIC_LOOKUP_PER_MINUTE", "1000".to_string()),
+    ]);
+    vars.extend(extra.iter().cloned());
+    let env = Env::from_fn(|k| vars.get(k).cloned());
+    let settings = Settings::from_env(&env)?;
+    let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+    let addrs: Vec<_> = ServiceName::ALL
+        .iter()
+        .map(|n| (*n, loopback, loopback))
+        .collect();
+    let listeners = motcua::bind_all(&addrs).await?;
+    let shutdown = CancellationToken::new();
+    let system = motcua::start_system(settings, listeners, db_url, shutdown.clone()).await?;
+    if let Some(tc) = system.platform.clock.as_test_clock() {
+        tc.set(now);
+    }
+    Ok((system, shutdown))
+}
+
+/// A second set of the four services on a [`TestSystem`]'s database.
+pub struct Replica {
+    /// The running services, their addresses and platform.
+    pub system: motcua::System,
+    shutdown: CancellationToken,
+}
+
+impl Replica {
+    /// REST URL of `path` on one of the replica's services.
+    pub fn url(&self, name: ServiceName, path: &str) -> String {
+        format!("{}{path}", self.system.rest_url(name))
+    }
+
+    /// Sets the replica's test clock.
+    pub fn set_clock(&self, t: OffsetDateTime) {
+        if let Some(tc) = self.system.platform.clock.as_test_clock() {
+            tc.set(t);
+        }
+    }
+
+    /// Stops the replica (graceful); the database stays.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        motcua_server::wait_all(
+            self.system.services,
+            &self.shutdown,
+            Duration::from_secs(15),
+        )
+        .await
     }
 }
 
