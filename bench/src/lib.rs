@@ -7,3 +7,4 @@
 //! against pgbench on the same PostgreSQL). Numbers: `docs/performance.md`.
 
 pub mod profile;
+pub mod system;

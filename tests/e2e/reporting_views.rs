@@ -437,14 +437,15 @@ async fn the_event_lag_shows_a_relay_that_stopped() {
         lag["detail"]["event_lag_seconds"]["workflow"].as_f64(),
         Some(0.0)
     );
+    // The gauge is exported. Its value is process-wide in this test binary (one metrics
+    // recorder for every system the concurrent tests start), so the per-system number is
+    // the /readyz one above.
     let metrics = sys.text(Reporting, "/metrics").await;
-    let line = metrics
-        .lines()
-        .find(|l| {
+    assert!(
+        metrics.lines().any(|l| {
             l.starts_with("motcua_reporting_event_lag_seconds") && l.contains("source=\"intake\"")
-        })
-        .expect("the gauge");
-    let value: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
-    assert!(value >= 3600.0, "{line}");
+        }),
+        "the gauge"
+    );
     sys.stop().await.unwrap();
 }

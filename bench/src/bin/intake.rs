@@ -36,15 +36,10 @@ struct Args {
     agencies: usize,
 }
 
-const SERVICES: [(&str, u16); 4] = [
-    ("catalogue", 18081),
-    ("intake", 18082),
-    ("workflow", 18083),
-    ("reporting", 18084),
-];
 const DB: &str = "motcua_bench_intake";
 
 use motcua_bench::profile;
+use motcua_bench::system::{NAMES, Services};
 
 /// One scenario's outcome.
 struct Measured {
@@ -138,65 +133,6 @@ fn rss_kib(pid: u32) -> u64 {
                 .and_then(|v| v.split_whitespace().next()?.parse().ok())
         })
         .unwrap_or(0)
-}
-
-/// Starts the four services; returns them with each one's time to ready.
-async fn start(
-    args: &Args,
-    db_url: &str,
-    secret: &str,
-) -> anyhow::Result<Vec<(&'static str, Child, Duration)>> {
-    let mut env: Vec<(String, String)> = vec![
-        ("DATABASE_URL".into(), db_url.into()),
-        ("MOTCUA_JWT_SECRET".into(), secret.into()),
-        ("MOTCUA_SEED_DEMO".into(), "false".into()),
-        (
-            "MOTCUA_DB_MAX_CONNECTIONS".into(),
-            args.db_connections.to_string(),
-        ),
-        ("RUST_LOG".into(), "warn".into()),
-    ];
-    for (name, rest) in SERVICES {
-        let up = name.to_uppercase();
-        env.push((
-            format!("MOTCUA_{up}_REST_ADDR"),
-            format!("127.0.0.1:{rest}"),
-        ));
-        env.push((
-            format!("MOTCUA_{up}_GRPC_ADDR"),
-            format!("127.0.0.1:{}", rest + 1000),
-        ));
-        env.push((
-            format!("MOTCUA_{up}_GRPC_URL"),
-            format!("http://127.0.0.1:{}", rest + 1000),
-        ));
-    }
-    let http = reqwest::Client::new();
-    let mut out = Vec::new();
-    for (name, rest) in SERVICES {
-        let t = Instant::now();
-        let child = Command::new(&args.motcua)
-            .args(["serve", name])
-            .envs(env.iter().cloned())
-            .stdout(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {} serve {name}", args.motcua))?;
-        let url = format!("http://127.0.0.1:{rest}/readyz");
-        loop {
-            if let Ok(r) = http.get(&url).send().await
-                && r.status().is_success()
-            {
-                break;
-            }
-            anyhow::ensure!(
-                t.elapsed() < Duration::from_secs(60),
-                "{name} not ready in 60 s"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        out.push((name, child, t.elapsed()));
-    }
-    Ok(out)
 }
 
 /// Submissions at `agencies` (round robin) by `clients` for `seconds`.
@@ -332,12 +268,13 @@ async fn main() -> anyhow::Result<()> {
             .status()?;
         anyhow::ensure!(ok.success(), "motcua {step:?} failed");
     }
-    let services = start(&args, &db_url, &secret).await?;
-    let report = measure(&args, &services, &secret, &baseline).await;
-    for (_, mut child, _) in services {
-        let _ = Command::new("kill").arg(child.id().to_string()).status();
-        let _ = child.wait();
-    }
+    let extra = [
+        ("MOTCUA_SEED_DEMO", "false".to_string()),
+        ("MOTCUA_DB_MAX_CONNECTIONS", args.db_connections.to_string()),
+    ];
+    let (services, ready) = Services::start(&args.motcua, &db_url, &secret, 18080, &extra).await?;
+    let report = measure(&args, &services, &ready, &secret, &baseline).await;
+    services.stop();
     psql(
         &args.database_url,
         &format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)"),
@@ -356,12 +293,13 @@ fn motcua_db_url(admin: &str) -> anyhow::Result<String> {
 /// Runs the scenarios with the services up and renders the report.
 async fn measure(
     args: &Args,
-    services: &[(&'static str, Child, Duration)],
+    services: &Services,
+    ready: &[Duration],
     secret: &str,
     baseline: &BTreeMap<usize, f64>,
 ) -> anyhow::Result<String> {
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let idle: Vec<u64> = services.iter().map(|s| rss_kib(s.1.id())).collect();
+    let idle: Vec<u64> = services.procs.iter().map(|p| rss_kib(p.id())).collect();
     let issuer = motcua_auth::TokenIssuer::hs256(secret.as_bytes(), "motcua");
     let token = |agency: &str| {
         issuer
@@ -381,7 +319,7 @@ async fn measure(
             .map(|a| token(&a).map(|t| (a, t)))
             .collect::<anyhow::Result<Vec<_>>>()?,
     );
-    let pids: Vec<u32> = services.iter().map(|s| s.1.id()).collect();
+    let pids: Vec<u32> = services.procs.iter().map(Child::id).collect();
     let peak = Arc::new(std::sync::Mutex::new(vec![0u64; pids.len()]));
     let sampler = {
         let (peak, pids) = (peak.clone(), pids.clone());
@@ -396,7 +334,7 @@ async fn measure(
             }
         })
     };
-    let mut named: Vec<(&str, u32)> = services.iter().map(|s| (s.0, s.1.id())).collect();
+    let mut named: Vec<(&str, u32)> = NAMES.iter().copied().zip(pids.iter().copied()).collect();
     named.push(("load generator", std::process::id()));
     let db = sqlx::PgPool::connect(&motcua_db_url(&args.database_url)?).await?;
     let mut rows = Vec::new();
@@ -431,7 +369,7 @@ async fn measure(
     let (size, phases) = batch_profile().await;
     let peak = peak.lock().map(|p| p.clone()).unwrap_or_default();
     db.close().await;
-    let mut out = render(args, services, &idle, &peak, baseline, &rows, size, &phases);
+    let mut out = render(args, ready, &idle, &peak, baseline, &rows, size, &phases);
     out += "\nCPU used during each scenario, by process:\n\n";
     for m in &rows {
         out += &format!("- {} at {} clients: {}\n", m.name, m.clients, m.cpu);
@@ -447,7 +385,7 @@ async fn measure(
 #[allow(clippy::too_many_arguments)]
 fn render(
     args: &Args,
-    services: &[(&'static str, Child, Duration)],
+    ready: &[Duration],
     idle: &[u64],
     peak: &[u64],
     baseline: &BTreeMap<usize, f64>,
@@ -478,7 +416,7 @@ fn render(
         let _ = m.ok;
     }
     out += "\n| service | ready after | RSS idle | RSS peak under load |\n|---|---|---|---|\n";
-    for (i, (name, _, ready)) in services.iter().enumerate() {
+    for (i, (name, ready)) in NAMES.iter().zip(ready).enumerate() {
         out += &format!(
             "| {name} | {} ms | {:.1} MiB | {:.1} MiB |\n",
             ready.as_millis(),

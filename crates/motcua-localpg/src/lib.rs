@@ -151,6 +151,12 @@ impl LocalPostgres {
     /// Initialises the cluster if needed and starts the server; returns once it accepts
     /// connections.
     pub fn start(opts: &LocalPgOptions) -> anyhow::Result<Self> {
+        Self::start_on(opts, None)
+    }
+
+    /// The same on `port` when given (a restart where clients already hold the URL), else on
+    /// a free port.
+    pub fn start_on(opts: &LocalPgOptions, port: Option<u16>) -> anyhow::Result<Self> {
         let bindir = find_bindir()?;
         let who = run_as()?;
         let mut dir = opts.dir.clone();
@@ -208,7 +214,10 @@ impl LocalPostgres {
                 );
             }
         }
-        let port = free_port()?;
+        let port = match port {
+            Some(p) => p,
+            None => free_port()?,
+        };
         let log_path = dir.join("postgres.log");
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -327,6 +336,18 @@ impl LocalPostgres {
     /// Connection URL of the `postgres` database.
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Immediate shutdown (SIGQUIT: no checkpoint, recovery from the WAL at the next start),
+    /// as after a crash; the folder is kept. Returns once the server is gone.
+    pub fn crash(&mut self) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
+        // SAFETY: sending a signal to our own child's pid.
+        unsafe { libc::kill(self.pid as i32, libc::SIGQUIT) };
+        let _ = self.exited.recv_timeout(Duration::from_secs(30));
     }
 
     /// Fast shutdown: waits up to 30 s, then kills. An ephemeral cluster's folder is removed.
