@@ -102,6 +102,60 @@ async fn concurrent_submissions_at_one_agency_get_distinct_consecutive_codes() {
     sys.stop().await.unwrap();
 }
 
+/// One key sent at the same moment with two different bodies, among 30 other submissions in
+/// the same batches: exactly one of the two is written, the other is `422
+/// idempotency_key_reused`, and no other submission of the batch is failed by it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_reused_with_another_body_in_a_burst_fails_alone() {
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
+    let officer = sys.token(&["one_stop_officer"], Some("000.25.80.H80"), "officer-1");
+    let url = sys.url(ServiceName::Intake, "/api/v1/dossiers");
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..32 {
+        let (key, mut body) = match i {
+            0 | 1 => ("same-key".to_string(), birth_registration("counter")),
+            _ => (format!("other-{i}"), birth_registration("counter")),
+        };
+        if i == 1 {
+            body["applicant"]["full_name"] = "Trần Thị Bình".into();
+        }
+        let req = sys
+            .http
+            .post(&url)
+            .bearer_auth(&officer)
+            .header("Idempotency-Key", key)
+            .json(&body);
+        tasks.spawn(async move {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let body: serde_json::Value = res.json().await.unwrap();
+            (i, status, body)
+        });
+    }
+    let mut same = Vec::new();
+    while let Some(answer) = tasks.join_next().await {
+        let (i, status, body) = answer.unwrap();
+        match i {
+            0 | 1 => same.push((status, body["code"].as_str().map(str::to_string))),
+            _ => assert_eq!(status, 201, "submission {i} failed: {body}"),
+        }
+    }
+    same.sort();
+    assert_eq!(
+        (same[0].0, same[1].0, same[1].1.as_deref()),
+        (201, 422, Some("idempotency_key_reused")),
+        "{same:?}"
+    );
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM intake.dossier")
+        .fetch_one(&mut sqlx_conn(&sys).await)
+        .await
+        .unwrap();
+    assert_eq!(stored, 31, "30 others and one of the two");
+    sys.stop().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_the_one_stop_receives_and_attempts_are_recorded() {
     let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
