@@ -6,6 +6,16 @@ use anyhow::Context;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// A valid counter submission of a birth registration (1.001193, two paper components) at
+/// `agency`: what the load generators send.
+pub fn birth_registration(agency: &str) -> serde_json::Value {
+    serde_json::json!({
+        "procedure_code": "1.001193", "receiving_agency": agency, "channel": "counter",
+        "applicant": {"type": "citizen", "full_name": "Nguyễn Văn An", "id_number": "080203001234"},
+        "components": [{"code": "TK", "form": "paper"}, {"code": "GCS", "form": "paper"}]
+    })
+}
+
 /// The services, in start order.
 pub const NAMES: [&str; 4] = ["catalogue", "intake", "workflow", "reporting"];
 

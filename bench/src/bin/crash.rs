@@ -8,7 +8,7 @@
 //! time; exit status 0 when every check holds.
 
 use clap::Parser;
-use motcua_bench::system::{NAMES, Services};
+use motcua_bench::system::{NAMES, Services, birth_registration};
 use motcua_localpg::{LocalPgOptions, LocalPostgres};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -41,11 +41,7 @@ async fn client(n: usize, token: String, acks: Acks, stop_new: Instant, give_up:
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap_or_default();
-    let body = serde_json::json!({
-        "procedure_code": "1.001193", "receiving_agency": "000.25.80.H80", "channel": "counter",
-        "applicant": {"type": "citizen", "full_name": "Nguyễn Văn An", "id_number": "080203001234"},
-        "components": [{"code": "TK", "form": "paper"}, {"code": "GCS", "form": "paper"}]
-    });
+    let body = birth_registration("000.25.80.H80");
     let mut i = 0;
     while Instant::now() < stop_new {
         let key = format!("crash-{n}-{i}");

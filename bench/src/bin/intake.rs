@@ -39,7 +39,7 @@ struct Args {
 const DB: &str = "motcua_bench_intake";
 
 use motcua_bench::profile;
-use motcua_bench::system::{NAMES, Services};
+use motcua_bench::system::{NAMES, Services, birth_registration};
 
 /// One scenario's outcome.
 struct Measured {
@@ -135,12 +135,12 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// Submissions at `agencies` (round robin) by `clients` for `seconds`.
+/// Submissions (body and officer token per agency, round robin) by `clients` for `seconds`.
 async fn submissions(
     name: String,
     clients: usize,
     seconds: u64,
-    tokens: Arc<Vec<(String, String)>>,
+    tokens: Arc<Vec<(Vec<u8>, String)>>,
 ) -> Measured {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
@@ -157,18 +157,14 @@ async fn submissions(
             let (mut lat, mut failed) = (Vec::new(), 0usize);
             while Instant::now() < end {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let (agency, token) = &tokens[i % tokens.len()];
-                let body = serde_json::json!({
-                    "procedure_code": "1.001193", "receiving_agency": agency, "channel": "counter",
-                    "applicant": {"type": "citizen", "full_name": "Nguyễn Văn An", "id_number": "080203001234"},
-                    "components": [{"code": "TK", "form": "paper"}, {"code": "GCS", "form": "paper"}]
-                });
+                let (body, token) = &tokens[i % tokens.len()];
                 let t = Instant::now();
                 let res = http
                     .post("http://127.0.0.1:18082/api/v1/dossiers")
                     .bearer_auth(token)
                     .header("Idempotency-Key", format!("bench-{run}-{i}"))
-                    .json(&body)
+                    .header("content-type", "application/json")
+                    .body(body.clone())
                     .send()
                     .await;
                 match res {
@@ -179,7 +175,11 @@ async fn submissions(
                     Ok(r) => {
                         failed += 1;
                         if failed <= 2 {
-                            eprintln!("HTTP {}: {}", r.status(), r.text().await.unwrap_or_default());
+                            eprintln!(
+                                "HTTP {}: {}",
+                                r.status(),
+                                r.text().await.unwrap_or_default()
+                            );
                         }
                     }
                     Err(e) => {
@@ -312,11 +312,17 @@ async fn measure(
             )
             .map_err(anyhow::Error::msg)
     };
-    let one = Arc::new(vec![("000.25.80.H80".to_string(), token("000.25.80.H80")?)]);
+    let submission = |agency: &str| -> anyhow::Result<(Vec<u8>, String)> {
+        Ok((
+            serde_json::to_vec(&birth_registration(agency))?,
+            token(agency)?,
+        ))
+    };
+    let one = Arc::new(vec![submission("000.25.80.H80")?]);
     let spread = Arc::new(
         agencies(args.agencies)
-            .into_iter()
-            .map(|a| token(&a).map(|t| (a, t)))
+            .iter()
+            .map(|a| submission(a))
             .collect::<anyhow::Result<Vec<_>>>()?,
     );
     let pids: Vec<u32> = services.procs.iter().map(Child::id).collect();

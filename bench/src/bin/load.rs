@@ -159,11 +159,7 @@ async fn main() -> anyhow::Result<()> {
             ))
         })).await;
     let h = host.clone();
-    let body = serde_json::json!({
-        "procedure_code": "1.001193", "receiving_agency": "000.25.80.H80", "channel": "counter",
-        "applicant": {"type": "citizen", "full_name": "Nguyễn Văn An", "id_number": "080203001234"},
-        "components": [{"code": "TK", "form": "paper"}, {"code": "GCS", "form": "paper"}]
-    });
+    let body = motcua_bench::system::birth_registration("000.25.80.H80");
     let submit = run(
         "POST /api/v1/dossiers (intake → catalogue → db + outbox)",
         &args,

@@ -26,12 +26,16 @@ pub struct RelayDestination {
 }
 
 impl RelayDestination {
-    /// A destination retried until it takes the event (bound it with `max_attempts`).
-    pub fn service<D: Deliver + 'static>(name: &'static str, client: D) -> Self {
+    /// `name`, reached through `client`, a dead letter after `max_attempts` (`None`: never).
+    pub fn new<D: Deliver + 'static>(
+        name: &'static str,
+        client: D,
+        max_attempts: Option<u32>,
+    ) -> Self {
         Self {
             name,
             client: Arc::new(client),
-            max_attempts: None,
+            max_attempts,
         }
     }
 }
@@ -97,10 +101,11 @@ impl Relay {
                 platform.issuer.clone(),
                 settings.grpc_timeout,
             )?;
-            let mut destination =
-                RelayDestination::service(d.as_str(), EventReceiverClient::new(channel));
-            destination.max_attempts = Some(settings.outbox_max_attempts);
-            out.push(destination);
+            out.push(RelayDestination::new(
+                d.as_str(),
+                EventReceiverClient::new(channel),
+                Some(settings.outbox_max_attempts),
+            ));
         }
         Ok(Self::new(pool, source.as_str(), out, settings.outbox_poll))
     }

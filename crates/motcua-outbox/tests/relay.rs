@@ -47,9 +47,10 @@ async fn a_failed_delivery_holds_back_later_events_of_its_subject_only() {
     let relay = Relay::new(
         pool.clone(),
         "test",
-        vec![RelayDestination::service(
+        vec![RelayDestination::new(
             "down",
             EventReceiverClient::new(channel),
+            None,
         )],
         Duration::from_secs(1),
     );
@@ -114,11 +115,7 @@ async fn a_delivery_that_spends_its_attempts_is_a_dead_letter_and_stops_holding_
     let relay = Relay::new(
         pool.clone(),
         "test",
-        vec![RelayDestination {
-            name: "portal",
-            client: std::sync::Arc::new(Refusing),
-            max_attempts: Some(2),
-        }],
+        vec![RelayDestination::new("portal", Refusing, Some(2))],
         Duration::from_secs(1),
     );
     let rows = || async {

@@ -81,11 +81,11 @@ fn outreach(
             portal.timeout,
             domain::national_portal::ROUTES.to_vec(),
         );
-        let destination = RelayDestination {
-            name: store::outreach::NATIONAL_PORTAL,
-            client: std::sync::Arc::new(push),
-            max_attempts: Some(portal.max_attempts),
-        };
+        let destination = RelayDestination::new(
+            store::outreach::NATIONAL_PORTAL,
+            push,
+            Some(portal.max_attempts),
+        );
         Relay::new(
             pool.clone(),
             "intake",

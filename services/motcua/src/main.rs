@@ -168,11 +168,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            let settings = Settings::from_env(&Env::process())?;
-            let url = settings
-                .database_url
-                .clone()
-                .context("DATABASE_URL must be set")?;
+            let url = database_url()?;
             for def in &motcua::SERVICES {
                 motcua_server::connect_and_migrate(def, &url, 2).await?;
                 println!("migrated schema {}", def.name);
@@ -188,13 +184,16 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
+/// `DATABASE_URL` of the maintenance commands (they do not start a private server).
+fn database_url() -> anyhow::Result<String> {
+    Settings::from_env(&Env::process())?
+        .database_url
+        .context("DATABASE_URL must be set (motcua up prints it)")
+}
+
 /// Lists or replays a producer's dead letters.
 async fn outbox(action: OutboxAction) -> anyhow::Result<()> {
-    let settings = Settings::from_env(&Env::process())?;
-    let url = settings
-        .database_url
-        .clone()
-        .context("DATABASE_URL must be set (motcua up prints it)")?;
+    let url = database_url()?;
     let (OutboxAction::DeadLetters {
         service,
         destination,
@@ -220,11 +219,7 @@ async fn outbox(action: OutboxAction) -> anyhow::Result<()> {
 /// Recomputes the handling report's flows from the facts and prints both checksums; exits 3
 /// when they differ (the flows had drifted: they are now exact again).
 async fn rebuild() -> anyhow::Result<()> {
-    let settings = Settings::from_env(&Env::process())?;
-    let url = settings
-        .database_url
-        .clone()
-        .context("DATABASE_URL must be set (motcua up prints it)")?;
+    let url = database_url()?;
     let pool = motcua_server::connect_and_migrate(&motcua_reporting::DEFINITION, &url, 2).await?;
     let rebuilt = motcua_reporting::rebuild(&pool).await?;
     println!("{}", serde_json_pretty(&rebuilt));
@@ -236,11 +231,7 @@ async fn rebuild() -> anyhow::Result<()> {
 }
 
 async fn catalogue(action: CatalogueAction) -> anyhow::Result<()> {
-    let settings = Settings::from_env(&Env::process())?;
-    let url = settings
-        .database_url
-        .clone()
-        .context("DATABASE_URL must be set (motcua up prints it)")?;
+    let url = database_url()?;
     let pool = motcua_server::connect_and_migrate(&motcua_catalogue::DEFINITION, &url, 2).await?;
     match action {
         CatalogueAction::Import { file, actor } => {

@@ -4,16 +4,20 @@
 //! with the public lookup link and the dossier code, never the ID number. Pure.
 
 use super::change::{DossierUpdate, NewSupplementRequest};
-use super::dossier::{Dossier, NotifyBy};
+use super::dossier::{Applicant, Dossier, NotifyBy};
 use super::status::DossierStatus;
 use super::transition::Action;
 use motcua_notify::{Channel, NoticeDraft, Template};
 
-use motcua_calendar::{short_time, spoken_time as people_time};
+use motcua_calendar::{short_time, spoken_time};
+
+/// Whether the applicant can be told anything (a contact on a channel they accept).
+pub fn reaches(a: &Applicant) -> bool {
+    !recipients(a).is_empty()
+}
 
 /// The applicant's channels with an address: their choice, else every contact they gave.
-fn recipients(d: &Dossier) -> Vec<(Channel, String)> {
-    let a = &d.applicant;
+fn recipients(a: &Applicant) -> Vec<(Channel, String)> {
     let wants = |c: NotifyBy| a.notify_by.as_ref().is_none_or(|n| n.contains(&c));
     let mut out = Vec::new();
     if let Some(email) = a.email.as_ref().filter(|e| !e.trim().is_empty())
@@ -44,7 +48,7 @@ fn drafts(
         .unwrap_or(&d.receiving_agency)
         .to_string();
     values.push(("agency", agency));
-    recipients(d)
+    recipients(&d.applicant)
         .into_iter()
         .map(|(channel, recipient)| NoticeDraft {
             cause: cause.clone(),
@@ -67,7 +71,7 @@ pub fn on_receipt(d: &Dossier, lookup_url: &str) -> Vec<NoticeDraft> {
                 .unwrap_or(&d.procedure_code)
                 .to_string(),
         ),
-        ("appointment", people_time(d.due.at)),
+        ("appointment", spoken_time(d.due.at)),
         ("appointment_short", short_time(d.due.at)),
     ];
     drafts(
@@ -100,27 +104,36 @@ fn items(r: &NewSupplementRequest) -> String {
         .join("\n")
 }
 
-/// The notices a written update causes; `after` is the dossier as the update leaves it.
-pub fn on_update(u: &DossierUpdate, after: &Dossier, lookup_url: &str) -> Vec<NoticeDraft> {
+/// The notice a written update causes, decided from the update alone (the dossier is read
+/// back only when there is one): its cause, template and values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingNotice {
+    cause: String,
+    template: Template,
+    values: Vec<(&'static str, String)>,
+}
+
+impl PendingNotice {
+    /// The drafts to each of the applicant's channels; `after` is the dossier as the update
+    /// leaves it.
+    pub fn to(self, after: &Dossier, lookup_url: &str) -> Vec<NoticeDraft> {
+        drafts(after, self.cause, self.template, self.values, lookup_url)
+    }
+}
+
+/// The notice a written update causes, if any.
+pub fn of_update(u: &DossierUpdate) -> Option<PendingNotice> {
     let c = &u.change;
-    let cause = format!(
-        "{}:{}:{}",
-        c.code,
-        c.action.as_str(),
-        c.at.unix_timestamp_nanos()
-    );
     let reason = || c.detail["reason"].as_str().unwrap_or_default().to_string();
     let (template, values) = match (c.action, c.to) {
         (Action::RequestSupplement, _) => {
-            let Some(r) = &u.new_supplement_request else {
-                return Vec::new();
-            };
+            let r = u.new_supplement_request.as_ref()?;
             (
                 Template::SupplementRequested,
                 vec![
                     ("items", items(r)),
                     ("item_count", r.items.len().to_string()),
-                    ("deadline", people_time(r.deadline.at)),
+                    ("deadline", spoken_time(r.deadline.at)),
                     ("deadline_short", short_time(r.deadline.at)),
                 ],
             )
@@ -129,7 +142,7 @@ pub fn on_update(u: &DossierUpdate, after: &Dossier, lookup_url: &str) -> Vec<No
             Template::Apology,
             vec![
                 ("reason", reason()),
-                ("appointment", people_time(c.due.at)),
+                ("appointment", spoken_time(c.due.at)),
                 ("appointment_short", short_time(c.due.at)),
             ],
         ),
@@ -143,9 +156,26 @@ pub fn on_update(u: &DossierUpdate, after: &Dossier, lookup_url: &str) -> Vec<No
         (_, DossierStatus::Processed) if c.from != DossierStatus::Processed => {
             (Template::ResultReady, Vec::new())
         }
-        _ => return Vec::new(),
+        _ => return None,
     };
-    drafts(after, cause, template, values, lookup_url)
+    let cause = format!(
+        "{}:{}:{}",
+        c.code,
+        c.action.as_str(),
+        c.at.unix_timestamp_nanos()
+    );
+    Some(PendingNotice {
+        cause,
+        template,
+        values,
+    })
+}
+
+/// The notices a written update causes; `after` is the dossier as the update leaves it.
+pub fn on_update(u: &DossierUpdate, after: &Dossier, lookup_url: &str) -> Vec<NoticeDraft> {
+    of_update(u)
+        .map(|n| n.to(after, lookup_url))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

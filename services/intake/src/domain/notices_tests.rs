@@ -65,6 +65,12 @@ fn the_applicants_choice_and_missing_contacts_limit_the_channels() {
     let mut none = dossier(DossierStatus::Received);
     none.applicant.email = Some(" ".into());
     assert!(on_receipt(&none, LOOKUP).is_empty());
+    assert!(
+        !reaches(&none.applicant) && !reaches(&d.applicant),
+        "a blank contact or an empty choice reaches no one"
+    );
+    d.applicant.notify_by = None;
+    assert!(reaches(&d.applicant));
 }
 
 #[test]

@@ -219,7 +219,7 @@ pub async fn insert(
         a.received_at,
     )
     .await?;
-    outreach::after_receipt(tx, o, d.dossier(), a.received_at).await
+    outreach::after_receipt(tx, o, d, a.received_at).await
 }
 
 async fn announce<P: serde::Serialize>(
@@ -404,8 +404,10 @@ pub async fn apply(
         compliance::record(tx, c.at, &c.actor, agency, Some(&c.code), event).await?;
     }
     write_change(tx, c).await?;
-    if let Some(after) = read(tx, &c.code).await? {
-        outreach::after_update(tx, o, u, after).await?;
+    if let Some(notice) = outreach::plan(o, u)
+        && let Some(after) = read(tx, &c.code).await?
+    {
+        outreach::after_update(tx, o, notice, after, c.at).await?;
     }
     Ok(true)
 }

@@ -8,6 +8,7 @@ use crate::domain::national_portal::{
     self as portal, HistoryLine, PortalDossier, SubmittedFile, SupplementRound,
 };
 use crate::domain::notices;
+use crate::domain::submission::IssuedDossier;
 use motcua_notify::NoticeDraft;
 use sqlx::{PgConnection, Row};
 use time::OffsetDateTime;
@@ -25,27 +26,42 @@ pub struct Outreach {
     pub lookup_url: String,
 }
 
-/// After a receipt of `d` (as stored): the portal's first push and the receipt notices.
+/// After a receipt: the portal's first push and the receipt notices. Nothing is built when
+/// there is no portal and no one to tell (the hot path of a counter without contacts).
 pub async fn after_receipt(
     tx: &mut PgConnection,
     o: &Outreach,
-    d: Dossier,
+    issued: &IssuedDossier<'_>,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
+    if o.portal_province.is_none() && !notices::reaches(&issued.accepted.applicant) {
+        return Ok(());
+    }
+    let d = issued.dossier();
     notify(tx, &notices::on_receipt(&d, &o.lookup_url)).await?;
     push_dossier(tx, o, d, at, true).await
 }
 
-/// After any written update: the portal's push of the dossier as it now stands (`d`, read
-/// back in the transaction), and the notices the update causes.
+/// What a written update tells outside motcua, decided before anything is read: `None` when
+/// nothing (no portal configured and no notice), and the dossier is then not read back.
+pub fn plan(o: &Outreach, u: &DossierUpdate) -> Option<Option<notices::PendingNotice>> {
+    let notice = notices::of_update(u);
+    (o.portal_province.is_some() || notice.is_some()).then_some(notice)
+}
+
+/// After a written update: the portal's push of the dossier as it now stands (`d`, read back
+/// in the transaction), and the notice [`plan`] found.
 pub async fn after_update(
     tx: &mut PgConnection,
     o: &Outreach,
-    u: &DossierUpdate,
+    notice: Option<notices::PendingNotice>,
     d: Dossier,
+    at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    notify(tx, &notices::on_update(u, &d, &o.lookup_url)).await?;
-    push_dossier(tx, o, d, u.change.at, false).await
+    if let Some(n) = notice {
+        notify(tx, &n.to(&d, &o.lookup_url)).await?;
+    }
+    push_dossier(tx, o, d, at, false).await
 }
 
 /// After a step is done in workflow: the portal's progress push.
