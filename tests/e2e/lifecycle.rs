@@ -580,6 +580,7 @@ async fn a_result_ready_while_waiting_for_payment_is_not_lost() {
         subject: code.clone(),
         occurred_at: None,
         payload_json: payload.to_string(),
+        ..Default::default()
     };
     let mut intake = EventReceiverClient::connect(sys.grpc(Intake))
         .await

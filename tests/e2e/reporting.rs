@@ -70,6 +70,7 @@ fn event(h: &History, ty: &str, payload: Value, at: OffsetDateTime) -> Event {
         subject: h.code.clone(),
         occurred_at: Some(motcua_proto::timestamp::to_proto(at)),
         payload_json: payload.to_string(),
+        ..Default::default()
     }
 }
 

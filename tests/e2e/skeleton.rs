@@ -114,6 +114,7 @@ async fn a_dossier_travels_intake_to_workflow_to_reporting_in_one_trace() {
         subject: code.clone(),
         occurred_at: None,
         payload_json: payload.to_string(),
+        ..Default::default()
     };
     for target in [ServiceName::Workflow, ServiceName::Reporting] {
         let mut c = EventReceiverClient::connect(sys.grpc(target))

@@ -185,6 +185,50 @@ impl IdempotencyKey {
         }
     }
 
+    /// Claims every key of a batch (distinct keys) in one statement, in the transaction that
+    /// does the batch's work; one entry per key, in order: `None` claimed, `Some` the answer an
+    /// earlier use stored. A key used before with another request fails the whole call (`422
+    /// idempotency_key_reused`), as [`claim`](Self::claim) does for one key.
+    pub async fn claim_all(
+        keys: &[&IdempotencyKey],
+        tx: &mut PgConnection,
+    ) -> Result<Vec<Option<Answer>>, Problem> {
+        let claimed = stored::claim_all(
+            tx,
+            keys.iter()
+                .map(|k| (k.caller.as_str(), k.key.as_str(), k.hash.as_str())),
+        )
+        .await?;
+        let mut out = Vec::with_capacity(keys.len());
+        for (k, fresh) in keys.iter().zip(claimed) {
+            out.push(match fresh {
+                true => None,
+                false => k.claim(tx).await?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Stores the answers of a batch's keys in one statement, in the same transaction.
+    pub async fn complete_all(
+        done: &[(&IdempotencyKey, &Answer)],
+        tx: &mut PgConnection,
+    ) -> Result<(), Problem> {
+        stored::complete_all(
+            tx,
+            done.iter().map(|(k, a)| {
+                (
+                    k.caller.as_str(),
+                    k.key.as_str(),
+                    a.status.as_u16(),
+                    &a.body,
+                )
+            }),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Stores the answer, in the same transaction.
     pub async fn complete(&self, tx: &mut PgConnection, answer: &Answer) -> Result<(), Problem> {
         stored::complete(

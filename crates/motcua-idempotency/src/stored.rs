@@ -85,3 +85,61 @@ pub(crate) async fn complete(
     .await?;
     Ok(())
 }
+
+/// Claims a batch of distinct keys in one statement (inserted in key order, so two batches
+/// sharing keys queue rather than deadlock); `true` for each key claimed now. A key not
+/// claimed is looked at by [`claim`] (it was used before, or is being used concurrently).
+pub(crate) async fn claim_all<'a>(
+    tx: &mut PgConnection,
+    keys: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+) -> Result<Vec<bool>, sqlx::Error> {
+    let (mut callers, mut names, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
+    for (c, k, h) in keys {
+        callers.push(c);
+        names.push(k);
+        hashes.push(h);
+    }
+    let claimed: Vec<(String, String)> = sqlx::query_as(
+        "INSERT INTO idempotency_key (caller, key, request_hash)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ORDER BY 1, 2
+         ON CONFLICT DO NOTHING RETURNING caller, key",
+    )
+    .bind(&callers)
+    .bind(&names)
+    .bind(&hashes)
+    .fetch_all(&mut *tx)
+    .await?;
+    let claimed: std::collections::HashSet<(String, String)> = claimed.into_iter().collect();
+    Ok(callers
+        .iter()
+        .zip(&names)
+        .map(|(c, k)| claimed.contains(&(c.to_string(), k.to_string())))
+        .collect())
+}
+
+/// Stores the responses of a batch of claimed keys in one statement.
+pub(crate) async fn complete_all<'a>(
+    tx: &mut PgConnection,
+    done: impl Iterator<Item = (&'a str, &'a str, u16, &'a serde_json::Value)>,
+) -> Result<(), sqlx::Error> {
+    let (mut callers, mut names, mut statuses, mut bodies) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (c, k, s, b) in done {
+        callers.push(c);
+        names.push(k);
+        statuses.push(i16::try_from(s).unwrap_or(200));
+        bodies.push(b.clone());
+    }
+    sqlx::query(
+        "UPDATE idempotency_key k SET status = v.status, response = v.response
+           FROM unnest($1::text[], $2::text[], $3::int2[], $4::jsonb[]) AS v(caller, key, status, response)
+          WHERE k.caller = v.caller AND k.key = v.key",
+    )
+    .bind(&callers)
+    .bind(&names)
+    .bind(&statuses)
+    .bind(&bodies)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}

@@ -2,7 +2,7 @@
 //! or a system outside motcua over HTTP ([`HttpPush`]).
 
 use motcua_proto::common::v1::event_receiver_client::EventReceiverClient;
-use motcua_proto::common::v1::{DeliverEventRequest, Event};
+use motcua_proto::common::v1::{DeliverEventRequest, DeliverEventsRequest, Event, EventOutcome};
 use motcua_server::PeerChannel;
 use std::future::Future;
 use std::pin::Pin;
@@ -11,10 +11,27 @@ use std::time::Duration;
 /// The outcome of one attempt: `Err` carries what went wrong, stored with the delivery.
 pub type Attempt<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
 
-/// Takes one event to a destination, once.
+/// The outcome of one attempt at a batch: one [`EventOutcome`] per event, in order, or why the
+/// whole call failed.
+pub type BatchAttempt<'a> =
+    Pin<Box<dyn Future<Output = Result<Vec<EventOutcome>, String>> + Send + 'a>>;
+
+/// Takes events to a destination.
 pub trait Deliver: Send + Sync + std::fmt::Debug {
-    /// Attempts the delivery; `Ok` only when the destination has taken it.
+    /// Attempts the delivery of one event; `Ok` only when the destination has taken it.
     fn deliver(&self, event: Event) -> Attempt<'_>;
+
+    /// Whether the destination takes batches ([`deliver_all`](Self::deliver_all)).
+    fn batches(&self) -> bool {
+        false
+    }
+
+    /// Attempts the delivery of several events (recorded order) in one call. Only called when
+    /// [`batches`](Self::batches) says so.
+    fn deliver_all(&self, events: Vec<Event>) -> BatchAttempt<'_> {
+        let n = events.len();
+        Box::pin(async move { Err(format!("this destination takes no batches ({n} events)")) })
+    }
 }
 
 impl Deliver for EventReceiverClient<PeerChannel> {
@@ -27,6 +44,27 @@ impl Deliver for EventReceiverClient<PeerChannel> {
                 .await
                 .map(|_| ())
                 .map_err(|s| format!("{:?}: {}", s.code(), s.message()))
+        })
+    }
+
+    fn batches(&self) -> bool {
+        true
+    }
+
+    fn deliver_all(&self, events: Vec<Event>) -> BatchAttempt<'_> {
+        let mut client = self.clone();
+        Box::pin(async move {
+            let n = events.len();
+            let outcomes = client
+                .deliver_events(DeliverEventsRequest { events })
+                .await
+                .map_err(|s| format!("{:?}: {}", s.code(), s.message()))?
+                .into_inner()
+                .outcomes;
+            if outcomes.len() != n {
+                return Err(format!("{} outcomes for {n} events", outcomes.len()));
+            }
+            Ok(outcomes)
         })
     }
 }

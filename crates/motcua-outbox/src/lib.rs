@@ -17,10 +17,12 @@
 //! migrations.
 
 mod deliver;
+mod receive;
 mod relay;
 mod watch;
 
-pub use deliver::{Deliver, HttpPush};
+pub use deliver::{BatchAttempt, Deliver, HttpPush};
+pub use receive::{apply_holding, apply_in_order, apply_runs, context, taken};
 pub use relay::{Relay, RelayDestination, backoff_seconds};
 pub use watch::watch;
 
@@ -50,6 +52,25 @@ pub struct NewEvent<'a, P: serde::Serialize> {
     pub occurred_at: OffsetDateTime,
 }
 
+/// The trace and request an event belongs to, stored with it so its delivery continues them.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// W3C `traceparent` of the span that recorded it.
+    pub traceparent: Option<String>,
+    /// The request id of the request that caused it.
+    pub request_id: Option<String>,
+}
+
+impl Origin {
+    /// The current span's trace and the current request id.
+    pub fn current() -> Self {
+        Self {
+            traceparent: propagation::current_traceparent(),
+            request_id: request_id::current(),
+        }
+    }
+}
+
 /// Records `event` for delivery to each of `destinations`, in the caller's transaction. The
 /// current trace context and request id are stored with it so the delivery continues the
 /// same trace. A payload that cannot be serialised is an error (nothing is recorded), never
@@ -59,33 +80,70 @@ pub async fn record<P: serde::Serialize>(
     event: NewEvent<'_, P>,
     destinations: &[&str],
 ) -> Result<Uuid, sqlx::Error> {
-    let payload =
-        serde_json::to_value(event.payload).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    let id = Uuid::now_v7();
+    let ids = record_all(tx, &[(event, Origin::current())], destinations).await?;
+    ids.into_iter()
+        .next()
+        .ok_or_else(|| sqlx::Error::Protocol("no event recorded".into()))
+}
+
+/// Records several events (each with its own origin, e.g. a batch of requests written in one
+/// transaction) for delivery to each of `destinations`: two statements whatever their number.
+/// Deliveries are queued in the order of `events`, so events of one subject reach each
+/// destination in that order.
+pub async fn record_all<P: serde::Serialize>(
+    tx: &mut PgConnection,
+    events: &[(NewEvent<'_, P>, Origin)],
+    destinations: &[&str],
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    let n = events.len();
+    let (mut ids, mut types, mut subjects, mut payloads, mut at, mut tps, mut rids) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for (e, origin) in events {
+        payloads
+            .push(serde_json::to_value(e.payload).map_err(|e| sqlx::Error::Encode(Box::new(e)))?);
+        ids.push(Uuid::now_v7());
+        types.push(e.event_type);
+        subjects.push(e.subject);
+        at.push(e.occurred_at);
+        tps.push(origin.traceparent.clone());
+        rids.push(origin.request_id.clone());
+    }
     sqlx::query(
         "INSERT INTO outbox_event (id, event_type, subject, payload, occurred_at, traceparent, request_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[],
+                              $6::text[], $7::text[])",
     )
-    .bind(id)
-    .bind(event.event_type)
-    .bind(event.subject)
-    .bind(&payload)
-    .bind(event.occurred_at)
-    .bind(propagation::current_traceparent())
-    .bind(request_id::current())
+    .bind(&ids)
+    .bind(&types)
+    .bind(&subjects)
+    .bind(&payloads)
+    .bind(&at)
+    .bind(&tps)
+    .bind(&rids)
     .execute(&mut *tx)
     .await?;
-    for d in destinations {
+    if !destinations.is_empty() {
         sqlx::query(
-            "INSERT INTO outbox_delivery (event_id, destination, subject) VALUES ($1, $2, $3)",
+            "INSERT INTO outbox_delivery (event_id, destination, subject)
+             SELECT e.id, d.name, e.subject
+               FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS e(id, subject, n)
+              CROSS JOIN unnest($3::text[]) WITH ORDINALITY AS d(name, m)
+              ORDER BY e.n, d.m",
         )
-        .bind(id)
-        .bind(*d)
-        .bind(event.subject)
+        .bind(&ids)
+        .bind(&subjects)
+        .bind(destinations)
         .execute(&mut *tx)
         .await?;
     }
-    Ok(id)
+    Ok(ids)
 }
 
 /// Records a received event id in the receiver's inbox, in the transaction that applies it.

@@ -142,9 +142,48 @@ impl Relay {
     /// Claims up to one batch of due deliveries to this relay's own destinations and attempts
     /// each once. Returns how many rows were attempted. A relay claims only what it can
     /// deliver, so a slow destination outside motcua gets a relay of its own and never holds
-    /// back the events between motcua's services.
+    /// back the events between motcua's services. A destination that takes batches (another
+    /// motcua service) gets all of its due events in one call; the others one call per event,
+    /// subjects concurrently.
     pub async fn deliver_batch(&self) -> Result<usize, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
+        let pending = self.claim(&mut tx).await?;
+        let n = pending.len();
+        let mut batched: std::collections::BTreeMap<String, Vec<Pending>> = Default::default();
+        let mut singly = Vec::new();
+        for p in pending {
+            match self.destinations.get(p.destination.as_str()) {
+                Some(d) if d.client.batches() => {
+                    batched.entry(p.destination.clone()).or_default().push(p)
+                }
+                _ => singly.push(p),
+            }
+        }
+        let mut running = tokio::task::JoinSet::new();
+        for (destination, group) in batched {
+            let relay = self.clone();
+            running.spawn(async move { relay.deliver_together(&destination, group).await });
+        }
+        let relay = self.clone();
+        running.spawn(async move { relay.deliver_singly(singly).await });
+        let mut delivered: Vec<(Uuid, String)> = Vec::with_capacity(n);
+        while let Some(done) = running.join_next().await {
+            let Ok(outcomes) = done else { continue };
+            for (p, outcome) in outcomes {
+                match outcome {
+                    Some(Ok(())) => delivered.push((p.event_id, p.destination)),
+                    Some(Err(e)) => self.record_failure(&mut tx, &p, e).await?,
+                    None => {}
+                }
+            }
+        }
+        mark_delivered(&mut tx, &delivered).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// The due deliveries to this relay's destinations, oldest first, locked for this round.
+    async fn claim(&self, tx: &mut sqlx::PgConnection) -> Result<Vec<Pending>, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT d.event_id, d.destination, d.attempts, e.event_type, e.subject, e.payload,
                     e.occurred_at, e.traceparent, e.request_id
@@ -168,12 +207,12 @@ impl Relay {
             let event_id: Uuid = r.try_get("event_id")?;
             let occurred: OffsetDateTime = r.try_get("occurred_at")?;
             let payload: serde_json::Value = r.try_get("payload")?;
+            let traceparent: Option<String> = r.try_get("traceparent")?;
+            let request_id: Option<String> = r.try_get("request_id")?;
             pending.push(Pending {
                 event_id,
                 destination: r.try_get("destination")?,
                 attempts: r.try_get("attempts")?,
-                traceparent: r.try_get("traceparent")?,
-                request_id: r.try_get("request_id")?,
                 event: Event {
                     id: event_id.to_string(),
                     r#type: r.try_get("event_type")?,
@@ -181,11 +220,62 @@ impl Relay {
                     subject: r.try_get("subject")?,
                     occurred_at: Some(motcua_proto::timestamp::to_proto(occurred)),
                     payload_json: payload.to_string(),
+                    traceparent: traceparent.clone().unwrap_or_default(),
+                    request_id: request_id.clone().unwrap_or_default(),
                 },
+                traceparent,
+                request_id,
             });
         }
-        let n = pending.len();
-        // One group per (destination, subject), in recorded order; groups run concurrently.
+        Ok(pending)
+    }
+
+    /// One call with all of `destination`'s due events. `None`: not tried (held back behind
+    /// an earlier event of its subject that was not taken).
+    async fn deliver_together(
+        &self,
+        destination: &str,
+        pending: Vec<Pending>,
+    ) -> Vec<(Pending, Option<Result<(), String>>)> {
+        let Some(d) = self.destinations.get(destination) else {
+            return Vec::new();
+        };
+        let span = tracing::info_span!("outbox.deliver_batch", destination, events = pending.len());
+        let events = pending.iter().map(|p| p.event.clone()).collect();
+        match d.client.deliver_all(events).instrument(span).await {
+            Ok(outcomes) => pending
+                .into_iter()
+                .zip(outcomes)
+                .map(|(p, o)| {
+                    let outcome = match (o.taken, o.error.is_empty()) {
+                        (true, _) => Some(Ok(())),
+                        (false, false) => Some(Err(o.error)),
+                        (false, true) => None,
+                    };
+                    (p, outcome)
+                })
+                .collect(),
+            Err(e) => {
+                // The call failed: an attempt for the first event of each subject only.
+                let mut seen = std::collections::HashSet::new();
+                pending
+                    .into_iter()
+                    .map(|p| {
+                        let first = seen.insert(p.event.subject.clone());
+                        let outcome = first.then(|| Err(e.clone()));
+                        (p, outcome)
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// One call per event; subjects concurrently, each subject's events in order, stopping at
+    /// its first failure.
+    async fn deliver_singly(
+        &self,
+        pending: Vec<Pending>,
+    ) -> Vec<(Pending, Option<Result<(), String>>)> {
         let mut groups: std::collections::BTreeMap<(String, String), Vec<Pending>> =
             Default::default();
         for p in pending {
@@ -204,7 +294,7 @@ impl Relay {
                 for p in group {
                     let outcome = relay.deliver_one(&p).await;
                     let failed = outcome.is_err();
-                    outcomes.push((p, outcome));
+                    outcomes.push((p, Some(outcome)));
                     if failed {
                         // Later events of this subject wait for this one.
                         break;
@@ -213,34 +303,25 @@ impl Relay {
                 outcomes
             });
         }
+        let mut all = Vec::new();
         while let Some(done) = running.join_next().await {
-            let Ok(outcomes) = done else { continue };
-            for (p, outcome) in outcomes {
-                self.record_outcome(&mut tx, &p, outcome).await?;
+            if let Ok(mut outcomes) = done {
+                all.append(&mut outcomes);
             }
         }
-        tx.commit().await?;
-        Ok(n)
+        all
     }
 
-    async fn record_outcome(
+    /// Records a failed attempt: retried after a backoff, or a dead letter when it was the
+    /// destination's last allowed one.
+    async fn record_failure(
         &self,
         tx: &mut sqlx::PgConnection,
         p: &Pending,
-        outcome: Result<(), String>,
+        err: String,
     ) -> Result<(), sqlx::Error> {
-        match outcome {
-            Ok(()) => {
-                sqlx::query(
-                    "UPDATE outbox_delivery SET delivered_at = now(), attempts = attempts + 1, last_error = NULL
-                      WHERE event_id = $1 AND destination = $2",
-                )
-                .bind(p.event_id)
-                .bind(&p.destination)
-                .execute(&mut *tx)
-                .await?;
-            }
-            Err(err) if self.spent(p) => {
+        match err {
+            err if self.spent(p) => {
                 tracing::error!(
                     event_id = %p.event_id, destination = %p.destination, attempts = p.attempts + 1,
                     error = %err, "event delivery failed for the last time: dead letter"
@@ -255,7 +336,7 @@ impl Relay {
                 .execute(&mut *tx)
                 .await?;
             }
-            Err(err) => {
+            err => {
                 let backoff = backoff_seconds(p.attempts);
                 tracing::warn!(
                     event_id = %p.event_id, destination = %p.destination, attempts = p.attempts + 1,
@@ -310,6 +391,27 @@ impl Relay {
             None => call.await,
         }
     }
+}
+
+/// Marks the deliveries taken in this round, in one statement.
+async fn mark_delivered(
+    tx: &mut sqlx::PgConnection,
+    delivered: &[(Uuid, String)],
+) -> Result<(), sqlx::Error> {
+    if delivered.is_empty() {
+        return Ok(());
+    }
+    let (ids, names): (Vec<Uuid>, Vec<String>) = delivered.iter().cloned().unzip();
+    sqlx::query(
+        "UPDATE outbox_delivery d SET delivered_at = now(), attempts = d.attempts + 1, last_error = NULL
+           FROM unnest($1::uuid[], $2::text[]) AS t(event_id, destination)
+          WHERE d.event_id = t.event_id AND d.destination = t.destination",
+    )
+    .bind(&ids)
+    .bind(&names)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 /// Retry delay after `attempts` failed attempts: 1 s, 2 s, 4 s … capped at 5 minutes.

@@ -180,3 +180,124 @@ async fn a_delivery_that_spends_its_attempts_is_a_dead_letter_and_stops_holding_
     pool.close().await;
     db.drop_database().await.unwrap();
 }
+
+/// A receiver taking batches, as motcua's services do (`DeliverEvents` through
+/// [`motcua_outbox::apply_in_order`]): it refuses the events named in `refuse` and keeps the
+/// others in the order it applied them.
+#[derive(Debug, Default, Clone)]
+struct BatchReceiver {
+    refuse: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    applied: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl motcua_outbox::Deliver for BatchReceiver {
+    fn deliver(
+        &self,
+        _event: motcua_proto::common::v1::Event,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + '_>> {
+        Box::pin(async { Err("this receiver takes batches only".to_string()) })
+    }
+
+    fn batches(&self) -> bool {
+        true
+    }
+
+    fn deliver_all(
+        &self,
+        events: Vec<motcua_proto::common::v1::Event>,
+    ) -> motcua_outbox::BatchAttempt<'_> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async move {
+            Ok(motcua_outbox::apply_in_order(events, |e| async move {
+                let name: serde_json::Value = serde_json::from_str(&e.payload_json).unwrap();
+                let name = name["n"].as_str().unwrap().to_string();
+                if self.refuse.lock().unwrap().contains(&name) {
+                    return Err(format!("{name} refused"));
+                }
+                self.applied.lock().unwrap().push(name);
+                Ok(true)
+            })
+            .await)
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_batch_goes_in_one_call_and_a_refused_event_holds_back_only_its_subject() {
+    let (db, pool) = producer().await;
+    let mut tx = pool.begin().await.unwrap();
+    for (subject, n) in [
+        ("A", "A1"),
+        ("B", "B1"),
+        ("A", "A2"),
+        ("C", "C1"),
+        ("B", "B2"),
+    ] {
+        let e = NewEvent {
+            event_type: "test.event",
+            subject,
+            payload: &serde_json::json!({ "n": n }),
+            occurred_at: time::OffsetDateTime::now_utc(),
+        };
+        record(&mut tx, e, &["batches"]).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let receiver = BatchReceiver::default();
+    receiver.refuse.lock().unwrap().push("A1".into());
+    let relay = Relay::new(
+        pool.clone(),
+        "test",
+        vec![RelayDestination::new("batches", receiver.clone(), Some(5))],
+        Duration::from_secs(1),
+    );
+    let state = || async {
+        sqlx::query_as::<_, (String, i32, bool, Option<String>)>(
+            "SELECT e.payload->>'n', d.attempts, d.delivered_at IS NOT NULL, d.last_error
+               FROM outbox_delivery d JOIN outbox_event e ON e.id = d.event_id ORDER BY d.seq",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+    };
+    // Only A1, B1 and C1 are due (A2 and B2 wait behind their subject's earlier event).
+    assert_eq!(relay.deliver_batch().await.unwrap(), 3);
+    assert_eq!(
+        receiver.calls.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one call"
+    );
+    assert_eq!(*receiver.applied.lock().unwrap(), ["B1", "C1"]);
+    assert_eq!(
+        state().await,
+        [
+            ("A1".into(), 1, false, Some("A1 refused".into())),
+            ("B1".into(), 1, true, None),
+            ("A2".into(), 0, false, None),
+            ("C1".into(), 1, true, None),
+            ("B2".into(), 0, false, None),
+        ]
+    );
+    // B2 is due now; A1 backs off, so A2 still waits.
+    assert_eq!(relay.deliver_batch().await.unwrap(), 1);
+    assert_eq!(*receiver.applied.lock().unwrap(), ["B1", "C1", "B2"]);
+    // The receiver takes A1 again: A1 then A2, in that order.
+    receiver.refuse.lock().unwrap().clear();
+    sqlx::query("UPDATE outbox_delivery SET next_attempt_at = now()")
+        .execute(&pool)
+        .await
+        .unwrap();
+    while relay.deliver_batch().await.unwrap() > 0 {}
+    assert_eq!(
+        *receiver.applied.lock().unwrap(),
+        ["B1", "C1", "B2", "A1", "A2"]
+    );
+    let pending: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM outbox_delivery WHERE delivered_at IS NULL")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(pending, 0);
+    pool.close().await;
+    db.drop_database().await.unwrap();
+}

@@ -68,6 +68,15 @@ fn parse(event: &Event) -> Result<Option<(String, CaseEvent, time::OffsetDateTim
     }))
 }
 
+/// Applies a batch (`DeliverEvents`) in its order, each event as [`apply`] does; an event
+/// refused holds back its dossier's later ones.
+pub(crate) async fn apply_all(
+    s: &AppState,
+    events: Vec<Event>,
+) -> Vec<motcua_proto::common::v1::EventOutcome> {
+    motcua_outbox::apply_in_order(events, |e| async move { apply(s, &e).await }).await
+}
+
 /// Applies one event; returns whether it was new (not a duplicate delivery).
 pub(crate) async fn apply(s: &AppState, event: &Event) -> Result<bool, Problem> {
     if event.r#type == motcua_events::TASK_COMPLETED {

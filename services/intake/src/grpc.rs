@@ -9,7 +9,9 @@ use motcua_auth::{Caller, Role, require_grpc};
 use motcua_idempotency::{Answer, IdempotencyKey};
 use motcua_problem::Problem;
 use motcua_proto::common::v1::event_receiver_server::{EventReceiver, EventReceiverServer};
-use motcua_proto::common::v1::{DeliverEventRequest, DeliverEventResponse};
+use motcua_proto::common::v1::{
+    DeliverEventRequest, DeliverEventResponse, DeliverEventsRequest, DeliverEventsResponse,
+};
 use motcua_proto::intake::v1 as pb;
 use motcua_proto::intake::v1::intake_service_server::{IntakeService, IntakeServiceServer};
 use motcua_proto::timestamp::to_proto;
@@ -44,6 +46,15 @@ impl EventReceiver for Intake {
             .ok_or_else(|| Status::invalid_argument("event is required"))?;
         let applied = events::apply(&self.0, &event).await?;
         Ok(Response::new(DeliverEventResponse { applied }))
+    }
+
+    async fn deliver_events(
+        &self,
+        req: Request<DeliverEventsRequest>,
+    ) -> Result<Response<DeliverEventsResponse>, Status> {
+        require_grpc(&req, &[Role::Service])?;
+        let outcomes = events::apply_all(&self.0, req.into_inner().events).await;
+        Ok(Response::new(DeliverEventsResponse { outcomes }))
     }
 }
 

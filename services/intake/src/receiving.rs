@@ -1,20 +1,24 @@
-//! Receiving dossiers by group commit (tiếp nhận theo lô): every accepted submission at one
-//! agency goes to that agency's writer, which takes what arrived while its previous batch was
-//! committing and writes it in one transaction — one bump of the day's sequence for the whole
-//! batch, the dossiers in order, one commit — then answers each request from its own row. Codes
-//! stay gap-free, consecutive and issued in the dossier's transaction; a `201` is sent only
-//! after its commit; an idempotency key is claimed in the same transaction as its dossier.
+//! Receiving dossiers by group commit (tiếp nhận theo lô): every accepted submission goes to
+//! the writer of its receiving agency (a fixed share of the agencies per writer), which takes
+//! what arrived while its previous batch was committing and writes it in one transaction — one
+//! bump of each agency's day sequence, one statement per table for all the dossiers, one
+//! commit — then answers each request from its own row. Codes stay gap-free, consecutive and
+//! issued in the dossier's transaction; a `201` is sent only after its commit; an idempotency
+//! key is claimed in the same transaction as its dossier.
 //!
-//! What changes is how often the sequence row is locked across an fsync'd commit: once per
-//! batch instead of once per dossier. A batch that fails is written again one dossier at a
-//! time, so one bad submission cannot fail the others. Two uses of one key in a batch: the
-//! first is written, the second answered from it after the commit (a replay).
+//! What changes is how often the sequence row is locked across an fsync'd commit, and how many
+//! statements a dossier costs: once per batch instead of once per dossier. A batch that fails
+//! is written again one dossier at a time, so one bad submission cannot fail the others. Two
+//! uses of one key in a batch: the first is written, the second answered from it after the
+//! commit (a replay). A batch straddling midnight numbers each day's part on that day's
+//! sequence.
 
 use crate::domain::dossier_code::CodeFormat;
 use crate::domain::submission::Accepted;
-use crate::store::{self, outreach::Outreach};
+use crate::store::{self, outreach::Outreach, receipts::Receipt};
 use axum::http::StatusCode;
 use motcua_idempotency::{Answer, IdempotencyKey};
+use motcua_outbox::Origin;
 use motcua_problem::{Problem, codes};
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -25,6 +29,10 @@ use tracing::Instrument;
 
 /// Most submissions written in one transaction.
 const MAX_BATCH: usize = 256;
+/// Writers per process: each takes the agencies hashed to it, whatever their number, so
+/// submissions spread over many agencies are still written many to a transaction, and two
+/// commits can overlap.
+const WRITERS: usize = 2;
 
 /// One accepted submission waiting for its writer, with the request's span and id: its rows
 /// and its events are written under them, so each dossier stays in its own request's trace.
@@ -44,11 +52,11 @@ struct Writer {
     relay_wake: Arc<Notify>,
 }
 
-/// The writers, one per receiving agency (started on its first submission).
+/// The writers, each for a fixed share of the receiving agencies (started on first use).
 #[derive(Clone)]
 pub(crate) struct Receiving {
     writer: Arc<Writer>,
-    queues: Arc<Mutex<HashMap<String, mpsc::Sender<Job>>>>,
+    queues: Arc<Mutex<HashMap<usize, mpsc::Sender<Job>>>>,
 }
 
 impl Receiving {
@@ -93,14 +101,19 @@ impl Receiving {
         answer.await.map_err(|_| unavailable())?
     }
 
+    /// The queue of the writer that takes `agency`'s submissions (always the same one, so an
+    /// agency's sequence row is only ever locked by one writer of this process).
     fn queue(&self, agency: &str) -> mpsc::Sender<Job> {
+        let writer = agency.bytes().fold(0usize, |h, b| {
+            h.wrapping_mul(31).wrapping_add(usize::from(b))
+        }) % WRITERS;
         let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(q) = queues.get(agency).filter(|q| !q.is_closed()) {
+        if let Some(q) = queues.get(&writer).filter(|q| !q.is_closed()) {
             return q.clone();
         }
         let (send, jobs) = mpsc::channel(4 * MAX_BATCH);
         tokio::spawn(run(self.writer.clone(), jobs));
-        queues.insert(agency.to_string(), send.clone());
+        queues.insert(writer, send.clone());
         send
     }
 }
@@ -112,7 +125,7 @@ fn unavailable() -> Problem {
     )
 }
 
-/// One agency's writer: takes a first submission, then whatever else is already waiting.
+/// One writer: takes a first submission, then whatever else is already waiting.
 async fn run(w: Arc<Writer>, mut jobs: mpsc::Receiver<Job>) {
     while let Some(first) = jobs.recv().await {
         let mut batch = vec![first];
@@ -122,20 +135,7 @@ async fn run(w: Arc<Writer>, mut jobs: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        // A batch straddling midnight writes each day's part on that day's sequence.
-        let mut by_day: Vec<Vec<Job>> = Vec::new();
-        for job in batch {
-            match by_day
-                .iter_mut()
-                .find(|g| g[0].accepted.day == job.accepted.day)
-            {
-                Some(group) => group.push(job),
-                None => by_day.push(vec![job]),
-            }
-        }
-        for group in by_day {
-            write_group(&w, group).await;
-        }
+        write_group(&w, batch).await;
     }
 }
 
@@ -183,7 +183,7 @@ async fn write_group(w: &Writer, group: Vec<Job>) {
 
 /// One transaction for `jobs` (one agency, one day, distinct keys): claims every key, takes
 /// the sequence numbers of the claimed ones in one bump, inserts their dossiers in order, stores
-/// their answers, commits. Returns the jobs back with one answer each, in order.
+/// their answers, commits — one statement per table for the whole batch. Returns the jobs back with one answer each, in order.
 async fn write(w: &Writer, jobs: Vec<Job>) -> (Vec<Job>, Result<Vec<Answer>, Problem>) {
     let result = write_tx(w, &jobs).await;
     (jobs, result)
@@ -201,28 +201,72 @@ async fn write_tx(w: &Writer, jobs: &[Job]) -> Result<Vec<Answer>, Problem> {
     metrics::histogram!("motcua_intake_batch_size").record(jobs.len() as f64);
     let started = Instant::now();
     let mut tx = w.pool.begin().await?;
-    let mut answers: Vec<Option<Answer>> = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        answers.push(job.key.claim(&mut tx).await?);
-    }
+    let keys: Vec<&IdempotencyKey> = jobs.iter().map(|j| &j.key).collect();
+    let mut answers = IdempotencyKey::claim_all(&keys, &mut tx).await?;
     let claimed = phase("claim", started);
     let fresh: Vec<usize> = (0..jobs.len()).filter(|i| answers[*i].is_none()).collect();
-    if let Some(first) = fresh.first() {
-        let a = &jobs[*first].accepted;
-        let n = i32::try_from(fresh.len()).unwrap_or(i32::MAX);
-        let start = store::sequence::take(&mut tx, &a.agency.code, a.day, n).await?;
-        for (offset, i) in fresh.iter().enumerate() {
-            let seq = start + i32::try_from(offset).unwrap_or(i32::MAX);
-            let job = &jobs[*i];
-            let issued = job.accepted.issue(&w.code_format, seq)?;
-            let insert =
-                store::dossiers::insert(&mut tx, &issued, &w.outreach).instrument(job.span.clone());
-            match &job.request_id {
-                Some(id) => motcua_telemetry::request_id::scope(id.clone(), insert).await?,
-                None => insert.await?,
+    if !fresh.is_empty() {
+        // Each agency's day takes its numbers in one bump, agencies in a fixed order (two
+        // replicas' writers lock sequence rows in the same order: no deadlock).
+        let mut days: std::collections::BTreeMap<(&str, time::Date), Vec<usize>> =
+            Default::default();
+        for i in &fresh {
+            let a = &jobs[*i].accepted;
+            days.entry((a.agency.code.as_str(), a.day))
+                .or_default()
+                .push(*i);
+        }
+        let mut seqs = HashMap::with_capacity(fresh.len());
+        for ((agency, day), group) in &days {
+            let n = i32::try_from(group.len()).unwrap_or(i32::MAX);
+            let start = store::sequence::take(&mut tx, agency, *day, n).await?;
+            for (offset, i) in group.iter().enumerate() {
+                seqs.insert(*i, start + i32::try_from(offset).unwrap_or(i32::MAX));
             }
-            let answer = Answer::new(StatusCode::CREATED, issued.answer);
-            job.key.complete(&mut tx, &answer).await?;
+        }
+        let mut batch = Vec::with_capacity(fresh.len());
+        for i in &fresh {
+            let seq = seqs.get(i).copied().ok_or_else(Problem::internal)?;
+            let job = &jobs[*i];
+            let (trace_id, traceparent) = job.span.in_scope(|| {
+                (
+                    motcua_telemetry::propagation::current_trace_id(),
+                    motcua_telemetry::propagation::current_traceparent(),
+                )
+            });
+            batch.push(Receipt {
+                issued: job.accepted.issue(&w.code_format, seq)?,
+                origin: Origin {
+                    traceparent,
+                    request_id: job.request_id.clone(),
+                },
+                trace_id,
+            });
+        }
+        store::receipts::insert_all(&mut tx, &batch).await?;
+        // What the portal and the applicant are told, in each request's own trace.
+        for (r, i) in batch.iter().zip(&fresh) {
+            let job = &jobs[*i];
+            let told = store::outreach::after_receipt(
+                &mut tx,
+                &w.outreach,
+                &r.issued,
+                r.issued.accepted.received_at,
+            )
+            .instrument(job.span.clone());
+            match &job.request_id {
+                Some(id) => motcua_telemetry::request_id::scope(id.clone(), told).await?,
+                None => told.await?,
+            }
+        }
+        let done: Vec<Answer> = batch
+            .into_iter()
+            .map(|r| Answer::new(StatusCode::CREATED, r.issued.answer))
+            .collect();
+        let pairs: Vec<(&IdempotencyKey, &Answer)> =
+            fresh.iter().map(|i| &jobs[*i].key).zip(&done).collect();
+        IdempotencyKey::complete_all(&pairs, &mut tx).await?;
+        for (i, answer) in fresh.iter().zip(done) {
             answers[*i] = Some(answer);
         }
     }

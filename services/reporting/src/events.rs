@@ -11,7 +11,53 @@ use crate::store;
 use motcua_events::DossierStatusChanged;
 use motcua_problem::{Problem, codes};
 use motcua_proto::common::v1::Event;
+use motcua_proto::common::v1::EventOutcome;
 use uuid::Uuid;
+
+/// Applies a batch (`DeliverEvents`) in its order. Runs of receipts (`dossier.received`, most
+/// of the traffic) are applied together: one transaction, their flows summed into one update
+/// per flow row, so a busy agency's flow row is locked once per batch instead of once per
+/// dossier. Other events one at a time, as [`apply`] does; an event refused holds back its
+/// dossier's later ones.
+pub(crate) async fn apply_all(s: &AppState, events: Vec<Event>) -> Vec<EventOutcome> {
+    motcua_outbox::apply_runs(
+        events,
+        motcua_events::DOSSIER_RECEIVED,
+        |run| async move { receive_all(s, &run).await },
+        |e| async move { apply(s, &e).await },
+    )
+    .await
+}
+
+/// Receipts in one transaction: each one's inbox row and facts, then the flows of all of them
+/// at once. Returns, for each, whether it was new.
+async fn receive_all(s: &AppState, events: &[Event]) -> Result<Vec<bool>, Problem> {
+    let mut received = Vec::with_capacity(events.len());
+    for event in events {
+        match facts::read(&event.r#type, &event.payload_json) {
+            Ok(Some(Fact::Received(ev))) => received.push(ev),
+            _ => {
+                return Err(Problem::new(
+                    &codes::INVALID_EVENT,
+                    "not a dossier.received payload",
+                ));
+            }
+        }
+    }
+    let mut tx = s.pool.begin().await?;
+    let mut deltas = FlowDeltas::default();
+    let mut applied = Vec::with_capacity(events.len());
+    for (event, ev) in events.iter().zip(&received) {
+        let first = motcua_outbox::inbox_claim(&mut tx, event).await?;
+        if first && store::facts::record(&mut tx, ev, facts::received_day(ev.received_at)).await? {
+            deltas.add(&facts::received(ev), 1);
+        }
+        applied.push(first);
+    }
+    store::flows::apply(&mut tx, &deltas).await?;
+    tx.commit().await?;
+    Ok(applied)
+}
 
 /// Applies one event; returns whether it was new (not a duplicate delivery). A payload that
 /// does not fit its type is refused (`invalid_event`), and nothing is recorded; a change to a

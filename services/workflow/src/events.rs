@@ -11,7 +11,9 @@ use crate::store;
 use motcua_calendar::PROVINCE_OFFSET;
 use motcua_problem::{Problem, codes};
 use motcua_proto::common::v1::Event;
+use motcua_proto::common::v1::EventOutcome;
 use std::collections::HashSet;
+use tracing::Instrument;
 use uuid::Uuid;
 
 fn payload<T: serde::de::DeserializeOwned>(event: &Event) -> Result<T, Problem> {
@@ -21,6 +23,19 @@ fn payload<T: serde::de::DeserializeOwned>(event: &Event) -> Result<T, Problem> 
             format!("payload of {}: {e}", event.r#type),
         )
     })
+}
+
+/// Applies a batch (`DeliverEvents`) in its order. Runs of receipts (`dossier.received`, most
+/// of the traffic) open their cases in one transaction; other events one at a time, as
+/// [`apply`] does; an event refused holds back its dossier's later ones.
+pub(crate) async fn apply_all(s: &AppState, events: Vec<Event>) -> Vec<EventOutcome> {
+    motcua_outbox::apply_runs(
+        events,
+        motcua_events::DOSSIER_RECEIVED,
+        |run| async move { open_cases(s, &run).await },
+        |e| async move { apply(s, &e).await },
+    )
+    .await
 }
 
 /// Applies one event; returns whether it was new (not a duplicate delivery).
@@ -73,9 +88,19 @@ async fn claim_only(s: &AppState, event: &Event) -> Result<bool, Problem> {
     Ok(first)
 }
 
-/// Opens the case of a received dossier, planned from the procedure version it was checked
-/// against; a version the catalogue does not serve is an error the relay retries.
-async fn open_case(s: &AppState, event: &Event, event_id: Uuid) -> Result<bool, Problem> {
+/// A received dossier's case as planned before any write (the catalogue is read here, never
+/// under a lock).
+struct PlannedCase {
+    event: motcua_events::DossierReceived,
+    event_id: Uuid,
+    case: crate::domain::case::Case,
+    tasks: Vec<crate::domain::case::Task>,
+    calendars: crate::domain::clock::Calendars,
+}
+
+/// Plans the case of a received dossier from the procedure version it was checked against; a
+/// version the catalogue does not serve is an error the relay retries.
+async fn plan_case(s: &AppState, event: &Event, event_id: Uuid) -> Result<PlannedCase, Problem> {
     let ev: motcua_events::DossierReceived = payload(event)?;
     let day = ev.received_at.to_offset(PROVINCE_OFFSET).date();
     let procedure = s.catalogue.procedure(&ev.procedure_code, day).await?;
@@ -97,40 +122,85 @@ async fn open_case(s: &AppState, event: &Event, event_id: Uuid) -> Result<bool, 
     let agencies: Vec<&str> = std::iter::once(ev.receiving_agency.as_str())
         .chain(step_agencies.iter().map(String::as_str))
         .collect();
-    let cals = s.calendars(&agencies).await?;
+    let calendars = s.calendars(&agencies).await?;
     let received = Received {
         event: &ev,
         event_id,
         procedure: procedure.as_ref(),
         one_stop: &one_stop,
-        calendars: &cals,
+        calendars: &calendars,
         cutoff: s.rules.forward_cutoff,
     };
     let (case, tasks) = opening::open_case(&received)?;
-    let now = s.now();
-    let mut tx = s.pool.begin().await?;
-    if !motcua_outbox::inbox_claim(&mut tx, event).await? {
+    Ok(PlannedCase {
+        event: ev,
+        event_id,
+        case,
+        tasks,
+        calendars,
+    })
+}
+
+/// Writes a planned case with its inbox row; forwards it at once unless it waits for the next
+/// working day. Returns whether the event was new.
+async fn write_case(
+    tx: &mut sqlx::PgConnection,
+    event: &Event,
+    p: &PlannedCase,
+    now: time::OffsetDateTime,
+) -> Result<bool, Problem> {
+    if !motcua_outbox::inbox_claim(tx, event).await? {
         return Ok(false);
     }
+    let ev = &p.event;
     if store::cases::insert(
-        &mut tx,
-        &case,
+        tx,
+        &p.case,
         ev.procedure_version,
         ev.due_provisional,
-        event_id,
+        p.event_id,
         ev.paper_components,
     )
     .await?
     {
-        store::tasks::insert(&mut tx, &tasks).await?;
-        if case.forward_at.is_some_and(|f| f <= now)
-            && let Some(u) = progress::forward(&case, &tasks, now, &cals)
+        store::tasks::insert(tx, &p.tasks).await?;
+        if p.case.forward_at.is_some_and(|f| f <= now)
+            && let Some(u) = progress::forward(&p.case, &p.tasks, now, &p.calendars)
         {
-            store::cases::apply(&mut tx, &u, now).await?;
+            store::cases::apply(tx, &u, now).await?;
         }
-        tracing::info!(dossier = %ev.dossier_code, tasks = tasks.len(), "case opened");
+        tracing::info!(dossier = %ev.dossier_code, tasks = p.tasks.len(), "case opened");
+    }
+    Ok(true)
+}
+
+/// Opens the case of a received dossier.
+async fn open_case(s: &AppState, event: &Event, event_id: Uuid) -> Result<bool, Problem> {
+    let planned = plan_case(s, event, event_id).await?;
+    let mut tx = s.pool.begin().await?;
+    let first = write_case(&mut tx, event, &planned, s.now()).await?;
+    tx.commit().await?;
+    s.relay_wake.notify_one();
+    Ok(first)
+}
+
+/// Opens the cases of a run of received dossiers in one transaction (each planned first, in
+/// its own trace). Returns, for each, whether it was new.
+async fn open_cases(s: &AppState, events: &[Event]) -> Result<Vec<bool>, Problem> {
+    let mut planned = Vec::with_capacity(events.len());
+    for event in events {
+        let id = Uuid::parse_str(&event.id)
+            .map_err(|_| Problem::new(&codes::INVALID_EVENT, "event id is not a UUID"))?;
+        planned.push(plan_case(s, event, id).await?);
+    }
+    let now = s.now();
+    let mut tx = s.pool.begin().await?;
+    let mut applied = Vec::with_capacity(events.len());
+    for (event, p) in events.iter().zip(&planned) {
+        let (span, _) = motcua_outbox::context(event);
+        applied.push(write_case(&mut tx, event, p, now).instrument(span).await?);
     }
     tx.commit().await?;
     s.relay_wake.notify_one();
-    Ok(true)
+    Ok(applied)
 }

@@ -6,7 +6,9 @@ use crate::{events, store};
 use motcua_auth::{Role, require_grpc};
 use motcua_problem::Problem;
 use motcua_proto::common::v1::event_receiver_server::{EventReceiver, EventReceiverServer};
-use motcua_proto::common::v1::{DeliverEventRequest, DeliverEventResponse};
+use motcua_proto::common::v1::{
+    DeliverEventRequest, DeliverEventResponse, DeliverEventsRequest, DeliverEventsResponse,
+};
 use motcua_proto::timestamp::to_proto;
 use motcua_proto::workflow::v1 as pb;
 use motcua_proto::workflow::v1::workflow_service_server::{WorkflowService, WorkflowServiceServer};
@@ -40,6 +42,15 @@ impl EventReceiver for Workflow {
             .ok_or_else(|| Status::invalid_argument("event is required"))?;
         let applied = events::apply(&self.0, &event).await?;
         Ok(Response::new(DeliverEventResponse { applied }))
+    }
+
+    async fn deliver_events(
+        &self,
+        req: Request<DeliverEventsRequest>,
+    ) -> Result<Response<DeliverEventsResponse>, Status> {
+        require_grpc(&req, &[Role::Service])?;
+        let outcomes = events::apply_all(&self.0, req.into_inner().events).await;
+        Ok(Response::new(DeliverEventsResponse { outcomes }))
     }
 }
 

@@ -351,6 +351,28 @@ impl IssuedDossier<'_> {
             receipt: self.receipt.clone(),
         }
     }
+
+    /// The `dossier.received` event announcing it to workflow and reporting.
+    pub fn received_event(&self) -> motcua_events::DossierReceived {
+        let a = self.accepted;
+        motcua_events::DossierReceived {
+            dossier_code: self.code.clone(),
+            procedure_code: a.procedure.0.clone(),
+            procedure_version: i32::try_from(a.procedure.2).unwrap_or(i32::MAX),
+            receiving_agency: a.agency.code.clone(),
+            channel: a.channel.as_str().to_string(),
+            received_at: local(a.received_at),
+            due_at: local(a.due.at),
+            due_provisional: a.due.provisional,
+            paper_components: a
+                .components
+                .iter()
+                .any(|(c, _)| c.form == super::dossier::Form::Paper),
+            field: a.classification.0.clone(),
+            level: a.classification.1.to_string(),
+            submitted_by: a.received_by.clone(),
+        }
+    }
 }
 
 impl Accepted {

@@ -5,8 +5,8 @@
 use crate::domain::change::{Change, DossierUpdate};
 use crate::domain::components::CheckedComponent;
 use crate::domain::dossier::{Channel, Dossier};
+use crate::domain::files::CheckedFile;
 use crate::domain::status::DossierStatus;
-use crate::domain::submission::IssuedDossier;
 use crate::store::outreach::{self, Outreach};
 use crate::store::{compliance, supplements};
 use motcua_calendar::{Deadline, SupplementClockPolicy, TimeLimit, WorkingDuration};
@@ -48,7 +48,7 @@ fn decode(what: &str, value: &str) -> sqlx::Error {
 }
 
 /// The stored shape of a time limit: `{"working_minutes", "same_day", "cutoff"}`.
-fn time_limit_json(l: &TimeLimit) -> Value {
+pub(super) fn time_limit_json(l: &TimeLimit) -> Value {
     json!({
         "working_minutes": l.working.as_minutes(),
         "same_day": l.same_day,
@@ -142,86 +142,6 @@ pub async fn try_lock(tx: &mut PgConnection, code: &str) -> Result<Option<Dossie
     select(tx, code, "FOR UPDATE SKIP LOCKED").await
 }
 
-/// Inserts a received dossier: the row, its components and files, its first history row and
-/// the `dossier.received` event.
-pub async fn insert(
-    tx: &mut PgConnection,
-    d: &IssuedDossier<'_>,
-    o: &Outreach,
-) -> Result<(), sqlx::Error> {
-    let a = &d.accepted;
-    let applicant =
-        serde_json::to_value(&a.applicant).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query(
-        "INSERT INTO dossier (code, procedure_code, procedure_version, receiving_agency, channel, status,
-                              status_code, applicant, applicant_id_last4, received_at, due_at, due_provisional,
-                              submitted_by, submitted_roles, time_limit, clock_policy, receipt, trace_id, case_code)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
-    )
-    .bind(&d.code)
-    .bind(&a.procedure.0)
-    .bind(i32::try_from(a.procedure.2).unwrap_or(i32::MAX))
-    .bind(&a.agency.code)
-    .bind(a.channel.as_str())
-    .bind(d.status.as_str())
-    .bind(d.status.code())
-    .bind(applicant)
-    .bind(&d.applicant_id_last4)
-    .bind(a.received_at)
-    .bind(a.due.at)
-    .bind(a.due.provisional)
-    .bind(&a.received_by)
-    .bind(&a.roles)
-    .bind(time_limit_json(&a.time_limit))
-    .bind(a.clock_policy.as_str())
-    .bind(&d.receipt)
-    .bind(motcua_telemetry::propagation::current_trace_id())
-    .bind(&a.case_code)
-    .execute(&mut *tx)
-    .await?;
-    for (i, (c, _)) in a.components.iter().enumerate() {
-        insert_component(tx, &d.code, i32::try_from(i).unwrap_or(i32::MAX), 0, c).await?;
-    }
-    let detail = json!({"channel": a.channel.as_str()});
-    add_history(
-        tx,
-        &d.code,
-        a.received_at,
-        "receive",
-        &a.received_by,
-        None,
-        d.status.as_str(),
-        &detail,
-    )
-    .await?;
-    let event = motcua_events::DossierReceived {
-        dossier_code: d.code.clone(),
-        procedure_code: a.procedure.0.clone(),
-        procedure_version: i32::try_from(a.procedure.2).unwrap_or(i32::MAX),
-        receiving_agency: a.agency.code.clone(),
-        channel: a.channel.as_str().to_string(),
-        received_at: crate::domain::dossier::local(a.received_at),
-        due_at: crate::domain::dossier::local(a.due.at),
-        due_provisional: a.due.provisional,
-        paper_components: a
-            .components
-            .iter()
-            .any(|(c, _)| c.form == crate::domain::dossier::Form::Paper),
-        field: a.classification.0.clone(),
-        level: a.classification.1.to_string(),
-        submitted_by: a.received_by.clone(),
-    };
-    announce(
-        tx,
-        motcua_events::DOSSIER_RECEIVED,
-        &d.code,
-        &event,
-        a.received_at,
-    )
-    .await?;
-    outreach::after_receipt(tx, o, d, a.received_at).await
-}
-
 async fn announce<P: serde::Serialize>(
     tx: &mut PgConnection,
     event_type: &str,
@@ -261,7 +181,17 @@ async fn insert_component(
     .bind(c.copies)
     .execute(&mut *tx)
     .await?;
-    for (i, f) in c.files.iter().enumerate() {
+    insert_files(tx, dossier, position, &c.files).await
+}
+
+/// Stores the files of the component at `position` (content once per sha256).
+pub(super) async fn insert_files(
+    tx: &mut PgConnection,
+    dossier: &str,
+    position: i32,
+    files: &[CheckedFile],
+) -> Result<(), sqlx::Error> {
+    for (i, f) in files.iter().enumerate() {
         sqlx::query("INSERT INTO file_blob (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
             .bind(&f.sha256)
             .bind(i64::try_from(f.content.len()).unwrap_or(i64::MAX))

@@ -4,6 +4,7 @@
 pub mod compliance;
 pub mod dossiers;
 pub mod outreach;
+pub mod receipts;
 pub mod register;
 pub mod sequence;
 pub mod supplements;

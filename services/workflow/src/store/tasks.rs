@@ -102,32 +102,38 @@ pub async fn case_of(conn: &mut PgConnection, id: Uuid) -> Result<Option<Uuid>, 
 
 /// Inserts a case's planned tasks.
 pub async fn insert(tx: &mut PgConnection, tasks: &[Task]) -> Result<(), sqlx::Error> {
-    for t in tasks {
-        sqlx::query(
-            "INSERT INTO task (id, case_id, dossier_code, position, block, name, agency, sector, kind, budget_minutes,
-                               state, opened_at, due_at, completed_at, completed_by, outcome, pauses_main_clock)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-        )
-        .bind(t.id)
-        .bind(t.case_id)
-        .bind(&t.dossier_code)
-        .bind(t.position)
-        .bind(t.block)
-        .bind(&t.name)
-        .bind(&t.agency)
-        .bind(&t.sector)
-        .bind(t.kind.as_str())
-        .bind(t.budget.as_minutes())
-        .bind(t.state.as_str())
-        .bind(t.opened_at)
-        .bind(t.due_at)
-        .bind(t.completed_at)
-        .bind(t.completed_at.map(|_| "intake"))
-        .bind(t.completed_at.map(|_| "done"))
-        .bind(t.pauses_main_clock)
-        .execute(&mut *tx)
-        .await?;
+    if tasks.is_empty() {
+        return Ok(());
     }
+    let col = |f: &dyn Fn(&Task) -> Option<String>| tasks.iter().map(f).collect::<Vec<_>>();
+    let done = |t: &Task, v: &str| t.completed_at.map(|_| v.to_string());
+    sqlx::query(
+        "INSERT INTO task (id, case_id, dossier_code, position, block, name, agency, sector, kind, budget_minutes,
+                           state, opened_at, due_at, completed_at, completed_by, outcome, pauses_main_clock)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int4[], $5::int4[], $6::text[],
+                              $7::text[], $8::text[], $9::text[], $10::int8[], $11::text[],
+                              $12::timestamptz[], $13::timestamptz[], $14::timestamptz[], $15::text[],
+                              $16::text[], $17::bool[])",
+    )
+    .bind(tasks.iter().map(|t| t.id).collect::<Vec<_>>())
+    .bind(tasks.iter().map(|t| t.case_id).collect::<Vec<_>>())
+    .bind(col(&|t| Some(t.dossier_code.clone())))
+    .bind(tasks.iter().map(|t| t.position).collect::<Vec<_>>())
+    .bind(tasks.iter().map(|t| t.block).collect::<Vec<_>>())
+    .bind(col(&|t| Some(t.name.clone())))
+    .bind(col(&|t| Some(t.agency.clone())))
+    .bind(tasks.iter().map(|t| t.sector.clone()).collect::<Vec<_>>())
+    .bind(col(&|t| Some(t.kind.as_str().to_string())))
+    .bind(tasks.iter().map(|t| t.budget.as_minutes()).collect::<Vec<_>>())
+    .bind(col(&|t| Some(t.state.as_str().to_string())))
+    .bind(tasks.iter().map(|t| t.opened_at).collect::<Vec<_>>())
+    .bind(tasks.iter().map(|t| t.due_at).collect::<Vec<_>>())
+    .bind(tasks.iter().map(|t| t.completed_at).collect::<Vec<_>>())
+    .bind(col(&|t| done(t, "intake")))
+    .bind(col(&|t| done(t, "done")))
+    .bind(tasks.iter().map(|t| t.pauses_main_clock).collect::<Vec<_>>())
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 
