@@ -132,6 +132,17 @@ async fn a_dossiers_life_reaches_the_national_portal_and_the_applicant_exactly_o
     )
     .await;
     assert_eq!(status, 200, "{r}");
+    // Workflow has the request (the case waits) before the supplement comes, so "not paused"
+    // below means resumed, not "not paused yet".
+    let paused = eventually(Duration::from_secs(30), || {
+        let (sys, code) = (&sys, &code);
+        async move { (case(sys, code).await["state"] == "paused").then_some(()) }
+    })
+    .await;
+    assert!(
+        paused.is_some(),
+        "workflow never had the supplement request"
+    );
     at(&sys, datetime!(2026-11-27 11:00 +07:00));
     let supplement = json!({"components": [{"code": "GCSDT", "form": "scanned"}]});
     let (status, r) = post(

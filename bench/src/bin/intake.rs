@@ -1,6 +1,6 @@
 //! `bench/run`: intake at the database's speed, measured against the database in the same
-//! command. It starts the four services as separate `motcua serve` processes on one PostgreSQL
-//! (a fresh database), runs pgbench's one-row insert against that PostgreSQL at each
+//! command. It starts a private PostgreSQL as `motcua up` does (or uses `--database-url`), and
+//! the four services as separate `motcua serve` processes on it (a fresh database), runs pgbench's one-row insert against that PostgreSQL at each
 //! concurrency first (the baseline), then counter submissions at one agency and spread over
 //! 50 agencies at the same concurrencies, and reports rate, p50/p95/p99, the ratio to pgbench,
 //! each service's start-up time to ready and resident memory idle and under load, and where a
@@ -16,9 +16,14 @@ use std::time::{Duration, Instant};
 #[derive(Parser)]
 #[command(about = "intake against pgbench on the same PostgreSQL (loopback only)")]
 struct Args {
-    /// Admin URL of the PostgreSQL server to use (a fresh database is created on it).
-    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
-    database_url: String,
+    /// Admin URL of a PostgreSQL server to use (a fresh database is created on it). Without
+    /// it, a private server is started in a temporary folder, as `motcua up` does (default
+    /// settings, fsync on) and removed afterwards.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// What the report says about the server (set by `main`).
+    #[arg(skip)]
+    server: String,
     /// The release `motcua` binary.
     #[arg(long, default_value = "target/release/motcua")]
     motcua: String,
@@ -40,6 +45,7 @@ const DB: &str = "motcua_bench_intake";
 
 use motcua_bench::profile;
 use motcua_bench::system::{NAMES, Services, birth_registration};
+use motcua_localpg::{LocalPgOptions, LocalPostgres};
 
 /// One scenario's outcome.
 struct Measured {
@@ -239,10 +245,40 @@ async fn batch_profile() -> (f64, BTreeMap<String, f64>) {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
-    let db_url = motcua_db_url(&args.database_url)?;
-    psql(&args.database_url, &format!("DROP DATABASE IF EXISTS {DB}"))?;
-    psql(&args.database_url, &format!("CREATE DATABASE {DB}"))?;
+    let mut args = Args::parse();
+    let private = match &args.database_url {
+        Some(url) => {
+            args.server = format!("the server at `{url}`");
+            None
+        }
+        None => {
+            let dir = std::env::temp_dir().join(format!("motcua-bench-{}", std::process::id()));
+            let pg = LocalPostgres::start(&LocalPgOptions {
+                dir: dir.clone(),
+                ephemeral: false,
+            })?;
+            args.database_url = Some(pg.url());
+            args.server =
+                "private, started for the run as `motcua up` does (default settings, fsync on)"
+                    .into();
+            Some((pg, dir))
+        }
+    };
+    let admin = args.database_url.clone().unwrap_or_default();
+    let result = run(&args, &admin).await;
+    if let Some((mut pg, dir)) = private {
+        pg.stop();
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    println!("{}", result?);
+    Ok(())
+}
+
+/// Everything on the server at `admin`; returns the report.
+async fn run(args: &Args, admin: &str) -> anyhow::Result<String> {
+    let db_url = motcua_db_url(admin)?;
+    psql(admin, &format!("DROP DATABASE IF EXISTS {DB}"))?;
+    psql(admin, &format!("CREATE DATABASE {DB}"))?;
     psql(
         &db_url,
         "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), payload text)",
@@ -273,14 +309,10 @@ async fn main() -> anyhow::Result<()> {
         ("MOTCUA_DB_MAX_CONNECTIONS", args.db_connections.to_string()),
     ];
     let (services, ready) = Services::start(&args.motcua, &db_url, &secret, 18080, &extra).await?;
-    let report = measure(&args, &services, &ready, &secret, &baseline).await;
+    let report = measure(args, &services, &ready, &secret, &baseline).await;
     services.stop();
-    psql(
-        &args.database_url,
-        &format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)"),
-    )?;
-    println!("{}", report?);
-    Ok(())
+    psql(admin, &format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)"))?;
+    report
 }
 
 fn motcua_db_url(admin: &str) -> anyhow::Result<String> {
@@ -342,7 +374,10 @@ async fn measure(
     };
     let mut named: Vec<(&str, u32)> = NAMES.iter().copied().zip(pids.iter().copied()).collect();
     named.push(("load generator", std::process::id()));
-    let db = sqlx::PgPool::connect(&motcua_db_url(&args.database_url)?).await?;
+    let db = sqlx::PgPool::connect(&motcua_db_url(
+        args.database_url.as_deref().unwrap_or_default(),
+    )?)
+    .await?;
     let mut rows = Vec::new();
     let mut statements = Vec::new();
     for c in &args.clients {
@@ -400,10 +435,10 @@ fn render(
     phases: &BTreeMap<String, f64>,
 ) -> String {
     let mut out = format!(
-        "\n`bench/run` ({} s per measurement, load generator on the same machine)\n\n\
+        "\n`bench/run` ({} s per measurement, load generator on the same machine; PostgreSQL: {})\n\n\
          | scenario | clients | pgbench TPS | submissions/s | ratio | p50 ms | p95 ms | p99 ms | failed |\n\
          |---|---|---|---|---|---|---|---|---|\n",
-        args.seconds
+        args.seconds, args.server
     );
     for m in rows {
         let tps = baseline.get(&m.clients).copied().unwrap_or(f64::NAN);

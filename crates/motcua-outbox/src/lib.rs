@@ -7,7 +7,9 @@
 //! row at the same time, and a failed delivery is retried with exponential backoff. Events
 //! about one subject (one dossier) reach a destination in the order they were recorded: a
 //! delivery is not attempted while an earlier one for the same subject and destination is
-//! pending. Different subjects are delivered concurrently. A destination outside motcua (the
+//! pending. Different subjects are delivered concurrently; another motcua service gets all of
+//! its due events in one `DeliverEvents` call, applied by the receiver with [`apply_runs`] (in
+//! order, a refused event holding back only its subject). A destination outside motcua (the
 //! national portal) is reached over HTTP ([`HttpPush`]) with bounded attempts: a delivery that
 //! spends them becomes a dead letter ([`DEAD_LETTER_DDL`]) and stops holding back its subject.
 //! Receivers call [`inbox_claim`] in the transaction that applies the event: a duplicate
@@ -160,6 +162,30 @@ pub async fn inbox_claim(tx: &mut PgConnection, event: &Event) -> Result<bool, s
     .execute(&mut *tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// [`inbox_claim`] for a batch, in one statement: for each event, in order, whether this is
+/// its first delivery (a repeat of an id within the batch counts as a duplicate).
+pub async fn inbox_claim_all(
+    tx: &mut PgConnection,
+    events: &[Event],
+) -> Result<Vec<bool>, sqlx::Error> {
+    let mut ids = Vec::with_capacity(events.len());
+    for e in events {
+        ids.push(Uuid::parse_str(&e.id).map_err(|e| sqlx::Error::Decode(Box::new(e)))?);
+    }
+    let claimed: Vec<Uuid> = sqlx::query_scalar(
+        "INSERT INTO inbox_event (event_id, event_type, source)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) ORDER BY 1
+         ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+    )
+    .bind(&ids)
+    .bind(events.iter().map(|e| e.r#type.as_str()).collect::<Vec<_>>())
+    .bind(events.iter().map(|e| e.source.as_str()).collect::<Vec<_>>())
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut fresh: std::collections::HashSet<Uuid> = claimed.into_iter().collect();
+    Ok(ids.iter().map(|id| fresh.remove(id)).collect())
 }
 
 /// How many deliveries to `destination` in `schema`'s outbox are dead letters (attempts spent).

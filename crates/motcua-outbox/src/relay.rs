@@ -14,6 +14,10 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 use uuid::Uuid;
 
+/// Most events in one `DeliverEvents` call: a call is bounded by the gRPC deadline, so a
+/// backlog goes in several.
+const CALL_EVENTS: usize = 64;
+
 /// Where one destination's events go.
 #[derive(Clone, Debug)]
 pub struct RelayDestination {
@@ -230,8 +234,9 @@ impl Relay {
         Ok(pending)
     }
 
-    /// One call with all of `destination`'s due events. `None`: not tried (held back behind
-    /// an earlier event of its subject that was not taken).
+    /// `destination`'s due events in calls of at most [`CALL_EVENTS`] (each bounded by the
+    /// call deadline), in order. `None`: not tried (held back behind an earlier event of its
+    /// subject that was not taken, in this call or an earlier one).
     async fn deliver_together(
         &self,
         destination: &str,
@@ -240,34 +245,47 @@ impl Relay {
         let Some(d) = self.destinations.get(destination) else {
             return Vec::new();
         };
-        let span = tracing::info_span!("outbox.deliver_batch", destination, events = pending.len());
-        let events = pending.iter().map(|p| p.event.clone()).collect();
-        match d.client.deliver_all(events).instrument(span).await {
-            Ok(outcomes) => pending
-                .into_iter()
-                .zip(outcomes)
-                .map(|(p, o)| {
-                    let outcome = match (o.taken, o.error.is_empty()) {
+        let mut blocked = std::collections::HashSet::new();
+        let mut out = Vec::with_capacity(pending.len());
+        let mut pending = pending.into_iter().peekable();
+        while pending.peek().is_some() {
+            let mut call = Vec::with_capacity(CALL_EVENTS);
+            while call.len() < CALL_EVENTS
+                && let Some(p) = pending.next()
+            {
+                match blocked.contains(&p.event.subject) {
+                    true => out.push((p, None)),
+                    false => call.push(p),
+                }
+            }
+            let span =
+                tracing::info_span!("outbox.deliver_batch", destination, events = call.len());
+            let events = call.iter().map(|p| p.event.clone()).collect();
+            let outcomes = match d.client.deliver_all(events).instrument(span).await {
+                Ok(outcomes) => outcomes
+                    .into_iter()
+                    .map(|o| match (o.taken, o.error.is_empty()) {
                         (true, _) => Some(Ok(())),
                         (false, false) => Some(Err(o.error)),
                         (false, true) => None,
-                    };
-                    (p, outcome)
-                })
-                .collect(),
-            Err(e) => {
-                // The call failed: an attempt for the first event of each subject only.
-                let mut seen = std::collections::HashSet::new();
-                pending
-                    .into_iter()
-                    .map(|p| {
-                        let first = seen.insert(p.event.subject.clone());
-                        let outcome = first.then(|| Err(e.clone()));
-                        (p, outcome)
                     })
-                    .collect()
+                    .collect(),
+                // The call failed: an attempt for the first event of each subject only.
+                Err(e) => {
+                    let mut seen = std::collections::HashSet::new();
+                    call.iter()
+                        .map(|p| seen.insert(p.event.subject.clone()).then(|| Err(e.clone())))
+                        .collect::<Vec<_>>()
+                }
+            };
+            for (p, outcome) in call.into_iter().zip(outcomes) {
+                if !matches!(outcome, Some(Ok(()))) {
+                    blocked.insert(p.event.subject.clone());
+                }
+                out.push((p, outcome));
             }
         }
+        out
     }
 
     /// One call per event; subjects concurrently, each subject's events in order, stopping at

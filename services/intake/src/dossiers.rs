@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use motcua_auth::Caller;
-use motcua_idempotency::{IdempotencyKey, Precheck};
+use motcua_idempotency::IdempotencyKey;
 use motcua_problem::{ApiPath, ApiQuery, ApiResult, Problem, codes, parse_json};
 use serde_json::json;
 use utoipa::OpenApi;
@@ -58,13 +58,10 @@ async fn submit(
     body: Bytes,
 ) -> ApiResult<Response> {
     let path = "/api/v1/dossiers";
-    let idem =
-        match IdempotencyKey::precheck_request(&s.pool, &caller.sub, &headers, path, &body, true)
-            .await?
-        {
-            Precheck::Replay(r) => return Ok(r.into_response()),
-            Precheck::Proceed(k) => k.ok_or_else(Problem::internal)?,
-        };
+    // The key is claimed by the writer with the dossier: a retry of a written request is
+    // answered there, from the stored answer, without a read of its own here.
+    let idem = IdempotencyKey::from_request(&caller.sub, &headers, path, &body, true)?
+        .ok_or_else(Problem::internal)?;
     let req: SubmitDossier = parse_json(&body)?;
     let now = s.now();
     let agency = s.catalogue.agency(&req.receiving_agency).await?;
@@ -87,7 +84,14 @@ async fn submit(
     };
     let accepted = match submission::decide(&input) {
         Ok(a) => a,
-        Err(refusal) => return Err(s.refused(&caller, None, refusal).await),
+        Err(refusal) => {
+            // Refused now, but perhaps written before the rules or the day changed: a retry
+            // still gets its first answer.
+            if let Some(answer) = idem.precheck(&s.pool).await? {
+                return Ok(answer.into_response());
+            }
+            return Err(s.refused(&caller, None, refusal).await);
+        }
     };
     // Written by the agency's writer with the others arriving meanwhile (group commit).
     let answer = s.receiving.receive(accepted, idem).await?;

@@ -8,7 +8,7 @@ use crate::domain::facts::{self, Fact};
 use crate::domain::flows::FlowDeltas;
 use crate::state::AppState;
 use crate::store;
-use motcua_events::DossierStatusChanged;
+use motcua_events::{DossierReceived, DossierStatusChanged};
 use motcua_problem::{Problem, codes};
 use motcua_proto::common::v1::Event;
 use motcua_proto::common::v1::EventOutcome;
@@ -45,14 +45,15 @@ async fn receive_all(s: &AppState, events: &[Event]) -> Result<Vec<bool>, Proble
         }
     }
     let mut tx = s.pool.begin().await?;
+    let applied = motcua_outbox::inbox_claim_all(&mut tx, events).await?;
+    let fresh: Vec<&DossierReceived> = received
+        .iter()
+        .zip(&applied)
+        .filter_map(|(ev, first)| first.then_some(ev))
+        .collect();
     let mut deltas = FlowDeltas::default();
-    let mut applied = Vec::with_capacity(events.len());
-    for (event, ev) in events.iter().zip(&received) {
-        let first = motcua_outbox::inbox_claim(&mut tx, event).await?;
-        if first && store::facts::record(&mut tx, ev, facts::received_day(ev.received_at)).await? {
-            deltas.add(&facts::received(ev), 1);
-        }
-        applied.push(first);
+    for ev in store::facts::record_all(&mut tx, &fresh).await? {
+        deltas.add(&facts::received(ev), 1);
     }
     store::flows::apply(&mut tx, &deltas).await?;
     tx.commit().await?;

@@ -141,17 +141,13 @@ async fn plan_case(s: &AppState, event: &Event, event_id: Uuid) -> Result<Planne
     })
 }
 
-/// Writes a planned case with its inbox row; forwards it at once unless it waits for the next
-/// working day. Returns whether the event was new.
+/// Writes a planned case (its event already claimed in the inbox); forwards it at once unless
+/// it waits for the next working day.
 async fn write_case(
     tx: &mut sqlx::PgConnection,
-    event: &Event,
     p: &PlannedCase,
     now: time::OffsetDateTime,
-) -> Result<bool, Problem> {
-    if !motcua_outbox::inbox_claim(tx, event).await? {
-        return Ok(false);
-    }
+) -> Result<(), Problem> {
     let ev = &p.event;
     if store::cases::insert(
         tx,
@@ -171,14 +167,17 @@ async fn write_case(
         }
         tracing::info!(dossier = %ev.dossier_code, tasks = p.tasks.len(), "case opened");
     }
-    Ok(true)
+    Ok(())
 }
 
 /// Opens the case of a received dossier.
 async fn open_case(s: &AppState, event: &Event, event_id: Uuid) -> Result<bool, Problem> {
     let planned = plan_case(s, event, event_id).await?;
     let mut tx = s.pool.begin().await?;
-    let first = write_case(&mut tx, event, &planned, s.now()).await?;
+    let first = motcua_outbox::inbox_claim(&mut tx, event).await?;
+    if first {
+        write_case(&mut tx, &planned, s.now()).await?;
+    }
     tx.commit().await?;
     s.relay_wake.notify_one();
     Ok(first)
@@ -195,10 +194,12 @@ async fn open_cases(s: &AppState, events: &[Event]) -> Result<Vec<bool>, Problem
     }
     let now = s.now();
     let mut tx = s.pool.begin().await?;
-    let mut applied = Vec::with_capacity(events.len());
-    for (event, p) in events.iter().zip(&planned) {
-        let (span, _) = motcua_outbox::context(event);
-        applied.push(write_case(&mut tx, event, p, now).instrument(span).await?);
+    let applied = motcua_outbox::inbox_claim_all(&mut tx, events).await?;
+    for ((event, p), first) in events.iter().zip(&planned).zip(&applied) {
+        if *first {
+            let (span, _) = motcua_outbox::context(event);
+            write_case(&mut tx, p, now).instrument(span).await?;
+        }
     }
     tx.commit().await?;
     s.relay_wake.notify_one();

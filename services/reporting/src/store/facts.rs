@@ -90,6 +90,51 @@ pub async fn record(
     Ok(done.rows_affected() == 1)
 }
 
+/// [`record`] for a batch of receipts, in one statement; returns those recorded now (a dossier
+/// already known is left as it is).
+pub async fn record_all<'a>(
+    tx: &mut PgConnection,
+    received: &[&'a DossierReceived],
+) -> Result<Vec<&'a DossierReceived>, sqlx::Error> {
+    if received.is_empty() {
+        return Ok(Vec::new());
+    }
+    let text = |f: fn(&DossierReceived) -> &str| received.iter().map(|e| f(e)).collect::<Vec<_>>();
+    let recorded: Vec<String> = sqlx::query_scalar(
+        "INSERT INTO dossier_fact (dossier_code, procedure_code, receiving_agency, channel, received_at, received_day,
+                                   due_at, due_initial, field, level, submitted_by, paper_components)
+         SELECT code, procedure_code, agency, channel, received_at, day, due_at, due_at, field, level, by, paper
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::date[],
+                       $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::bool[])
+             AS x(code, procedure_code, agency, channel, received_at, day, due_at, field, level, by, paper)
+         ON CONFLICT (dossier_code) DO NOTHING RETURNING dossier_code",
+    )
+    .bind(text(|e| &e.dossier_code))
+    .bind(text(|e| &e.procedure_code))
+    .bind(text(|e| &e.receiving_agency))
+    .bind(text(|e| &e.channel))
+    .bind(received.iter().map(|e| e.received_at).collect::<Vec<_>>())
+    .bind(
+        received
+            .iter()
+            .map(|e| crate::domain::facts::received_day(e.received_at))
+            .collect::<Vec<_>>(),
+    )
+    .bind(received.iter().map(|e| e.due_at).collect::<Vec<_>>())
+    .bind(text(|e| &e.field))
+    .bind(text(|e| &e.level))
+    .bind(text(|e| &e.submitted_by))
+    .bind(received.iter().map(|e| e.paper_components).collect::<Vec<_>>())
+    .fetch_all(&mut *tx)
+    .await?;
+    let recorded: std::collections::HashSet<String> = recorded.into_iter().collect();
+    Ok(received
+        .iter()
+        .copied()
+        .filter(|e| recorded.contains(&e.dossier_code))
+        .collect())
+}
+
 /// The receiving agency of a dossier, if reporting knows it (read before locking, to fetch
 /// its calendar outside the transaction).
 pub async fn agency_of(pool: &PgPool, code: &str) -> Result<Option<String>, sqlx::Error> {
