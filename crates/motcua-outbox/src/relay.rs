@@ -14,6 +14,11 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 use uuid::Uuid;
 
+/// How long a round's claim keeps other replicas off its deliveries: longer than a round
+/// takes (its calls are bounded by their deadlines), short enough that the deliveries of a
+/// relay that died are taken up again soon.
+pub const LEASE_SECONDS: i64 = 30;
+
 /// Most events in one `DeliverEvents` call: a call is bounded by the gRPC deadline, so a
 /// backlog goes in several.
 const CALL_EVENTS: usize = 64;
@@ -149,9 +154,12 @@ impl Relay {
     /// back the events between motcua's services. A destination that takes batches (another
     /// motcua service) gets all of its due events in one call; the others one call per event,
     /// subjects concurrently.
+    ///
+    /// No transaction stays open while a destination is called: the claim leases the rows for
+    /// [`LEASE_SECONDS`] (another replica skips them meanwhile, and takes them up again if this
+    /// one dies), and the outcomes are written afterwards.
     pub async fn deliver_batch(&self) -> Result<usize, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        let pending = self.claim(&mut tx).await?;
+        let pending = self.claim().await?;
         let n = pending.len();
         let mut batched: std::collections::BTreeMap<String, Vec<Pending>> = Default::default();
         let mut singly = Vec::new();
@@ -170,42 +178,59 @@ impl Relay {
         }
         let relay = self.clone();
         running.spawn(async move { relay.deliver_singly(singly).await });
-        let mut delivered: Vec<(Uuid, String)> = Vec::with_capacity(n);
+        let (mut delivered, mut untried) = (Vec::with_capacity(n), Vec::new());
+        let mut tx = None;
         while let Some(done) = running.join_next().await {
             let Ok(outcomes) = done else { continue };
             for (p, outcome) in outcomes {
                 match outcome {
                     Some(Ok(())) => delivered.push((p.event_id, p.destination)),
-                    Some(Err(e)) => self.record_failure(&mut tx, &p, e).await?,
-                    None => {}
+                    Some(Err(e)) => {
+                        if tx.is_none() {
+                            tx = Some(self.pool.begin().await?);
+                        }
+                        if let Some(tx) = tx.as_mut() {
+                            self.record_failure(tx, &p, e).await?;
+                        }
+                    }
+                    None => untried.push((p.event_id, p.destination)),
                 }
             }
         }
-        mark_delivered(&mut tx, &delivered).await?;
-        tx.commit().await?;
+        if let Some(tx) = tx {
+            tx.commit().await?;
+        }
+        mark(&self.pool, &delivered, Mark::Delivered).await?;
+        mark(&self.pool, &untried, Mark::Released).await?;
         Ok(n)
     }
 
-    /// The due deliveries to this relay's destinations, oldest first, locked for this round.
-    async fn claim(&self, tx: &mut sqlx::PgConnection) -> Result<Vec<Pending>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT d.event_id, d.destination, d.attempts, e.event_type, e.subject, e.payload,
-                    e.occurred_at, e.traceparent, e.request_id
-               FROM outbox_delivery d JOIN outbox_event e ON e.id = d.event_id
-              WHERE d.delivered_at IS NULL AND d.dead_at IS NULL AND d.next_attempt_at <= now()
-                AND NOT EXISTS (
-                    SELECT 1 FROM outbox_delivery p
-                     WHERE p.destination = d.destination AND p.subject = d.subject
-                       AND p.delivered_at IS NULL AND p.dead_at IS NULL AND p.seq < d.seq)
-                AND d.destination = ANY($2)
-              ORDER BY d.seq
-              LIMIT $1
-                FOR UPDATE OF d SKIP LOCKED",
+    /// The due deliveries to this relay's destinations, oldest first, leased to this round.
+    async fn claim(&self) -> Result<Vec<Pending>, sqlx::Error> {
+        let mut rows = sqlx::query(
+            "WITH due AS (
+                SELECT d.event_id, d.destination FROM outbox_delivery d
+                 WHERE d.delivered_at IS NULL AND d.dead_at IS NULL AND d.next_attempt_at <= now()
+                   AND NOT EXISTS (
+                       SELECT 1 FROM outbox_delivery p
+                        WHERE p.destination = d.destination AND p.subject = d.subject
+                          AND p.delivered_at IS NULL AND p.dead_at IS NULL AND p.seq < d.seq)
+                   AND d.destination = ANY($2)
+                 ORDER BY d.seq
+                 LIMIT $1
+                   FOR UPDATE OF d SKIP LOCKED)
+             UPDATE outbox_delivery d SET next_attempt_at = now() + make_interval(secs => $3)
+               FROM due JOIN outbox_event e ON e.id = due.event_id
+              WHERE d.event_id = due.event_id AND d.destination = due.destination
+             RETURNING d.seq, d.event_id, d.destination, d.attempts, e.event_type, e.subject,
+                       e.payload, e.occurred_at, e.traceparent, e.request_id",
         )
         .bind(self.batch)
         .bind(self.destinations.keys().copied().collect::<Vec<&str>>())
-        .fetch_all(&mut *tx)
+        .bind(LEASE_SECONDS as f64)
+        .fetch_all(&self.pool)
         .await?;
+        rows.sort_by_key(|r| r.try_get::<i64, _>("seq").unwrap_or_default());
         let mut pending = Vec::with_capacity(rows.len());
         for r in rows {
             let event_id: Uuid = r.try_get("event_id")?;
@@ -411,24 +436,35 @@ impl Relay {
     }
 }
 
-/// Marks the deliveries taken in this round, in one statement.
-async fn mark_delivered(
-    tx: &mut sqlx::PgConnection,
-    delivered: &[(Uuid, String)],
-) -> Result<(), sqlx::Error> {
-    if delivered.is_empty() {
+/// What a round writes about a delivery it did not fail.
+enum Mark {
+    /// Taken by the destination.
+    Delivered,
+    /// Not tried (held back behind its subject's earlier event): its lease is given back.
+    Released,
+}
+
+/// Writes the outcome of a round's deliveries of one kind, in one statement.
+async fn mark(pool: &PgPool, rows: &[(Uuid, String)], kind: Mark) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
         return Ok(());
     }
-    let (ids, names): (Vec<Uuid>, Vec<String>) = delivered.iter().cloned().unzip();
-    sqlx::query(
-        "UPDATE outbox_delivery d SET delivered_at = now(), attempts = d.attempts + 1, last_error = NULL
+    let (ids, names): (Vec<Uuid>, Vec<String>) = rows.iter().cloned().unzip();
+    let set = match kind {
+        Mark::Delivered => "delivered_at = now(), attempts = d.attempts + 1, last_error = NULL",
+        Mark::Released => "next_attempt_at = now()",
+    };
+    let sql = format!(
+        "UPDATE outbox_delivery d SET {set}
            FROM unnest($1::uuid[], $2::text[]) AS t(event_id, destination)
-          WHERE d.event_id = t.event_id AND d.destination = t.destination",
-    )
-    .bind(&ids)
-    .bind(&names)
-    .execute(&mut *tx)
-    .await?;
+          WHERE d.event_id = t.event_id AND d.destination = t.destination"
+    );
+    // `set` is one of the two constant clauses above.
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&ids)
+        .bind(&names)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
