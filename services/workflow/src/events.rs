@@ -13,7 +13,6 @@ use motcua_problem::{Problem, codes};
 use motcua_proto::common::v1::Event;
 use motcua_proto::common::v1::EventOutcome;
 use std::collections::HashSet;
-use tracing::Instrument;
 use uuid::Uuid;
 
 fn payload<T: serde::de::DeserializeOwned>(event: &Event) -> Result<T, Problem> {
@@ -141,31 +140,45 @@ async fn plan_case(s: &AppState, event: &Event, event_id: Uuid) -> Result<Planne
     })
 }
 
-/// Writes a planned case (its event already claimed in the inbox); forwards it at once unless
-/// it waits for the next working day.
-async fn write_case(
+/// Writes planned cases whose events are new (claimed in the inbox): the cases and all their
+/// tasks in one statement each, then forwards each at once unless it waits for the next
+/// working day. `traces`: each one's trace id.
+async fn write_cases(
     tx: &mut sqlx::PgConnection,
-    p: &PlannedCase,
+    planned: &[&PlannedCase],
+    traces: Vec<Option<String>>,
     now: time::OffsetDateTime,
 ) -> Result<(), Problem> {
-    let ev = &p.event;
-    if store::cases::insert(
-        tx,
-        &p.case,
-        ev.procedure_version,
-        ev.due_provisional,
-        p.event_id,
-        ev.paper_components,
-    )
-    .await?
-    {
-        store::tasks::insert(tx, &p.tasks).await?;
+    let openings: Vec<store::cases::Opening<'_>> = planned
+        .iter()
+        .zip(traces)
+        .map(|(p, trace_id)| store::cases::Opening {
+            case: &p.case,
+            procedure_version: p.event.procedure_version,
+            due_provisional: p.event.due_provisional,
+            opened_by: p.event_id,
+            paper: p.event.paper_components,
+            trace_id,
+        })
+        .collect();
+    let inserted = store::cases::insert_all(tx, &openings).await?;
+    let opened: Vec<&PlannedCase> = planned
+        .iter()
+        .zip(&inserted)
+        .filter_map(|(p, new)| new.then_some(*p))
+        .collect();
+    let tasks: Vec<_> = opened
+        .iter()
+        .flat_map(|p| p.tasks.iter().cloned())
+        .collect();
+    store::tasks::insert(tx, &tasks).await?;
+    for p in opened {
         if p.case.forward_at.is_some_and(|f| f <= now)
             && let Some(u) = progress::forward(&p.case, &p.tasks, now, &p.calendars)
         {
             store::cases::apply(tx, &u, now).await?;
         }
-        tracing::info!(dossier = %ev.dossier_code, tasks = p.tasks.len(), "case opened");
+        tracing::info!(dossier = %p.event.dossier_code, tasks = p.tasks.len(), "case opened");
     }
     Ok(())
 }
@@ -176,15 +189,16 @@ async fn open_case(s: &AppState, event: &Event, event_id: Uuid) -> Result<bool, 
     let mut tx = s.pool.begin().await?;
     let first = motcua_outbox::inbox_claim(&mut tx, event).await?;
     if first {
-        write_case(&mut tx, &planned, s.now()).await?;
+        let trace = motcua_telemetry::propagation::current_trace_id();
+        write_cases(&mut tx, &[&planned], vec![trace], s.now()).await?;
     }
     tx.commit().await?;
     s.relay_wake.notify_one();
     Ok(first)
 }
 
-/// Opens the cases of a run of received dossiers in one transaction (each planned first, in
-/// its own trace). Returns, for each, whether it was new.
+/// Opens the cases of a run of received dossiers in one transaction (each planned first).
+/// Returns, for each, whether it was new.
 async fn open_cases(s: &AppState, events: &[Event]) -> Result<Vec<bool>, Problem> {
     let mut planned = Vec::with_capacity(events.len());
     for event in events {
@@ -195,12 +209,15 @@ async fn open_cases(s: &AppState, events: &[Event]) -> Result<Vec<bool>, Problem
     let now = s.now();
     let mut tx = s.pool.begin().await?;
     let applied = motcua_outbox::inbox_claim_all(&mut tx, events).await?;
+    let (mut fresh, mut traces) = (Vec::new(), Vec::new());
     for ((event, p), first) in events.iter().zip(&planned).zip(&applied) {
         if *first {
             let (span, _) = motcua_outbox::context(event);
-            write_case(&mut tx, p, now).instrument(span).await?;
+            traces.push(span.in_scope(motcua_telemetry::propagation::current_trace_id));
+            fresh.push(p);
         }
     }
+    write_cases(&mut tx, &fresh, traces, now).await?;
     tx.commit().await?;
     s.relay_wake.notify_one();
     Ok(applied)

@@ -3,25 +3,34 @@
 use sqlx::PgConnection;
 use time::Date;
 
-/// Takes the next `n` numbers of `agency`'s sequence for `day` and returns the first. Runs in
-/// the transaction that inserts the dossiers: the row lock serialises concurrent batches at
-/// one agency, so numbers are consecutive, and a rolled-back batch leaves no gap. One bump
-/// serves a whole batch (group commit), so the lock is taken once per commit, not per dossier.
-pub async fn take(
+/// Takes the next `n` numbers of each `(agency, day)` sequence (distinct pairs) in one
+/// statement and returns the first of each, in the order given. Runs in the transaction that
+/// inserts the dossiers: the row locks serialise concurrent batches at one agency, so numbers
+/// are consecutive, and a rolled-back batch leaves no gap. Rows are locked in agency and day
+/// order, so two writers (two replicas) never deadlock on them. One bump serves a whole batch
+/// (group commit), so a row is locked once per commit, not per dossier.
+pub async fn take_all(
     tx: &mut PgConnection,
-    agency: &str,
-    day: Date,
-    n: i32,
-) -> Result<i32, sqlx::Error> {
-    let last: i32 = sqlx::query_scalar(
-        "INSERT INTO dossier_sequence (agency, day, last) VALUES ($1, $2, $3)
-         ON CONFLICT (agency, day) DO UPDATE SET last = dossier_sequence.last + $3
-         RETURNING last",
+    wanted: &[(&str, Date, i32)],
+) -> Result<Vec<i32>, sqlx::Error> {
+    let rows: Vec<(String, Date, i32)> = sqlx::query_as(
+        "INSERT INTO dossier_sequence (agency, day, last)
+         SELECT * FROM unnest($1::text[], $2::date[], $3::int4[]) ORDER BY 1, 2
+         ON CONFLICT (agency, day) DO UPDATE SET last = dossier_sequence.last + excluded.last
+         RETURNING agency, day, last",
     )
-    .bind(agency)
-    .bind(day)
-    .bind(n)
-    .fetch_one(&mut *tx)
+    .bind(wanted.iter().map(|w| w.0).collect::<Vec<_>>())
+    .bind(wanted.iter().map(|w| w.1).collect::<Vec<_>>())
+    .bind(wanted.iter().map(|w| w.2).collect::<Vec<_>>())
+    .fetch_all(&mut *tx)
     .await?;
-    Ok(last - n + 1)
+    wanted
+        .iter()
+        .map(|(agency, day, n)| {
+            rows.iter()
+                .find(|(a, d, _)| a == agency && d == day)
+                .map(|(_, _, last)| last - n + 1)
+                .ok_or_else(|| sqlx::Error::Protocol(format!("no sequence row for {agency}")))
+        })
+        .collect()
 }

@@ -100,37 +100,60 @@ pub async fn try_lock(tx: &mut PgConnection, id: Uuid) -> Result<Option<Case>, s
     select(tx, Key::Id(id), "FOR UPDATE SKIP LOCKED").await
 }
 
-/// Inserts a new case; `false` when the dossier already has one.
-pub async fn insert(
+/// A case to open with what its row records beyond the plan.
+pub struct Opening<'a> {
+    /// The planned case.
+    pub case: &'a Case,
+    /// The procedure version it was planned from.
+    pub procedure_version: i32,
+    /// Whether the appointment is provisional.
+    pub due_provisional: bool,
+    /// The `dossier.received` event that opened it.
+    pub opened_by: Uuid,
+    /// Whether paper components travel with it.
+    pub paper: bool,
+    /// The trace of the request that received the dossier.
+    pub trace_id: Option<String>,
+}
+
+/// Inserts a run of planned cases (state `open`), in one statement; for each, whether it was inserted now (a
+/// dossier that already has its case keeps it).
+pub async fn insert_all(
     tx: &mut PgConnection,
-    c: &Case,
-    procedure_version: i32,
-    due_provisional: bool,
-    opened_by: Uuid,
-    paper: bool,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    o: &[Opening<'_>],
+) -> Result<Vec<bool>, sqlx::Error> {
+    let text = |f: for<'x> fn(&'x Opening<'_>) -> &'x str| o.iter().map(f).collect::<Vec<_>>();
+    let inserted: Vec<String> = sqlx::query_scalar(
         "INSERT INTO dossier_case (id, dossier_code, procedure_code, procedure_version, receiving_agency, state, opened_at,
                                    received_at, due_at, due_provisional, opened_by_event, trace_id, forward_at, forward_due, paper)
-         VALUES ($1, $2, $3, $4, $5, 'open', $6, $6, $7, $8, $9, $10, $11, $12, $13)
-         ON CONFLICT (dossier_code) DO NOTHING",
+         SELECT id, code, procedure_code, version, agency, 'open', received_at, received_at, due_at, provisional,
+                opened_by, trace_id, forward_at, forward_due, paper
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int4[], $5::text[], $6::timestamptz[],
+                       $7::timestamptz[], $8::bool[], $9::uuid[], $10::text[], $11::timestamptz[],
+                       $12::timestamptz[], $13::bool[])
+             AS x(id, code, procedure_code, version, agency, received_at, due_at, provisional, opened_by,
+                  trace_id, forward_at, forward_due, paper)
+         ON CONFLICT (dossier_code) DO NOTHING RETURNING dossier_code",
     )
-    .bind(c.id)
-    .bind(&c.dossier_code)
-    .bind(&c.procedure_code)
-    .bind(procedure_version)
-    .bind(&c.receiving_agency)
-    .bind(c.received_at)
-    .bind(c.due_at)
-    .bind(due_provisional)
-    .bind(opened_by)
-    .bind(motcua_telemetry::propagation::current_trace_id())
-    .bind(c.forward_at)
-    .bind(c.forward_due)
-    .bind(paper)
-    .execute(&mut *tx)
+    .bind(o.iter().map(|x| x.case.id).collect::<Vec<_>>())
+    .bind(text(|x| &x.case.dossier_code))
+    .bind(text(|x| &x.case.procedure_code))
+    .bind(o.iter().map(|x| x.procedure_version).collect::<Vec<_>>())
+    .bind(text(|x| &x.case.receiving_agency))
+    .bind(o.iter().map(|x| x.case.received_at).collect::<Vec<_>>())
+    .bind(o.iter().map(|x| x.case.due_at).collect::<Vec<_>>())
+    .bind(o.iter().map(|x| x.due_provisional).collect::<Vec<_>>())
+    .bind(o.iter().map(|x| x.opened_by).collect::<Vec<_>>())
+    .bind(o.iter().map(|x| x.trace_id.as_deref()).collect::<Vec<_>>())
+    .bind(o.iter().map(|x| x.case.forward_at).collect::<Vec<_>>())
+    .bind(o.iter().map(|x| x.case.forward_due).collect::<Vec<_>>())
+    .bind(o.iter().map(|x| x.paper).collect::<Vec<_>>())
+    .fetch_all(&mut *tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    let inserted: std::collections::HashSet<String> = inserted.into_iter().collect();
+    Ok(o.iter()
+        .map(|x| inserted.contains(&x.case.dossier_code))
+        .collect())
 }
 
 /// Records one event for its destinations, in `tx`.
