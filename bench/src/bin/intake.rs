@@ -57,6 +57,9 @@ struct Measured {
     failed: usize,
     rate: f64,
     latencies: Vec<Duration>,
+    /// Seconds from the last submission until every event it caused was delivered (`None`:
+    /// not within the bound).
+    drained: Option<f64>,
 }
 
 impl Measured {
@@ -214,6 +217,29 @@ async fn submissions(
         failed,
         rate: latencies.len() as f64 / elapsed,
         latencies,
+        drained: None,
+    }
+}
+
+/// Waits until intake's and workflow's outboxes have nothing left to deliver (at most 120 s):
+/// how long the rest of the pipeline (cases opened, facts recorded) trailed the submissions.
+async fn drain(db: &sqlx::PgPool) -> Option<f64> {
+    let started = Instant::now();
+    loop {
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM intake.outbox_delivery WHERE delivered_at IS NULL AND dead_at IS NULL)
+                  + (SELECT count(*) FROM workflow.outbox_delivery WHERE delivered_at IS NULL AND dead_at IS NULL)",
+        )
+        .fetch_one(db)
+        .await
+        .ok()?;
+        if pending == 0 {
+            return Some(started.elapsed().as_secs_f64());
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -401,9 +427,9 @@ async fn measure(
                 "{} at {} clients: {:.0}/s ({} failed)",
                 m.name, c, m.rate, m.failed
             );
+            // The next scenario starts once the event pipeline has caught up.
+            m.drained = drain(&db).await;
             rows.push(m);
-            // Let the event pipeline settle between scenarios.
-            tokio::time::sleep(Duration::from_secs(3)).await;
         }
     }
     sampler.abort();
@@ -413,7 +439,14 @@ async fn measure(
     let mut out = render(args, ready, &idle, &peak, baseline, &rows, size, &phases);
     out += "\nCPU used during each scenario, by process:\n\n";
     for m in &rows {
-        out += &format!("- {} at {} clients: {}\n", m.name, m.clients, m.cpu);
+        let drained = match m.drained {
+            Some(s) => format!("every event delivered {s:.1} s after the last submission"),
+            None => "events still undelivered 120 s after the last submission".to_string(),
+        };
+        out += &format!(
+            "- {} at {} clients: {}; {drained}\n",
+            m.name, m.clients, m.cpu
+        );
     }
     out +=
         "\nWhat PostgreSQL was busy with (share of sampled active statements, first scenario):\n\n";
