@@ -82,17 +82,33 @@ where
     let mut events = events.into_iter().peekable();
     while events.peek().is_some() {
         let run = next_run(&mut events, |e| e.r#type == batch_type);
+        // Events of a subject refused earlier in this request are not tried (they keep their
+        // place: outcomes go in the request's order).
+        let tried: Vec<bool> = run.iter().map(|e| !held.contains(&e.subject)).collect();
+        let run: Vec<Event> = run
+            .into_iter()
+            .zip(&tried)
+            .filter_map(|(e, t)| t.then_some(e))
+            .collect();
+        let mut results = Vec::new();
         if !run.is_empty() {
-            match together(run.clone()).await {
+            results = match together(run.clone()).await {
                 Ok(applied) if applied.len() == run.len() => {
-                    out.extend(applied.into_iter().map(taken))
+                    applied.into_iter().map(taken).collect()
                 }
-                Ok(_) => out.extend(apply_holding(run, &mut held, &mut one).await),
+                Ok(_) => apply_holding(run, &mut held, &mut one).await,
                 Err(e) => {
                     tracing::warn!(events = run.len(), error = %e, "batch failed; applying its events one at a time");
-                    out.extend(apply_holding(run, &mut held, &mut one).await);
+                    apply_holding(run, &mut held, &mut one).await
                 }
-            }
+            };
+        }
+        let mut results = results.into_iter();
+        for t in tried {
+            out.push(match t {
+                true => results.next().unwrap_or_default(),
+                false => EventOutcome::default(),
+            });
         }
         let others = next_run(&mut events, |e| e.r#type != batch_type);
         out.extend(apply_holding(others, &mut held, &mut one).await);
@@ -197,5 +213,44 @@ mod tests {
             *together_calls.lock().unwrap(),
             [vec!["A".to_string(), "B".into()], vec!["C".into()]]
         );
+    }
+}
+
+#[cfg(test)]
+mod held_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_receipt_of_a_subject_refused_earlier_in_the_request_is_not_tried() {
+        let ev = |ty: &str, subject: &str| Event {
+            id: format!("{ty}-{subject}"),
+            r#type: ty.into(),
+            subject: subject.into(),
+            ..Default::default()
+        };
+        let events = vec![ev("x", "B"), ev("r", "B"), ev("r", "C")];
+        let together_calls = std::sync::Mutex::new(Vec::new());
+        let outcomes = apply_runs(
+            events,
+            "r",
+            |run| {
+                let subjects: Vec<String> = run.iter().map(|e| e.subject.clone()).collect();
+                together_calls.lock().unwrap().push(subjects.clone());
+                async move { Ok::<_, String>(vec![true; subjects.len()]) }
+            },
+            |e| async move {
+                match e.subject.as_str() {
+                    "B" => Err("B refused".to_string()),
+                    _ => Ok(true),
+                }
+            },
+        )
+        .await;
+        let seen: Vec<(bool, &str)> = outcomes
+            .iter()
+            .map(|o| (o.taken, o.error.as_str()))
+            .collect();
+        assert_eq!(seen, [(false, "B refused"), (false, ""), (true, "")]);
+        assert_eq!(*together_calls.lock().unwrap(), [vec!["C".to_string()]]);
     }
 }

@@ -14,10 +14,14 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 use uuid::Uuid;
 
-/// How long a round's claim keeps other replicas off its deliveries: longer than a round
-/// takes (its calls are bounded by their deadlines), short enough that the deliveries of a
-/// relay that died are taken up again soon.
+/// How long a round's claim keeps other replicas off its deliveries: short enough that the
+/// deliveries of a relay that died are taken up again soon.
 pub const LEASE_SECONDS: i64 = 30;
+
+/// No call of a round starts later than this after its claim, so with call deadlines under
+/// `LEASE_SECONDS - ROUND_SECONDS` (gRPC 5 s, the national portal 10 s by default) every call
+/// ends while the lease holds; what was not tried by then is given back.
+const ROUND_SECONDS: u64 = 15;
 
 /// Most events in one `DeliverEvents` call: a call is bounded by the gRPC deadline, so a
 /// backlog goes in several.
@@ -161,6 +165,9 @@ impl Relay {
     pub async fn deliver_batch(&self) -> Result<usize, sqlx::Error> {
         let pending = self.claim().await?;
         let n = pending.len();
+        // No call starts after this: every call ends (its own deadline) before the lease does,
+        // so no other replica can take a row while this round may still deliver it.
+        let until = tokio::time::Instant::now() + Duration::from_secs(ROUND_SECONDS);
         let mut batched: std::collections::BTreeMap<String, Vec<Pending>> = Default::default();
         let mut singly = Vec::new();
         for p in pending {
@@ -174,34 +181,31 @@ impl Relay {
         let mut running = tokio::task::JoinSet::new();
         for (destination, group) in batched {
             let relay = self.clone();
-            running.spawn(async move { relay.deliver_together(&destination, group).await });
+            running.spawn(async move { relay.deliver_together(&destination, group, until).await });
         }
         let relay = self.clone();
-        running.spawn(async move { relay.deliver_singly(singly).await });
-        let (mut delivered, mut untried) = (Vec::with_capacity(n), Vec::new());
-        let mut tx = None;
+        running.spawn(async move { relay.deliver_singly(singly, until).await });
+        let (mut delivered, mut untried, mut failed) =
+            (Vec::with_capacity(n), Vec::new(), Vec::new());
         while let Some(done) = running.join_next().await {
             let Ok(outcomes) = done else { continue };
             for (p, outcome) in outcomes {
                 match outcome {
                     Some(Ok(())) => delivered.push((p.event_id, p.destination)),
-                    Some(Err(e)) => {
-                        if tx.is_none() {
-                            tx = Some(self.pool.begin().await?);
-                        }
-                        if let Some(tx) = tx.as_mut() {
-                            self.record_failure(tx, &p, e).await?;
-                        }
-                    }
+                    Some(Err(e)) => failed.push((p, e)),
                     None => untried.push((p.event_id, p.destination)),
                 }
             }
         }
-        if let Some(tx) = tx {
-            tx.commit().await?;
-        }
         mark(&self.pool, &delivered, Mark::Delivered).await?;
         mark(&self.pool, &untried, Mark::Released).await?;
+        if !failed.is_empty() {
+            let mut tx = self.pool.begin().await?;
+            for (p, e) in failed {
+                self.record_failure(&mut tx, &p, e).await?;
+            }
+            tx.commit().await?;
+        }
         Ok(n)
     }
 
@@ -261,11 +265,15 @@ impl Relay {
 
     /// `destination`'s due events in calls of at most [`CALL_EVENTS`] (each bounded by the
     /// call deadline), in order. `None`: not tried (held back behind an earlier event of its
-    /// subject that was not taken, in this call or an earlier one).
+    /// subject that was not taken, in this call or an earlier one, or the round's time is up).
+    /// A call that fails as a whole (the receiver down, its deadline passed, an older receiver
+    /// without `DeliverEvents`) is tried again one event per call, so only the events that
+    /// really fail are charged an attempt.
     async fn deliver_together(
         &self,
         destination: &str,
         pending: Vec<Pending>,
+        until: tokio::time::Instant,
     ) -> Vec<(Pending, Option<Result<(), String>>)> {
         let Some(d) = self.destinations.get(destination) else {
             return Vec::new();
@@ -278,16 +286,24 @@ impl Relay {
             while call.len() < CALL_EVENTS
                 && let Some(p) = pending.next()
             {
-                match blocked.contains(&p.event.subject) {
+                match blocked.contains(&p.event.subject) || tokio::time::Instant::now() >= until {
                     true => out.push((p, None)),
                     false => call.push(p),
                 }
             }
+            if call.is_empty() {
+                continue;
+            }
             let span =
                 tracing::info_span!("outbox.deliver_batch", destination, events = call.len());
             let events = call.iter().map(|p| p.event.clone()).collect();
-            let outcomes = match d.client.deliver_all(events).instrument(span).await {
-                Ok(outcomes) => outcomes
+            let outcomes: Vec<Option<Result<(), String>>> = match d
+                .client
+                .deliver_all(events)
+                .instrument(span)
+                .await
+            {
+                Ok(outcomes) if outcomes.len() == call.len() => outcomes
                     .into_iter()
                     .map(|o| match (o.taken, o.error.is_empty()) {
                         (true, _) => Some(Ok(())),
@@ -295,12 +311,19 @@ impl Relay {
                         (false, true) => None,
                     })
                     .collect(),
-                // The call failed: an attempt for the first event of each subject only.
-                Err(e) => {
-                    let mut seen = std::collections::HashSet::new();
-                    call.iter()
-                        .map(|p| seen.insert(p.event.subject.clone()).then(|| Err(e.clone())))
-                        .collect::<Vec<_>>()
+                failed => {
+                    let why = failed
+                        .err()
+                        .unwrap_or_else(|| "outcomes do not match the events".into());
+                    tracing::warn!(destination, events = call.len(), error = %why, "batch call failed; delivering one event per call");
+                    let mut one_by_one = Vec::with_capacity(call.len());
+                    for p in &call {
+                        one_by_one.push(match tokio::time::Instant::now() >= until {
+                            true => None,
+                            false => Some(self.deliver_one(p).await),
+                        });
+                    }
+                    one_by_one
                 }
             };
             for (p, outcome) in call.into_iter().zip(outcomes) {
@@ -318,6 +341,7 @@ impl Relay {
     async fn deliver_singly(
         &self,
         pending: Vec<Pending>,
+        until: tokio::time::Instant,
     ) -> Vec<(Pending, Option<Result<(), String>>)> {
         let mut groups: std::collections::BTreeMap<(String, String), Vec<Pending>> =
             Default::default();
@@ -334,14 +358,17 @@ impl Relay {
             running.spawn(async move {
                 let _permit = permits.acquire_owned().await;
                 let mut outcomes = Vec::with_capacity(group.len());
+                let mut stop = false;
                 for p in group {
-                    let outcome = relay.deliver_one(&p).await;
-                    let failed = outcome.is_err();
-                    outcomes.push((p, Some(outcome)));
-                    if failed {
-                        // Later events of this subject wait for this one.
-                        break;
+                    if stop || tokio::time::Instant::now() >= until {
+                        // After a failure later events of this subject wait for it; after the
+                        // round's time, the lease is given back.
+                        outcomes.push((p, None));
+                        continue;
                     }
+                    let outcome = relay.deliver_one(&p).await;
+                    stop = outcome.is_err();
+                    outcomes.push((p, Some(outcome)));
                 }
                 outcomes
             });
@@ -371,7 +398,7 @@ impl Relay {
                 );
                 sqlx::query(
                     "UPDATE outbox_delivery SET attempts = attempts + 1, last_error = $3, dead_at = now()
-                      WHERE event_id = $1 AND destination = $2",
+                      WHERE event_id = $1 AND destination = $2 AND delivered_at IS NULL",
                 )
                 .bind(p.event_id)
                 .bind(&p.destination)
@@ -389,7 +416,7 @@ impl Relay {
                     "UPDATE outbox_delivery
                         SET attempts = attempts + 1, last_error = $3,
                             next_attempt_at = now() + make_interval(secs => $4)
-                      WHERE event_id = $1 AND destination = $2",
+                      WHERE event_id = $1 AND destination = $2 AND delivered_at IS NULL",
                 )
                 .bind(p.event_id)
                 .bind(&p.destination)
@@ -454,12 +481,17 @@ async fn mark(pool: &PgPool, rows: &[(Uuid, String)], kind: Mark) -> Result<(), 
         Mark::Delivered => "delivered_at = now(), attempts = d.attempts + 1, last_error = NULL",
         Mark::Released => "next_attempt_at = now()",
     };
+    // A row another relay delivered meanwhile keeps what that relay wrote.
+    let only = match kind {
+        Mark::Delivered => "",
+        Mark::Released => "AND d.delivered_at IS NULL",
+    };
     let sql = format!(
         "UPDATE outbox_delivery d SET {set}
            FROM unnest($1::uuid[], $2::text[]) AS t(event_id, destination)
-          WHERE d.event_id = t.event_id AND d.destination = t.destination"
+          WHERE d.event_id = t.event_id AND d.destination = t.destination {only}"
     );
-    // `set` is one of the two constant clauses above.
+    // `set` and `only` are constant clauses chosen above.
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(&ids)
         .bind(&names)

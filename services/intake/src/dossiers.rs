@@ -62,7 +62,11 @@ async fn submit(
     // answered there, from the stored answer, without a read of its own here.
     let idem = IdempotencyKey::from_request(&caller.sub, &headers, path, &body, true)?
         .ok_or_else(Problem::internal)?;
-    let req: SubmitDossier = parse_json(&body)?;
+    let req: SubmitDossier = match parse_json(&body) {
+        Ok(req) => req,
+        // A key used before with another body is `422 idempotency_key_reused`, whatever the body.
+        Err(p) => return Err(idem.precheck(&s.pool).await.err().unwrap_or(p)),
+    };
     let now = s.now();
     let agency = s.catalogue.agency(&req.receiving_agency).await?;
     let procedure = s

@@ -13,6 +13,7 @@ use motcua_problem::{Problem, codes};
 use motcua_proto::common::v1::Event;
 use motcua_proto::common::v1::EventOutcome;
 use std::collections::HashSet;
+use tracing::Instrument;
 use uuid::Uuid;
 
 fn payload<T: serde::de::DeserializeOwned>(event: &Event) -> Result<T, Problem> {
@@ -140,45 +141,58 @@ async fn plan_case(s: &AppState, event: &Event, event_id: Uuid) -> Result<Planne
     })
 }
 
+/// Where each case of a run comes from: the span continuing its receipt's trace, and the
+/// request id, under which its rows and its events are written.
+type Origins = Vec<(tracing::Span, Option<String>)>;
+
 /// Writes planned cases whose events are new (claimed in the inbox): the cases and all their
 /// tasks in one statement each, then forwards each at once unless it waits for the next
-/// working day. `traces`: each one's trace id.
+/// working day, each in its own receipt's trace and request id.
 async fn write_cases(
     tx: &mut sqlx::PgConnection,
     planned: &[&PlannedCase],
-    traces: Vec<Option<String>>,
+    origins: Origins,
     now: time::OffsetDateTime,
 ) -> Result<(), Problem> {
     let openings: Vec<store::cases::Opening<'_>> = planned
         .iter()
-        .zip(traces)
-        .map(|(p, trace_id)| store::cases::Opening {
+        .zip(&origins)
+        .map(|(p, (span, _))| store::cases::Opening {
             case: &p.case,
             procedure_version: p.event.procedure_version,
             due_provisional: p.event.due_provisional,
             opened_by: p.event_id,
             paper: p.event.paper_components,
-            trace_id,
+            trace_id: span.in_scope(motcua_telemetry::propagation::current_trace_id),
         })
         .collect();
     let inserted = store::cases::insert_all(tx, &openings).await?;
-    let opened: Vec<&PlannedCase> = planned
+    let opened: Vec<(&PlannedCase, (tracing::Span, Option<String>))> = planned
         .iter()
+        .zip(origins)
         .zip(&inserted)
-        .filter_map(|(p, new)| new.then_some(*p))
+        .filter_map(|((p, origin), new)| new.then_some((*p, origin)))
         .collect();
     let tasks: Vec<_> = opened
         .iter()
-        .flat_map(|p| p.tasks.iter().cloned())
+        .flat_map(|(p, _)| p.tasks.iter().cloned())
         .collect();
     store::tasks::insert(tx, &tasks).await?;
-    for p in opened {
-        if p.case.forward_at.is_some_and(|f| f <= now)
-            && let Some(u) = progress::forward(&p.case, &p.tasks, now, &p.calendars)
-        {
-            store::cases::apply(tx, &u, now).await?;
+    for (p, (span, request_id)) in opened {
+        let forward = async {
+            if p.case.forward_at.is_some_and(|f| f <= now)
+                && let Some(u) = progress::forward(&p.case, &p.tasks, now, &p.calendars)
+            {
+                store::cases::apply(&mut *tx, &u, now).await?;
+            }
+            tracing::info!(dossier = %p.event.dossier_code, tasks = p.tasks.len(), "case opened");
+            Ok::<(), Problem>(())
         }
-        tracing::info!(dossier = %p.event.dossier_code, tasks = p.tasks.len(), "case opened");
+        .instrument(span);
+        match request_id {
+            Some(id) => motcua_telemetry::request_id::scope(id, forward).await?,
+            None => forward.await?,
+        }
     }
     Ok(())
 }
@@ -189,8 +203,11 @@ async fn open_case(s: &AppState, event: &Event, event_id: Uuid) -> Result<bool, 
     let mut tx = s.pool.begin().await?;
     let first = motcua_outbox::inbox_claim(&mut tx, event).await?;
     if first {
-        let trace = motcua_telemetry::propagation::current_trace_id();
-        write_cases(&mut tx, &[&planned], vec![trace], s.now()).await?;
+        let origin = (
+            tracing::Span::current(),
+            motcua_telemetry::request_id::current(),
+        );
+        write_cases(&mut tx, &[&planned], vec![origin], s.now()).await?;
     }
     tx.commit().await?;
     s.relay_wake.notify_one();
@@ -209,15 +226,14 @@ async fn open_cases(s: &AppState, events: &[Event]) -> Result<Vec<bool>, Problem
     let now = s.now();
     let mut tx = s.pool.begin().await?;
     let applied = motcua_outbox::inbox_claim_all(&mut tx, events).await?;
-    let (mut fresh, mut traces) = (Vec::new(), Vec::new());
+    let (mut fresh, mut origins) = (Vec::new(), Vec::new());
     for ((event, p), first) in events.iter().zip(&planned).zip(&applied) {
         if *first {
-            let (span, _) = motcua_outbox::context(event);
-            traces.push(span.in_scope(motcua_telemetry::propagation::current_trace_id));
+            origins.push(motcua_outbox::context(event));
             fresh.push(p);
         }
     }
-    write_cases(&mut tx, &fresh, traces, now).await?;
+    write_cases(&mut tx, &fresh, origins, now).await?;
     tx.commit().await?;
     s.relay_wake.notify_one();
     Ok(applied)
