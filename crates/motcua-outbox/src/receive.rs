@@ -214,21 +214,10 @@ mod tests {
             [vec!["A".to_string(), "B".into()], vec!["C".into()]]
         );
     }
-}
-
-#[cfg(test)]
-mod held_tests {
-    use super::*;
 
     #[tokio::test]
     async fn a_receipt_of_a_subject_refused_earlier_in_the_request_is_not_tried() {
-        let ev = |ty: &str, subject: &str| Event {
-            id: format!("{ty}-{subject}"),
-            r#type: ty.into(),
-            subject: subject.into(),
-            ..Default::default()
-        };
-        let events = vec![ev("x", "B"), ev("r", "B"), ev("r", "C")];
+        let events = vec![event("x", "B"), event("r", "B"), event("r", "C")];
         let together_calls = std::sync::Mutex::new(Vec::new());
         let outcomes = apply_runs(
             events,
