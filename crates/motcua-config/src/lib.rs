@@ -84,7 +84,28 @@ impl<'a> Env<'a> {
         let ms: u64 = self.parse(var, default.as_millis() as u64)?;
         Ok(Duration::from_millis(ms))
     }
+
+    /// The deadline of a call an outbox relay makes, in milliseconds: at least 1 and under
+    /// [`MAX_CALL_DEADLINE`], so that a call started within a round's first 15 s ends while
+    /// the round's 30 s lease on its deliveries holds (no other replica delivers them too).
+    pub fn call_deadline(&self, var: &str, default: Duration) -> Result<Duration, ConfigError> {
+        let d = self.millis(var, default)?;
+        if d.is_zero() || d >= MAX_CALL_DEADLINE {
+            return Err(ConfigError {
+                var: var.into(),
+                reason: format!(
+                    "{} ms: use 1 to {} ms (an outbox round starts calls for 15 s of its 30 s lease)",
+                    d.as_millis(),
+                    MAX_CALL_DEADLINE.as_millis() - 1
+                ),
+            });
+        }
+        Ok(d)
+    }
 }
+
+/// The longest deadline of a call an outbox relay makes (see [`Env::call_deadline`]).
+pub const MAX_CALL_DEADLINE: Duration = Duration::from_secs(15);
 
 /// The four services and their default ports (`shared/api.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -343,7 +364,7 @@ impl Settings {
                 workflow: env.string("MOTCUA_WORKFLOW_GRPC_URL", "http://127.0.0.1:9083"),
                 reporting: env.string("MOTCUA_REPORTING_GRPC_URL", "http://127.0.0.1:9084"),
             },
-            grpc_timeout: env.millis("MOTCUA_GRPC_TIMEOUT_MS", Duration::from_secs(5))?,
+            grpc_timeout: env.call_deadline("MOTCUA_GRPC_TIMEOUT_MS", Duration::from_secs(5))?,
             test_clock: env.flag("MOTCUA_TEST_CLOCK", false)?,
             otlp_endpoint: env.get("OTEL_EXPORTER_OTLP_ENDPOINT"),
             log_filter: env.string("RUST_LOG", "info"),
@@ -370,8 +391,10 @@ impl Settings {
                         var: "MOTCUA_PROVINCE_CODE".into(),
                         reason: "required when MOTCUA_NATIONAL_PORTAL_URL is set".into(),
                     })?,
-                    timeout: env
-                        .millis("MOTCUA_NATIONAL_PORTAL_TIMEOUT_MS", Duration::from_secs(10))?,
+                    timeout: env.call_deadline(
+                        "MOTCUA_NATIONAL_PORTAL_TIMEOUT_MS",
+                        Duration::from_secs(10),
+                    )?,
                     max_attempts: env.parse("MOTCUA_NATIONAL_PORTAL_MAX_ATTEMPTS", 20)?,
                 }),
             },
@@ -468,5 +491,25 @@ mod tests {
             s.service(&e2, ServiceName::Intake).unwrap_err().var,
             "MOTCUA_INTAKE_REST_ADDR"
         );
+    }
+
+    #[test]
+    fn call_deadlines_stay_inside_the_outbox_lease() {
+        for (value, ok) in [
+            ("14999", true),
+            ("15000", false),
+            ("0", false),
+            ("60000", false),
+        ] {
+            let map = env(&[("MOTCUA_GRPC_TIMEOUT_MS", value)]);
+            let e = Env::from_fn(|k| map.get(k).cloned());
+            match Settings::from_env(&e) {
+                Ok(s) => assert!(ok, "{value} accepted: {:?}", s.grpc_timeout),
+                Err(err) => {
+                    assert!(!ok, "{value} refused: {err}");
+                    assert_eq!(err.var, "MOTCUA_GRPC_TIMEOUT_MS");
+                }
+            }
+        }
     }
 }
