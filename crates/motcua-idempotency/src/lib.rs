@@ -231,14 +231,6 @@ impl IdempotencyKey {
 
     /// Stores the answer, in the same transaction.
     pub async fn complete(&self, tx: &mut PgConnection, answer: &Answer) -> Result<(), Problem> {
-        stored::complete(
-            tx,
-            &self.caller,
-            &self.key,
-            answer.status.as_u16(),
-            &answer.body,
-        )
-        .await?;
-        Ok(())
+        Self::complete_all(&[(self, answer)], tx).await
     }
 }

@@ -66,26 +66,6 @@ pub(crate) async fn lookup(
     })
 }
 
-/// Stores the response of the request that claimed `key`.
-pub(crate) async fn complete(
-    tx: &mut PgConnection,
-    caller: &str,
-    key: &str,
-    status: u16,
-    body: &serde_json::Value,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE idempotency_key SET status = $3, response = $4 WHERE caller = $1 AND key = $2",
-    )
-    .bind(caller)
-    .bind(key)
-    .bind(i16::try_from(status).unwrap_or(200))
-    .bind(body)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
-}
-
 /// Claims a batch of distinct keys in one statement (inserted in key order, so two batches
 /// sharing keys queue rather than deadlock); `true` for each key claimed now. A key not
 /// claimed is looked at by [`claim`] (it was used before, or is being used concurrently).

@@ -151,17 +151,8 @@ pub async fn record_all<P: serde::Serialize>(
 /// Records a received event id in the receiver's inbox, in the transaction that applies it.
 /// Returns `true` the first time, `false` for a duplicate delivery (apply nothing then).
 pub async fn inbox_claim(tx: &mut PgConnection, event: &Event) -> Result<bool, sqlx::Error> {
-    let id = Uuid::parse_str(&event.id).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    let done = sqlx::query(
-        "INSERT INTO inbox_event (event_id, event_type, source) VALUES ($1, $2, $3)
-         ON CONFLICT (event_id) DO NOTHING",
-    )
-    .bind(id)
-    .bind(&event.r#type)
-    .bind(&event.source)
-    .execute(&mut *tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    let claimed = inbox_claim_all(tx, std::slice::from_ref(event)).await?;
+    Ok(claimed.first().copied().unwrap_or(false))
 }
 
 /// [`inbox_claim`] for a batch, in one statement: for each event, in order, whether this is

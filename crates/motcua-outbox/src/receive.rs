@@ -155,6 +155,14 @@ pub fn context(event: &Event) -> (tracing::Span, Option<String>) {
 mod tests {
     use super::*;
 
+    /// Each outcome as (taken, error).
+    fn seen(outcomes: &[EventOutcome]) -> Vec<(bool, &str)> {
+        outcomes
+            .iter()
+            .map(|o| (o.taken, o.error.as_str()))
+            .collect()
+    }
+
     fn event(ty: &str, subject: &str) -> Event {
         Event {
             id: format!("{ty}-{subject}"),
@@ -195,10 +203,7 @@ mod tests {
             },
         )
         .await;
-        let seen: Vec<(bool, &str)> = outcomes
-            .iter()
-            .map(|o| (o.taken, o.error.as_str()))
-            .collect();
+        let seen = seen(&outcomes);
         assert_eq!(
             seen,
             [
@@ -235,10 +240,7 @@ mod tests {
             },
         )
         .await;
-        let seen: Vec<(bool, &str)> = outcomes
-            .iter()
-            .map(|o| (o.taken, o.error.as_str()))
-            .collect();
+        let seen = seen(&outcomes);
         assert_eq!(seen, [(false, "B refused"), (false, ""), (true, "")]);
         assert_eq!(*together_calls.lock().unwrap(), [vec!["C".to_string()]]);
     }

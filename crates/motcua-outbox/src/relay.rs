@@ -71,8 +71,6 @@ struct Pending {
     destination: String,
     attempts: i32,
     event: Event,
-    traceparent: Option<String>,
-    request_id: Option<String>,
 }
 
 impl Relay {
@@ -253,11 +251,9 @@ impl Relay {
                     subject: r.try_get("subject")?,
                     occurred_at: Some(motcua_proto::timestamp::to_proto(occurred)),
                     payload_json: payload.to_string(),
-                    traceparent: traceparent.clone().unwrap_or_default(),
-                    request_id: request_id.clone().unwrap_or_default(),
+                    traceparent: traceparent.unwrap_or_default(),
+                    request_id: request_id.unwrap_or_default(),
                 },
-                traceparent,
-                request_id,
             });
         }
         Ok(pending)
@@ -451,13 +447,13 @@ impl Relay {
             event_type = %p.event.r#type,
             destination = %p.destination
         );
-        if let Some(tp) = &p.traceparent {
-            propagation::set_parent_from_traceparent(&span, tp);
+        if !p.event.traceparent.is_empty() {
+            propagation::set_parent_from_traceparent(&span, &p.event.traceparent);
         }
         let event = p.event.clone();
         let call = async move { client.deliver(event).await }.instrument(span);
-        match &p.request_id {
-            Some(id) => request_id::scope(id.clone(), call).await,
+        match (!p.event.request_id.is_empty()).then(|| p.event.request_id.clone()) {
+            Some(id) => request_id::scope(id, call).await,
             None => call.await,
         }
     }

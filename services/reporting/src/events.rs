@@ -29,8 +29,8 @@ pub(crate) async fn apply_all(s: &AppState, events: Vec<Event>) -> Vec<EventOutc
     .await
 }
 
-/// Receipts in one transaction: each one's inbox row and facts, then the flows of all of them
-/// at once. Returns, for each, whether it was new.
+/// Receipts (one, or a run of a batch) in one transaction: each one's inbox row and facts, then
+/// the flows of all of them at once. Returns, for each, whether it was new.
 async fn receive_all(s: &AppState, events: &[Event]) -> Result<Vec<bool>, Problem> {
     let mut received = Vec::with_capacity(events.len());
     for event in events {
@@ -72,21 +72,19 @@ pub(crate) async fn apply(s: &AppState, event: &Event) -> Result<bool, Problem> 
             format!("payload of {}: {e}", event.r#type),
         )
     })?;
-    if let Some(Fact::Followed(ev)) = &fact {
-        return follow(s, event, event_id, ev).await;
+    match &fact {
+        Some(Fact::Followed(ev)) => return follow(s, event, event_id, ev).await,
+        Some(Fact::Received(_)) => {
+            let applied = receive_all(s, std::slice::from_ref(event)).await?;
+            return Ok(applied.first().copied().unwrap_or(false));
+        }
+        _ => {}
     }
     let mut tx = s.pool.begin().await?;
     if !motcua_outbox::inbox_claim(&mut tx, event).await? {
         return Ok(false);
     }
     match fact {
-        Some(Fact::Received(ev)) => {
-            if store::facts::record(&mut tx, &ev, facts::received_day(ev.received_at)).await? {
-                let mut deltas = FlowDeltas::default();
-                deltas.add(&facts::received(&ev), 1);
-                store::flows::apply(&mut tx, &deltas).await?;
-            }
-        }
         Some(Fact::Extended(ev)) => {
             if !store::facts::reappointed(&mut tx, &ev.dossier_code, ev.at).await? {
                 return Err(not_yet(&ev.dossier_code));
@@ -103,7 +101,7 @@ pub(crate) async fn apply(s: &AppState, event: &Event) -> Result<bool, Problem> 
         Some(Fact::Step(ev)) => store::steps::changed(&mut tx, &ev).await?,
         Some(Fact::StepMoved(ev)) => store::steps::moved(&mut tx, &ev).await?,
         Some(Fact::Compliance(c)) => store::compliance::record(&mut tx, event_id, &c).await?,
-        Some(Fact::Followed(_)) | None => {}
+        Some(Fact::Received(_)) | Some(Fact::Followed(_)) | None => {}
     }
     tx.commit().await?;
     Ok(true)

@@ -27,13 +27,11 @@ pub async fn insert_all(tx: &mut PgConnection, batch: &[Receipt<'_>]) -> Result<
     insert_dossiers(tx, batch).await?;
     insert_components(tx, batch).await?;
     insert_history(tx, batch).await?;
+    let payloads: Vec<_> = batch.iter().map(|r| r.issued.received_event()).collect();
     let events: Vec<_> = batch
         .iter()
-        .map(|r| (r.issued.received_event(), r))
-        .collect();
-    let events: Vec<_> = events
-        .iter()
-        .map(|(payload, r)| {
+        .zip(&payloads)
+        .map(|(r, payload)| {
             let event = NewEvent {
                 event_type: motcua_events::DOSSIER_RECEIVED,
                 subject: &r.issued.code,

@@ -63,35 +63,8 @@ impl FactRow {
     }
 }
 
-/// Records a received dossier once, counted on `day`; `false` when it was recorded already.
-pub async fn record(
-    tx: &mut PgConnection,
-    ev: &DossierReceived,
-    day: Date,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "INSERT INTO dossier_fact (dossier_code, procedure_code, receiving_agency, channel, received_at, received_day,
-                                   due_at, due_initial, field, level, submitted_by, paper_components)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11) ON CONFLICT (dossier_code) DO NOTHING",
-    )
-    .bind(&ev.dossier_code)
-    .bind(&ev.procedure_code)
-    .bind(&ev.receiving_agency)
-    .bind(&ev.channel)
-    .bind(ev.received_at)
-    .bind(day)
-    .bind(ev.due_at)
-    .bind(&ev.field)
-    .bind(&ev.level)
-    .bind(&ev.submitted_by)
-    .bind(ev.paper_components)
-    .execute(&mut *tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// [`record`] for a batch of receipts, in one statement; returns those recorded now (a dossier
-/// already known is left as it is).
+/// Records received dossiers' facts (counted once, on their local day), in one statement;
+/// returns those recorded now (a dossier already known is left as it is).
 pub async fn record_all<'a>(
     tx: &mut PgConnection,
     received: &[&'a DossierReceived],
