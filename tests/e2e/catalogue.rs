@@ -513,5 +513,32 @@ async fn validate_components_reports_each_component_problem() {
         .await
         .unwrap_err();
     assert_eq!(missing.code(), tonic::Code::NotFound);
+    // The trailer is a google.rpc.Status, as grpc-go and grpcurl read it (docs/errors.md).
+    use tonic_types::StatusExt;
+    let info = missing.get_details_error_info().expect("an ErrorInfo");
+    assert_eq!(
+        (info.domain.as_str(), info.reason.as_str()),
+        ("motcua", "procedure_not_found")
+    );
+    let bad_date = c
+        .validate_components(ValidateComponentsRequest {
+            code: "1.001193".into(),
+            at: "27/11/2026".into(),
+            components: vec![],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(bad_date.code(), tonic::Code::InvalidArgument);
+    let violations = bad_date
+        .get_details_bad_request()
+        .expect("a BadRequest")
+        .field_violations;
+    assert_eq!(
+        violations
+            .iter()
+            .map(|v| (v.field.as_str(), v.reason.as_str()))
+            .collect::<Vec<_>>(),
+        [("at", "invalid_date")]
+    );
     sys.stop().await.unwrap();
 }

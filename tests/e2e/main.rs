@@ -3,7 +3,9 @@
 
 mod auth;
 mod catalogue;
+mod contract;
 mod intake_rules;
+mod integrators;
 mod lifecycle;
 mod outreach;
 mod platform;

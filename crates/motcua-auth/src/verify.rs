@@ -112,13 +112,13 @@ impl JwtVerifier {
                 .map(|v| v.to_str().map(str::to_string));
             match header {
                 None => Ok(req),
-                Some(Err(_)) => Err(tonic::Status::unauthenticated(
-                    "authorization header is not ASCII",
-                )),
+                Some(Err(_)) => {
+                    Err(Problem::unauthorized("authorization header is not ASCII").into())
+                }
                 Some(Ok(h)) => {
                     let caller = verifier
                         .verify_header(Some(&h))
-                        .map_err(|e| tonic::Status::unauthenticated(e.to_string()))?;
+                        .map_err(|e| tonic::Status::from(Problem::unauthorized(e.to_string())))?;
                     req.extensions_mut().insert(caller);
                     Ok(req)
                 }
@@ -137,8 +137,7 @@ pub fn require_grpc<'r, T>(
     req: &'r tonic::Request<T>,
     roles: &[Role],
 ) -> Result<&'r Caller, tonic::Status> {
-    let caller =
-        caller_of(req).ok_or_else(|| tonic::Status::unauthenticated("missing bearer token"))?;
+    let caller = caller_of(req).ok_or_else(|| Problem::unauthorized("missing bearer token"))?;
     caller.require_any(roles)?;
     Ok(caller)
 }

@@ -157,9 +157,10 @@ impl YearCalendar {
     }
 }
 
-/// Refuses years the calendar cannot hold.
+/// Refuses years the calendar cannot hold: four digits, as the stored and exchanged form
+/// keys years (a year 1 once loaded made the whole calendar unreadable to every service).
 pub(crate) fn check_year(year: i32) -> Result<(), CalendarError> {
-    if (1..=9999).contains(&year) {
+    if (1000..=9999).contains(&year) {
         Ok(())
     } else {
         Err(CalendarError::BadYear(year))
@@ -489,5 +490,12 @@ mod tests {
             YearCalendar::from_json(0, r#"{"days_off":[]}"#),
             Err(CalendarError::BadYear(0))
         ));
+        // Years must be four digits: anything else could be loaded but never read back.
+        for year in [1, 999, 10_000] {
+            assert!(matches!(
+                YearCalendar::from_json(year, r#"{"days_off":[]}"#),
+                Err(CalendarError::BadYear(y)) if y == year
+            ));
+        }
     }
 }

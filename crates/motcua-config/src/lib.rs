@@ -4,6 +4,12 @@
 //! Every variable is listed in `docs/configuration.md`; a bad value is an error that names
 //! the variable, never a silent fallback.
 
+mod service_name;
+mod startup;
+
+pub use service_name::ServiceName;
+pub use startup::StartupError;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -107,81 +113,6 @@ impl<'a> Env<'a> {
 /// The longest deadline of a call an outbox relay makes (see [`Env::call_deadline`]).
 pub const MAX_CALL_DEADLINE: Duration = Duration::from_secs(15);
 
-/// The four services and their default ports (`shared/api.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ServiceName {
-    /// Procedures, agencies, calendars (danh mục TTHC).
-    Catalogue,
-    /// Dossiers at the one-stop (tiếp nhận hồ sơ).
-    Intake,
-    /// Cases, steps, clocks (giải quyết hồ sơ).
-    Workflow,
-    /// Rollups and reports (báo cáo).
-    Reporting,
-}
-
-impl ServiceName {
-    /// All services, in start order (catalogue first: the others call it).
-    pub const ALL: [ServiceName; 4] = [
-        ServiceName::Catalogue,
-        ServiceName::Intake,
-        ServiceName::Workflow,
-        ServiceName::Reporting,
-    ];
-
-    /// Lower-case name, also the PostgreSQL schema the service owns.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ServiceName::Catalogue => "catalogue",
-            ServiceName::Intake => "intake",
-            ServiceName::Workflow => "workflow",
-            ServiceName::Reporting => "reporting",
-        }
-    }
-
-    const fn upper(self) -> &'static str {
-        match self {
-            ServiceName::Catalogue => "CATALOGUE",
-            ServiceName::Intake => "INTAKE",
-            ServiceName::Workflow => "WORKFLOW",
-            ServiceName::Reporting => "REPORTING",
-        }
-    }
-
-    /// Default REST port from the API contract.
-    pub const fn default_rest_port(self) -> u16 {
-        match self {
-            ServiceName::Catalogue => 8081,
-            ServiceName::Intake => 8082,
-            ServiceName::Workflow => 8083,
-            ServiceName::Reporting => 8084,
-        }
-    }
-
-    /// Default gRPC port from the API contract.
-    pub const fn default_grpc_port(self) -> u16 {
-        self.default_rest_port() + 1000
-    }
-}
-
-impl std::str::FromStr for ServiceName {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ServiceName::ALL
-            .into_iter()
-            .find(|n| n.as_str() == s)
-            .ok_or_else(|| {
-                format!("unknown service {s:?} (catalogue, intake, workflow, reporting)")
-            })
-    }
-}
-
-impl std::fmt::Display for ServiceName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// Where one service listens and where it finds the others.
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
@@ -201,6 +132,9 @@ pub struct AuthConfig {
     /// PEM public key file for RS256/EdDSA verification (`MOTCUA_JWT_PUBLIC_KEY_FILE`); when
     /// set, HS256 tokens are no longer accepted.
     pub public_key_file: Option<String>,
+    /// PEM private key file that signs this process's service-to-service tokens
+    /// (`MOTCUA_JWT_PRIVATE_KEY_FILE`); required with a public key.
+    pub private_key_file: Option<String>,
     /// Algorithm of the public key: `RS256` or `EdDSA` (`MOTCUA_JWT_ALGORITHM`).
     pub public_key_algorithm: String,
     /// Expected audience (`MOTCUA_JWT_AUDIENCE`, default `motcua`).
@@ -345,19 +279,37 @@ pub const PUBLISHED_SECRETS: [&str; 2] = [DEV_JWT_SECRET, "change-me-to-a-long-r
 /// Shortest HS256 secret accepted (bytes).
 pub const MIN_SECRET_LEN: usize = 32;
 
+impl AuthConfig {
+    /// Reads token settings; a public key without the private key that signs service tokens
+    /// is refused (`motcua keys generate` writes both).
+    fn from_env(env: &Env<'_>) -> Result<Self, ConfigError> {
+        let auth = AuthConfig {
+            hs256_secret: env.string("MOTCUA_JWT_SECRET", DEV_JWT_SECRET),
+            public_key_file: env.get("MOTCUA_JWT_PUBLIC_KEY_FILE"),
+            private_key_file: env.get("MOTCUA_JWT_PRIVATE_KEY_FILE"),
+            public_key_algorithm: env.string("MOTCUA_JWT_ALGORITHM", "RS256"),
+            audience: env.string("MOTCUA_JWT_AUDIENCE", "motcua"),
+            allow_dev_secret: false,
+        };
+        if auth.public_key_file.is_some() && auth.private_key_file.is_none() {
+            return Err(ConfigError {
+                var: "MOTCUA_JWT_PRIVATE_KEY_FILE".into(),
+                reason: "required when MOTCUA_JWT_PUBLIC_KEY_FILE is set (it signs the \
+                         services' tokens to each other); `motcua keys generate` writes both"
+                    .into(),
+            });
+        }
+        Ok(auth)
+    }
+}
+
 impl Settings {
     /// Reads the settings from an environment.
     pub fn from_env(env: &Env<'_>) -> Result<Self, ConfigError> {
         Ok(Self {
             database_url: env.get("DATABASE_URL"),
             db_max_connections: env.parse("MOTCUA_DB_MAX_CONNECTIONS", 10)?,
-            auth: AuthConfig {
-                hs256_secret: env.string("MOTCUA_JWT_SECRET", DEV_JWT_SECRET),
-                public_key_file: env.get("MOTCUA_JWT_PUBLIC_KEY_FILE"),
-                public_key_algorithm: env.string("MOTCUA_JWT_ALGORITHM", "RS256"),
-                audience: env.string("MOTCUA_JWT_AUDIENCE", "motcua"),
-                allow_dev_secret: false,
-            },
+            auth: AuthConfig::from_env(env)?,
             peers: PeerEndpoints {
                 catalogue: env.string("MOTCUA_CATALOGUE_GRPC_URL", "http://127.0.0.1:9081"),
                 intake: env.string("MOTCUA_INTAKE_GRPC_URL", "http://127.0.0.1:9082"),
@@ -415,15 +367,14 @@ impl Settings {
 
     /// Listen addresses of one service.
     pub fn service(&self, env: &Env<'_>, name: ServiceName) -> Result<ServiceConfig, ConfigError> {
-        let up = name.upper();
         Ok(ServiceConfig {
             name,
             rest_addr: env.parse(
-                &format!("MOTCUA_{up}_REST_ADDR"),
+                &name.rest_addr_var(),
                 SocketAddr::from(([0, 0, 0, 0], name.default_rest_port())),
             )?,
             grpc_addr: env.parse(
-                &format!("MOTCUA_{up}_GRPC_ADDR"),
+                &name.grpc_addr_var(),
                 SocketAddr::from(([0, 0, 0, 0], name.default_grpc_port())),
             )?,
         })

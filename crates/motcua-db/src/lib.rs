@@ -3,6 +3,11 @@
 //! schema, so each service's tables and its own `_sqlx_migrations` table live in its schema
 //! and no service can read another's tables by accident.
 
+mod connect_failure;
+
+pub use connect_failure::{ServerAddress, connect_failure};
+
+use connect_failure::explain;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
@@ -15,7 +20,8 @@ use std::time::Duration;
 /// report with 10 million dossiers (docs/performance.md) for no gain.
 pub fn options(url: &str, schema: &str) -> anyhow::Result<PgConnectOptions> {
     check_schema_name(schema)?;
-    Ok(PgConnectOptions::from_str(url)?
+    Ok(PgConnectOptions::from_str(url)
+        .map_err(|e| explain(url, e))?
         .options([
             ("search_path", format!("{schema},public")),
             ("jit", "off".to_string()),
@@ -36,7 +42,7 @@ fn check_schema_name(schema: &str) -> anyhow::Result<()> {
 /// Creates the schema if needed and opens a pool whose connections use it.
 pub async fn connect(url: &str, schema: &str, max_connections: u32) -> anyhow::Result<PgPool> {
     let opts = options(url, schema)?;
-    let mut conn = connect_when_up(&opts).await?;
+    let mut conn = connect_when_up(&opts).await.map_err(|e| explain(url, e))?;
     // Concurrent services may race to create the same schema: IF NOT EXISTS still takes a
     // catalog lock, and a duplicate-key error here means the other one won, which is fine.
     if let Err(e) = // The name was checked by `check_schema_name` above.
@@ -55,22 +61,28 @@ pub async fn connect(url: &str, schema: &str, max_connections: u32) -> anyhow::R
         }
     }
     conn.close().await?;
-    Ok(PgPoolOptions::new()
+    PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(opts)
-        .await?)
+        .await
+        .map_err(|e| explain(url, e))
 }
 
 /// Opens one connection, retrying for up to 30 s while the server is starting up
 /// (SQLSTATE 57P03) or not yet listening, so a service can start together with its database.
 async fn connect_when_up(opts: &PgConnectOptions) -> Result<sqlx::PgConnection, sqlx::Error> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut said = false;
     loop {
         match opts.connect().await {
             Ok(c) => return Ok(c),
             Err(e) if is_transient_startup(&e) && tokio::time::Instant::now() < deadline => {
-                tracing::info!(error = %e, "database not ready yet; retrying");
+                // Said once, not every 200 ms: an unreachable server would fill the screen.
+                if !said {
+                    tracing::info!(error = %e, "database not ready yet; retrying for up to 30 s");
+                    said = true;
+                }
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
             Err(e) => return Err(e),
@@ -115,7 +127,10 @@ pub async fn create_database(admin_url: &str, name: &str) -> anyhow::Result<()> 
         !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
         "database name {name:?} must be letters, digits and underscores"
     );
-    let mut conn = connect_when_up(&PgConnectOptions::from_str(admin_url)?).await?;
+    let opts = PgConnectOptions::from_str(admin_url).map_err(|e| explain(admin_url, e))?;
+    let mut conn = connect_when_up(&opts)
+        .await
+        .map_err(|e| explain(admin_url, e))?;
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
             .bind(name)

@@ -101,12 +101,7 @@ impl IdempotencyKey {
         body: &[u8],
         required: bool,
     ) -> Result<Option<Self>, Problem> {
-        let key = headers
-            .get("idempotency-key")
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|k| !k.is_empty() && k.len() <= 200);
-        let Some(key) = key else {
+        let Some(raw) = headers.get("idempotency-key") else {
             if required {
                 return Err(Problem::new(
                     &codes::IDEMPOTENCY_KEY_REQUIRED,
@@ -119,6 +114,18 @@ impl IdempotencyKey {
                 )]));
             }
             return Ok(None);
+        };
+        // A key sent but unusable is refused, never ignored: the client counts on it.
+        let Some(key) = usable_key(raw.as_bytes()) else {
+            return Err(Problem::new(
+                &codes::IDEMPOTENCY_KEY_REQUIRED,
+                "send an Idempotency-Key header (1-200 characters)",
+            )
+            .with_errors(vec![FieldError::new(
+                "Idempotency-Key",
+                &codes::INVALID_VALUE,
+                "1-200 printable ASCII characters, not only spaces",
+            )]));
         };
         let mut h = Sha256::new();
         h.update(b"POST ");
@@ -232,5 +239,28 @@ impl IdempotencyKey {
     /// Stores the answer, in the same transaction.
     pub async fn complete(&self, tx: &mut PgConnection, answer: &Answer) -> Result<(), Problem> {
         Self::complete_all(&[(self, answer)], tx).await
+    }
+}
+
+/// The key in an `Idempotency-Key` header's bytes: 1–200 printable ASCII characters (the
+/// documented pattern), surrounding spaces trimmed, not only spaces.
+fn usable_key(raw: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(raw).ok()?;
+    let printable = text.bytes().all(|b| (0x20..=0x7e).contains(&b));
+    let key = text.trim();
+    (printable && !key.is_empty() && text.len() <= 200).then_some(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_1_to_200_printable_ascii_characters_trimmed() {
+        assert_eq!(usable_key(b"  demo-1 "), Some("demo-1"));
+        assert_eq!(usable_key(&[b'k'; 200]).map(str::len), Some(200));
+        for bad in [&b""[..], b"   ", &[b'k'; 201], "khóa".as_bytes(), b"a\tb"] {
+            assert_eq!(usable_key(bad), None, "{bad:?}");
+        }
     }
 }

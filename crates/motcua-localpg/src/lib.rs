@@ -8,7 +8,12 @@
 //! terminal's Ctrl-C reaches only us; we stop it after our services have drained) and gets
 //! `SIGINT` (fast shutdown) if our process dies without stopping it.
 
+mod server_binaries;
+
+pub use server_binaries::{BinarySearch, find_bindir};
+
 use anyhow::{Context, bail};
+use motcua_config::StartupError;
 use std::ffi::CString;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
@@ -56,44 +61,17 @@ fn run_as() -> anyhow::Result<Option<RunAs>> {
     // SAFETY: getpwnam returns a pointer to static storage or null; we copy the ids at once.
     let pw = unsafe { libc::getpwnam(cname.as_ptr()) };
     if pw.is_null() {
-        bail!(
-            "running as root, and PostgreSQL refuses to run as root; no user {name:?} to run it as \
-             (install the postgresql package, or set MOTCUA_PG_USER, or set DATABASE_URL)"
-        );
+        return Err(StartupError::new(format!(
+            "running as root, and PostgreSQL refuses to run as root; no user {name:?} to run it \
+             as (MOTCUA_PG_USER): install the postgresql package (it creates the postgres user), \
+             set MOTCUA_PG_USER to an existing unprivileged user, or set DATABASE_URL to a \
+             running server"
+        ))
+        .into());
     }
     // SAFETY: pw is non-null and points to a valid passwd record.
     let (uid, gid) = unsafe { ((*pw).pw_uid, (*pw).pw_gid) };
     Ok(Some(RunAs { uid, gid }))
-}
-
-/// The folder holding `initdb` and `postgres`: `MOTCUA_PG_BINDIR`, else `PATH`, else the
-/// newest `/usr/lib/postgresql/<version>/bin` (Debian keeps them off `PATH`).
-pub fn find_bindir() -> anyhow::Result<PathBuf> {
-    if let Ok(dir) = std::env::var("MOTCUA_PG_BINDIR") {
-        return Ok(PathBuf::from(dir));
-    }
-    if let Some(path) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&path) {
-            if dir.join("initdb").is_file() && dir.join("postgres").is_file() {
-                return Ok(dir);
-            }
-        }
-    }
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let v: u32 = e.file_name().to_str()?.parse().ok()?;
-            let bin = e.path().join("bin");
-            bin.join("initdb").is_file().then_some((v, bin))
-        })
-        .collect();
-    versions.sort();
-    versions.pop().map(|(_, p)| p).context(
-        "no PostgreSQL server binaries found (initdb, postgres): install PostgreSQL >= 15 \
-         (Debian: apt-get install postgresql) or set MOTCUA_PG_BINDIR or DATABASE_URL",
-    )
 }
 
 /// True when every ancestor of `dir` lets "others" traverse it (needed when the server runs
@@ -205,7 +183,7 @@ impl LocalPostgres {
             let out = init
                 .stdin(Stdio::null())
                 .output()
-                .context("running initdb")?;
+                .with_context(|| format!("running {}", bindir.join("initdb").display()))?;
             if !out.status.success() {
                 bail!(
                     "initdb failed in {}: {}",
@@ -275,7 +253,9 @@ impl LocalPostgres {
                     }
                 }
             })?;
-        let pid = spawned_rx.recv()?.context("starting postgres")?;
+        let pid = spawned_rx
+            .recv()?
+            .with_context(|| format!("starting {}", bindir.join("postgres").display()))?;
         let pg = LocalPostgres {
             pid,
             exited: exited_rx,

@@ -398,10 +398,11 @@ pub fn render_markdown() -> String {
          `MOTCUA_BLESS=1 cargo test -p motcua-problem` rewrites it). Errors are RFC 9457\n\
          `application/problem+json` bodies: `type` (`urn:motcua:problem:<code>`), `title`\n\
          (Vietnamese), `status`, `detail`, `code`, and `errors: [{field, code, message}]` naming each\n\
-         field at fault (see `../shared/api.md`).\n\n\
-         ## Problem codes\n\n\
-         | code | HTTP | title | when |\n|---|---|---|---|\n",
+         field at fault (see `../shared/api.md`).\n\n",
     );
+    // How the same problem reads on gRPC: prose kept next to its code (src/grpc.rs).
+    out.push_str(include_str!("grpc_errors.md"));
+    out.push_str("\n## Problem codes\n\n| code | HTTP | title | when |\n|---|---|---|---|\n");
     for p in PROBLEMS {
         out.push_str(&format!(
             "| `{}` | {} | {} | {} |\n",

@@ -6,9 +6,11 @@
 
 pub mod codes;
 mod extract;
+mod grpc;
 
 pub use codes::{FieldCode, ProblemCode};
 pub use extract::{ApiJson, ApiPath, ApiQuery, parse_json};
+pub use grpc::ERROR_DOMAIN;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -17,6 +19,10 @@ use serde_json::{Map, Value};
 
 /// Content type of every error response.
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The members of the JSON body that are not extras: an extra of the same name is not sent
+/// (neither in the body nor on gRPC), so a handler cannot overwrite `status` or `code`.
+const BODY_MEMBERS: [&str; 6] = ["type", "title", "status", "detail", "code", "errors"];
 
 /// One field at fault (lỗi trường dữ liệu): `field` is the JSON path in the request.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -119,6 +125,13 @@ impl Problem {
         Self::new(&codes::UNAUTHORIZED, detail)
     }
 
+    /// 422 `invalid_argument`: a required member of a gRPC request is absent (proto3 cannot
+    /// say "required"); the field error names it.
+    pub fn required(field: &str) -> Self {
+        Self::new(&codes::INVALID_ARGUMENT, format!("{field} is required"))
+            .with_errors(vec![FieldError::new(field, &codes::REQUIRED, "required")])
+    }
+
     /// 429: too many requests.
     pub fn rate_limited(detail: impl Into<String>) -> Self {
         Self::new(&codes::RATE_LIMITED, detail)
@@ -160,61 +173,12 @@ impl Problem {
             serde_json::to_value(&self.errors).unwrap_or(Value::Array(vec![])),
         );
         for (k, v) in &self.extra {
-            m.entry(k.clone()).or_insert_with(|| v.clone());
+            if !BODY_MEMBERS.contains(&k.as_str()) {
+                m.insert(k.clone(), v.clone());
+            }
         }
         Value::Object(m)
     }
-
-    /// Rebuilds a problem from a gRPC status received from a peer, keeping its code and
-    /// field errors when the peer was a motcua service (a code the registry does not know is a
-    /// peer failure).
-    pub fn from_status(status: &tonic::Status) -> Self {
-        if let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(status.details()) {
-            let text = |k: &str| {
-                body.get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let code = codes::problem(&text("code")).unwrap_or(&codes::PEER_UNAVAILABLE);
-            let errors = body
-                .get("errors")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(field_error_from_json).collect())
-                .unwrap_or_default();
-            let mut p = Self::new(code, text("detail"));
-            p.errors = errors;
-            return p;
-        }
-        use tonic::Code;
-        let message = status.message().to_string();
-        match status.code() {
-            Code::NotFound => Self::new(&codes::NOT_FOUND, message),
-            Code::InvalidArgument => Self::new(&codes::INVALID_ARGUMENT, message),
-            Code::Unauthenticated => Self::unauthorized(message),
-            Code::PermissionDenied => Self::new(&codes::FORBIDDEN, message),
-            Code::FailedPrecondition | Code::AlreadyExists | Code::Aborted => {
-                Self::new(&codes::CONFLICT, message)
-            }
-            Code::ResourceExhausted => Self::rate_limited(message),
-            _ => Self::new(
-                &codes::PEER_UNAVAILABLE,
-                format!("a service this request depends on failed: {message}"),
-            ),
-        }
-    }
-}
-
-fn field_error_from_json(v: &Value) -> Option<FieldError> {
-    let o = v.as_object()?;
-    let mut extra = o.clone();
-    let mut take = |k: &str| extra.remove(k).and_then(|v| v.as_str().map(str::to_string));
-    let field = take("field")?;
-    let code = take("code")?;
-    let message = take("message").unwrap_or_default();
-    let mut e = FieldError::relayed(field, &code, message);
-    e.extra = extra;
-    Some(e)
 }
 
 impl std::fmt::Display for Problem {
@@ -231,24 +195,6 @@ impl IntoResponse for Problem {
         res.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         res
-    }
-}
-
-impl From<Problem> for tonic::Status {
-    fn from(p: Problem) -> Self {
-        use tonic::Code;
-        let code = match p.status.as_u16() {
-            400 | 422 => Code::InvalidArgument,
-            401 => Code::Unauthenticated,
-            403 => Code::PermissionDenied,
-            404 => Code::NotFound,
-            409 => Code::FailedPrecondition,
-            429 => Code::ResourceExhausted,
-            503 => Code::Unavailable,
-            _ => Code::Internal,
-        };
-        let details = serde_json::to_vec(&p.body()).unwrap_or_default();
-        tonic::Status::with_details(code, format!("{}: {}", p.code, p.detail), details.into())
     }
 }
 
@@ -305,36 +251,5 @@ mod tests {
         assert_eq!(b["type"], "urn:motcua:problem:components_invalid");
         assert_eq!(b["errors"][0]["field"], "components");
         assert_eq!(b["errors"][0]["component_code"], "GCS");
-    }
-
-    #[test]
-    fn grpc_round_trip_keeps_code_status_and_fields() {
-        let p = Problem::new(&codes::SUPPLEMENT_ALREADY_REQUESTED, "only once")
-            .with_errors(vec![FieldError::new("items", &codes::DUPLICATE_ITEM, "y")]);
-        let status: tonic::Status = p.clone().into();
-        assert_eq!(status.code(), tonic::Code::FailedPrecondition);
-        let back = Problem::from_status(&status);
-        assert_eq!(back.status, StatusCode::CONFLICT);
-        assert_eq!(back.code, "supplement_already_requested");
-        assert_eq!(back.errors, p.errors);
-    }
-
-    #[test]
-    fn plain_grpc_status_maps_to_a_problem() {
-        let p = Problem::from_status(&tonic::Status::not_found("no such procedure"));
-        assert_eq!(p.status, StatusCode::NOT_FOUND);
-        let p = Problem::from_status(&tonic::Status::unavailable("down"));
-        assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE);
-    }
-
-    #[test]
-    fn a_peer_code_the_registry_does_not_know_is_a_peer_failure() {
-        let body = serde_json::json!({"status": 409, "code": "made_up", "detail": "x"});
-        let status = tonic::Status::with_details(
-            tonic::Code::FailedPrecondition,
-            "x",
-            serde_json::to_vec(&body).unwrap().into(),
-        );
-        assert_eq!(Problem::from_status(&status).code, "peer_unavailable");
     }
 }

@@ -7,21 +7,24 @@
 //! the same code runs one service per process (docker-compose) or all four in one process
 //! (`motcua up`, tests).
 
+mod contract;
 mod grpc;
 mod http_layer;
+pub mod listen;
 pub mod metrics_export;
 pub mod peer;
 mod platform_routes;
 pub mod shutdown;
 
 pub use grpc::GrpcContextLayer;
+pub use listen::bind;
 pub use peer::{PeerChannel, connect_peer};
 
 use anyhow::Context;
 use axum::Router;
 use motcua_auth::{JwtVerifier, TokenIssuer};
 use motcua_clock::SharedClock;
-use motcua_config::{ServiceName, Settings};
+use motcua_config::{ServiceName, Settings, StartupError};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
 use std::future::Future;
@@ -116,20 +119,6 @@ impl RunningService {
         }
         first_err.map_or(Ok(()), Err)
     }
-}
-
-/// Binds the configured addresses of a service.
-pub async fn bind(
-    rest: SocketAddr,
-    grpc: SocketAddr,
-) -> anyhow::Result<(TcpListener, TcpListener)> {
-    let r = TcpListener::bind(rest)
-        .await
-        .with_context(|| format!("binding REST on {rest}"))?;
-    let g = TcpListener::bind(grpc)
-        .await
-        .with_context(|| format!("binding gRPC on {grpc}"))?;
-    Ok((r, g))
 }
 
 /// Starts a service's REST and gRPC servers and its workers on the given listeners.
@@ -249,7 +238,7 @@ pub async fn run_standalone(def: ServiceDef) -> anyhow::Result<()> {
     shutdown::cancel_on_signal(shutdown.clone());
     let grace = settings.shutdown_grace;
     let platform = platform(settings, shutdown.clone())?;
-    let (rest, grpc) = bind(cfg.rest_addr, cfg.grpc_addr).await?;
+    let (rest, grpc) = bind(def.name, cfg.rest_addr, cfg.grpc_addr).await?;
     let running = launch(&def, &platform, &url, rest, grpc).await?;
     let res = wait_all(vec![running], &shutdown, grace).await;
     telemetry.shutdown();
@@ -276,45 +265,26 @@ pub async fn wait_all(
         .map(|_| ())
 }
 
-/// Refuses a short secret, and a published one outside local use: anyone could mint an admin
-/// or service token with it.
-fn check_secret(a: &motcua_config::AuthConfig) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        a.hs256_secret.len() >= motcua_config::MIN_SECRET_LEN,
-        "MOTCUA_JWT_SECRET must be at least {} bytes (or set MOTCUA_JWT_PUBLIC_KEY_FILE)",
-        motcua_config::MIN_SECRET_LEN
-    );
-    if motcua_config::PUBLISHED_SECRETS.contains(&a.hs256_secret.as_str()) {
-        anyhow::ensure!(
-            a.allow_dev_secret,
-            "MOTCUA_JWT_SECRET is a secret published in the motcua repository; set your own \
-             (at least {} random bytes) or MOTCUA_JWT_PUBLIC_KEY_FILE",
-            motcua_config::MIN_SECRET_LEN
-        );
-        tracing::warn!("using the published development JWT secret: local use only");
-    }
-    Ok(())
-}
-
 /// Builds the [`Platform`] from settings: the clock, the verifier (HS256 secret, or a public
 /// key file) and the issuer for service tokens.
 pub fn platform(settings: Settings, shutdown: CancellationToken) -> anyhow::Result<Platform> {
     let a = &settings.auth;
-    let (verifier, issuer) = match &a.public_key_file {
-        Some(path) => {
-            let pem = std::fs::read(path).with_context(|| format!("reading {path}"))?;
-            let verifier = JwtVerifier::public_key(&pem, &a.public_key_algorithm, &a.audience)?;
-            let key_path = std::env::var("MOTCUA_JWT_PRIVATE_KEY_FILE").context(
-                "MOTCUA_JWT_PUBLIC_KEY_FILE is set: MOTCUA_JWT_PRIVATE_KEY_FILE must be set too, \
-                 for service-to-service tokens",
-            )?;
-            let key = std::fs::read(&key_path).with_context(|| format!("reading {key_path}"))?;
+    let (verifier, issuer) = match (&a.public_key_file, &a.private_key_file) {
+        (Some(public), Some(private)) => {
+            let pem = read_key_file("MOTCUA_JWT_PUBLIC_KEY_FILE", public)?;
+            let verifier = JwtVerifier::public_key(&pem, &a.public_key_algorithm, &a.audience)
+                .map_err(|e| bad_key_file("MOTCUA_JWT_PUBLIC_KEY_FILE", public, a, e))?;
+            let key = read_key_file("MOTCUA_JWT_PRIVATE_KEY_FILE", private)?;
             let issuer = TokenIssuer::private_key(&key, &a.public_key_algorithm, &a.audience)
-                .map_err(anyhow::Error::msg)?;
+                .map_err(|e| bad_key_file("MOTCUA_JWT_PRIVATE_KEY_FILE", private, a, e))?;
             (verifier, issuer)
         }
-        None => {
-            check_secret(a)?;
+        _ => {
+            // Settings refuse a public key without its private key; here neither is set.
+            a.check_secret()?;
+            if a.uses_published_secret() {
+                tracing::warn!("using the published development JWT secret: local use only");
+            }
             (
                 JwtVerifier::hs256(a.hs256_secret.as_bytes(), &a.audience),
                 TokenIssuer::hs256(a.hs256_secret.as_bytes(), &a.audience),
@@ -328,6 +298,31 @@ pub fn platform(settings: Settings, shutdown: CancellationToken) -> anyhow::Resu
         issuer,
         shutdown,
     })
+}
+
+/// Reads a key file; failing, says which variable named it and what to do.
+fn read_key_file(var: &str, path: &str) -> Result<Vec<u8>, StartupError> {
+    std::fs::read(path).map_err(|e| {
+        StartupError::new(format!(
+            "cannot read {var}={path}: {e}; the file must exist and be readable by the user \
+             the service runs as (`motcua keys generate` writes a key pair and sets both \
+             variables)"
+        ))
+    })
+}
+
+/// A key file that does not parse as a PEM key of the configured algorithm.
+fn bad_key_file(
+    var: &str,
+    path: &str,
+    a: &motcua_config::AuthConfig,
+    e: impl std::fmt::Display,
+) -> StartupError {
+    StartupError::new(format!(
+        "{var}={path} is not a PEM {} key ({e}); check MOTCUA_JWT_ALGORITHM (RS256 or EdDSA) or \
+         write a fresh pair with `motcua keys generate`",
+        a.public_key_algorithm
+    ))
 }
 
 #[cfg(test)]

@@ -22,7 +22,10 @@ impl tonic::service::Interceptor for Outbound {
         let token = self
             .issuer
             .issue(&sub, &["service"], None, None, 300)
-            .map_err(|e| tonic::Status::internal(format!("cannot sign service token: {e}")))?;
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot sign a service token");
+                tonic::Status::from(motcua_problem::Problem::internal())
+            })?;
         let md = req.metadata_mut();
         if let Ok(v) = format!("Bearer {token}").parse() {
             md.insert("authorization", v);

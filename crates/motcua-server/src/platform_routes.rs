@@ -162,7 +162,8 @@ pub(crate) fn router(parts: &ServiceParts, platform: &Platform) -> Router {
             ),
         );
     }
-    let openapi = serde_json::to_value(&doc).unwrap_or_default();
+    let mut openapi = serde_json::to_value(&doc).unwrap_or_default();
+    crate::contract::complete(&mut openapi);
     let standard = Standard {
         pool: parts.pool.clone(),
         migrator: parts.migrator,

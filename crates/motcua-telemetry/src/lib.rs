@@ -1,15 +1,19 @@
 //! Telemetry for every service: structured logs with `tracing`, spans exported over OTLP when
 //! `OTEL_EXPORTER_OTLP_ENDPOINT` is set, and W3C trace context (`traceparent`) plus
 //! `x-request-id` carried across every REST and gRPC hop, so one dossier's journey through
-//! intake, workflow and reporting is one trace.
+//! intake, workflow and reporting is one trace. Every log line inside a trace carries its
+//! trace id and request id ([`log_line`]).
 
+pub mod log_line;
 pub mod propagation;
 pub mod request_id;
 
+use log_line::{DispatchSlot, WithTraceIds};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use std::sync::OnceLock;
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
@@ -63,30 +67,62 @@ pub fn init(config: &TelemetryConfig) -> anyhow::Result<TelemetryGuard> {
         builder = builder.with_batch_exporter(exporter);
     }
     let provider = builder.build();
-    let tracer = provider.tracer("motcua");
+    let dispatch = subscriber(
+        config.json,
+        &config.filter,
+        provider.tracer("motcua"),
+        std::io::stdout,
+    );
+    let installed = dispatch.try_init().is_ok();
+    let _ = INSTALLED.set(());
+    Ok(TelemetryGuard {
+        provider: installed.then_some(provider),
+    })
+}
+
+/// The subscriber: log lines (JSON or text, with trace and request ids, filtered by
+/// `filter`) written to `writer`, and spans handed to OpenTelemetry through `tracer`.
+fn subscriber<W>(
+    json: bool,
+    filter: &str,
+    tracer: opentelemetry_sdk::trace::SdkTracer,
+    writer: W,
+) -> tracing::Dispatch
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
     // The log filter applies to log output only: the OpenTelemetry layer always sees the
     // request spans, so trace context propagates even when logs are set to `warn`.
     let otel = tracing_opentelemetry::layer()
         .with_tracer(tracer)
         .with_filter(tracing_subscriber::filter::LevelFilter::INFO);
-    let filter = EnvFilter::try_new(&config.filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let fmt = if config.json {
+    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let slot = DispatchSlot::default();
+    let fmt = if json {
+        let format = tracing_subscriber::fmt::format()
+            .json()
+            .with_current_span(true);
         tracing_subscriber::fmt::layer()
             .json()
-            .with_current_span(true)
+            .event_format(WithTraceIds::new(format, true, slot.clone()))
+            .with_writer(writer)
             .boxed()
     } else {
-        tracing_subscriber::fmt::layer().compact().boxed()
+        // Plain text: a line that carries ids is formatted into a buffer, without colours;
+        // every line is plain so that they all look alike.
+        let format = tracing_subscriber::fmt::format().compact();
+        tracing_subscriber::fmt::layer()
+            .event_format(WithTraceIds::new(format, false, slot.clone()))
+            .with_ansi(false)
+            .with_writer(writer)
+            .boxed()
     };
-    let installed = tracing_subscriber::registry()
-        .with(fmt.with_filter(filter))
-        .with(otel)
-        .try_init()
-        .is_ok();
-    let _ = INSTALLED.set(());
-    Ok(TelemetryGuard {
-        provider: installed.then_some(provider),
-    })
+    tracing::Dispatch::new(
+        tracing_subscriber::registry()
+            .with(fmt.with_filter(filter))
+            .with(otel)
+            .with(slot),
+    )
 }
 
 /// Masks a personal identification number (CCCD) for logs: only the last 4 digits remain.

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use crate::store;
 use motcua_auth::{Role, require_grpc};
 use motcua_calendar::{TimeLimit, WorkingDuration, format_time_of_day, parse_time_of_day};
-use motcua_problem::Problem;
+use motcua_problem::{FieldError, Problem, codes};
 use motcua_proto::catalogue::v1 as pb;
 use motcua_proto::catalogue::v1::catalogue_service_server::{
     CatalogueService, CatalogueServiceServer,
@@ -35,18 +35,30 @@ fn limit_to_proto(l: &TimeLimit) -> pb::TimeLimit {
     }
 }
 
+/// 422 `invalid_argument` naming the member at fault.
+fn invalid(field: &str, detail: String) -> Problem {
+    Problem::new(&codes::INVALID_ARGUMENT, detail).with_errors(vec![FieldError::new(
+        field,
+        &codes::INVALID_VALUE,
+        "invalid value",
+    )])
+}
+
+/// A working time in minutes below zero.
+fn negative_minutes(field: &str) -> Problem {
+    invalid(field, format!("{field} must not be negative"))
+}
+
 fn limit_from_proto(l: &pb::TimeLimit) -> Result<TimeLimit, Status> {
     if l.working_minutes < 0 {
-        return Err(Status::invalid_argument(
-            "working_minutes must not be negative",
-        ));
+        return Err(negative_minutes("limit.working_minutes").into());
     }
     let cutoff = if l.cutoff.is_empty() {
         None
     } else {
         Some(
             parse_time_of_day(&l.cutoff)
-                .map_err(|e| Status::invalid_argument(format!("cutoff: {e}")))?,
+                .map_err(|e| invalid("limit.cutoff", format!("cutoff: {e}")))?,
         )
     };
     Ok(TimeLimit {
@@ -172,7 +184,7 @@ fn instant(
 ) -> Result<time::OffsetDateTime, Status> {
     t.as_ref()
         .and_then(timestamp::from_proto)
-        .ok_or_else(|| Status::invalid_argument(format!("{field} is required")))
+        .ok_or_else(|| Problem::required(field).into())
 }
 
 #[tonic::async_trait]
@@ -235,16 +247,14 @@ impl CatalogueService for Catalogue {
         let agencies = store::agencies::all(&s.pool).await.map_err(Problem::from)?;
         let listings = store::listings::all(&s.pool).await.map_err(Problem::from)?;
         let units = listing::stale_units(&agencies, &listings, &versions, s.today());
-        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
         let items = units
             .iter()
             .flat_map(|u| {
-                let stale = u["stale"].as_array().cloned().unwrap_or_default();
-                stale.into_iter().map(move |x| pb::StaleListing {
-                    one_stop: text(&u["one_stop"]),
-                    name: text(&u["name"]),
-                    procedure_code: text(&x["procedure_code"]),
-                    kind: text(&x["reason"]["kind"]),
+                u.stale.iter().map(move |x| pb::StaleListing {
+                    one_stop: u.one_stop.clone(),
+                    name: u.name.clone(),
+                    procedure_code: x.procedure_code.clone(),
+                    kind: x.reason.kind().to_string(),
                 })
             })
             .collect();
@@ -260,7 +270,7 @@ impl CatalogueService for Catalogue {
             .start
             .as_ref()
             .and_then(timestamp::from_proto)
-            .ok_or_else(|| Status::invalid_argument("start is required"))?;
+            .ok_or_else(|| Problem::required("start"))?;
         let limit = limit_from_proto(&r.limit.unwrap_or_default())?;
         let agency = (!r.agency.is_empty()).then_some(r.agency.as_str());
         let cal = self.0.calendar.for_agency(&self.0.pool, agency).await?;
@@ -340,9 +350,7 @@ impl CatalogueService for Catalogue {
         let r = req.into_inner();
         let start = instant(&r.start, "start")?;
         if r.working_minutes < 0 {
-            return Err(Status::invalid_argument(
-                "working_minutes must not be negative",
-            ));
+            return Err(negative_minutes("working_minutes").into());
         }
         let agency = (!r.agency.is_empty()).then_some(r.agency.as_str());
         let cal = self.0.calendar.for_agency(&self.0.pool, agency).await?;

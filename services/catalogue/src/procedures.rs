@@ -3,6 +3,7 @@
 
 use crate::domain::procedure::ProcedureSummary;
 use crate::domain::publication;
+use crate::domain::published_procedure::{ProcedureInForce, PublishedProcedure, PublishedVersion};
 use crate::import::{self, ImportError};
 use crate::state::AppState;
 use crate::store;
@@ -16,26 +17,32 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 /// This resource's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(search, get_procedure),
-    components(schemas(ProcedureSummary, ProcedureList))
+    paths(search, get_procedure, publish),
+    components(schemas(ProcedureSummary, ProcedureList, ProcedureInForce, PublishedVersion))
 )]
 pub(crate) struct Doc;
 
-/// Search results.
+/// Search results (kết quả tra cứu thủ tục), best match first, at most 50.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct ProcedureList {
+    /// The procedures in force today that match.
     items: Vec<ProcedureSummary>,
+    /// Always null: the results are one page.
     next_cursor: Option<String>,
 }
 
-/// Search filters.
+/// Search filters; each one absent or empty matches everything.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct SearchQuery {
     /// Free text; Vietnamese diacritics and case are ignored.
+    #[param(example = "dang ky khai sinh")]
     q: Option<String>,
+    /// Field (lĩnh vực), exactly as published, e.g. `Hộ tịch`.
     field: Option<String>,
+    /// Level (cấp): `province` or `commune`; another value matches nothing.
     level: Option<String>,
-    /// Implementing agency code.
+    /// An agency the version names (implementing, deciding, coordinating, or owning a step).
     agency: Option<String>,
 }
 
@@ -48,7 +55,7 @@ pub(crate) fn routes() -> Router<AppState> {
 
 /// Searches procedures in force today (public). `dang ky khai sinh` finds `Đăng ký khai sinh`.
 #[utoipa::path(get, path = "/api/v1/procedures", tag = "procedures", params(SearchQuery),
-    responses((status = 200, body = ProcedureList,
+    responses((status = 200, description = "the matching procedures in force today", body = ProcedureList,
         example = json!({"items": [{"code": "1.001193", "name": "Thủ tục đăng ký khai sinh", "field": "Hộ tịch",
             "level": "commune", "online_level": "full", "version": 1}], "next_cursor": null}))))]
 async fn search(
@@ -73,29 +80,31 @@ async fn search(
 
 /// Version selector.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct AtQuery {
     /// Date (YYYY-MM-DD) the returned version must be in force on; default today.
+    #[param(format = Date, example = "2025-07-01")]
     at: Option<String>,
 }
 
 /// The version of a procedure in force on a date (public), with components, fees, time limits
 /// and steps.
 #[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "procedures", params(("code" = String, Path, example = "1.001193"), AtQuery),
-    responses((status = 200, description = "the published procedure version", content_type = "application/json",
+    responses((status = 200, description = "the published procedure version", body = ProcedureInForce,
         example = json!({"code": "1.001193", "version": 1, "name": "Thủ tục đăng ký khai sinh", "field": "Hộ tịch",
             "level": "commune", "online_level": "full", "effective_from": "2025-07-01",
             "time_limit": {"working_days": 0, "same_day": true, "cutoff": "15:00"},
             "components": [{"code": "TK", "name": "Tờ khai đăng ký khai sinh", "originals": 1, "copies": 0, "required": true}],
             "steps": [{"name": "Thẩm định, ghi sổ hộ tịch, trình ký", "agency": "000.30.80.H80", "working_hours": 6}],
             "supplement_clock_policy": "restart"})),
-              (status = 404, description = "unknown procedure or none in force on that date")))]
+              (status = 404, description = "procedure_not_found: unknown procedure or none in force on that date")))]
 async fn get_procedure(
     State(s): State<AppState>,
     ApiPath(code): ApiPath<String>,
     ApiQuery(q): ApiQuery<AtQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<ProcedureInForce>> {
     let at = s.date_asked(q.at.as_deref())?;
-    Ok(Json(s.version_at(&code, at).await?.to_json()))
+    Ok(Json(s.version_at(&code, at).await?.published()?))
 }
 
 /// Publishes a procedure version (catalogue_admin; audited). The body is one procedure entry of
@@ -103,20 +112,23 @@ async fn get_procedure(
 /// validated in the context of everything stored (agencies referenced, template budget against
 /// the time limit, effective dates); a published version is never changed.
 #[utoipa::path(post, path = "/api/v1/procedures", tag = "procedures",
-    request_body(content = Object, example = json!({
+    request_body(content = PublishedProcedure, description = "one procedure version in the catalogue file format; \
+        `version` may be left out (the next number is used)", example = json!({
         "code": "1.001193", "name": "Thủ tục đăng ký khai sinh", "field": "Hộ tịch", "level": "commune",
         "online_level": "full", "time_limit": {"working_days": 0, "same_day": true, "cutoff": "15:00"},
         "decision": {"number": "123/QĐ-UBND", "date": "2026-11-20", "effective_from": "2026-12-01"},
         "components": [{"code": "TK", "name": "Tờ khai đăng ký khai sinh", "originals": 1, "copies": 0, "required": true}],
         "steps": [{"name": "Thẩm định", "agency": "000.30.80.H80", "working_hours": 6}]})),
-    responses((status = 201, description = "published"), (status = 403, description = "not catalogue_admin"),
-              (status = 409, description = "version_exists"), (status = 422, description = "invalid, errors per field")),
+    responses((status = 201, description = "published", body = PublishedVersion),
+              (status = 403, description = "role_not_allowed: not catalogue_admin"),
+              (status = 409, description = "version_exists: that version is published (and immutable)"),
+              (status = 422, description = "procedure_invalid: every error of the entry, per field")),
     security(("bearer" = [])))]
 pub(crate) async fn publish(
     caller: motcua_auth::Caller,
     State(s): State<AppState>,
     body: axum::body::Bytes,
-) -> ApiResult<(axum::http::StatusCode, Json<serde_json::Value>)> {
+) -> ApiResult<(axum::http::StatusCode, Json<PublishedVersion>)> {
     caller.require_any(&[motcua_auth::Role::CatalogueAdmin])?;
     let raw = publication::parse_body(&body)?;
     let next = store::procedures::next_version(&s.pool, &publication::requested_code(&raw)).await?;
@@ -135,10 +147,7 @@ pub(crate) async fn publish(
     tx.commit().await?;
     Ok((
         axum::http::StatusCode::CREATED,
-        Json(serde_json::json!({
-            "code": entry.code, "version": entry.version,
-            "effective_from": entry.effective_from().to_string(),
-        })),
+        Json(PublishedVersion::from(&entry)),
     ))
 }
 

@@ -3,6 +3,7 @@
 //! the same load → decide → write → answer.
 
 use crate::domain::actions::{self, Decision, Fee, ReturnChannel};
+use crate::domain::change::DossierChanged;
 use crate::state::{AppState, Begun};
 use axum::Router;
 use axum::body::Bytes;
@@ -57,6 +58,8 @@ pub(crate) fn routes() -> Router<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"reasons": ["Hồ sơ không thuộc thẩm quyền giải quyết của UBND phường"]}))]
 pub(crate) struct RefusalBody {
+    /// Each reason, stated specifically (at least one).
+    #[schema(min_items = 1)]
     reasons: Vec<String>,
 }
 
@@ -64,6 +67,7 @@ pub(crate) struct RefusalBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"reason": "Không còn nhu cầu"}))]
 pub(crate) struct WithdrawalBody {
+    /// Why the applicant withdraws (may be empty).
     reason: String,
 }
 
@@ -71,6 +75,8 @@ pub(crate) struct WithdrawalBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"items": [{"name": "Lệ phí trước bạ", "amount_vnd": 500000}]}))]
 pub(crate) struct FinancialObligationBody {
+    /// The fees and charges to pay (at least one).
+    #[schema(min_items = 1)]
     items: Vec<Fee>,
 }
 
@@ -86,10 +92,11 @@ pub(crate) struct PaymentBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"channel": "counter", "returned_at": "2026-11-30T16:00:00+07:00"}))]
 pub(crate) struct ResultReturnBody {
+    /// How it went back.
     channel: ReturnChannel,
-    /// When it was handed back (default: now); not in the future.
+    /// When it was handed back (RFC 3339; default: now); not in the future.
     #[serde(default, with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = DateTime)]
     returned_at: Option<OffsetDateTime>,
 }
 
@@ -152,7 +159,7 @@ async fn handle(
 
 /// Refuses the dossier with specific reasons (form 03).
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/refusal", tag = "lifecycle", params(("code" = String, Path)),
-    request_body = RefusalBody, responses((status = 200, description = "refused; status 3", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "refuse", "status": "refused", "status_code": 3, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
+    request_body = RefusalBody, responses((status = 200, description = "refused; status 3", body = DossierChanged, example = json!({"code": "000.25.80.H80-261127-0001", "action": "refuse", "status": "refused", "status_code": 3, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
     security(("bearer" = [])))]
 async fn refuse(
     caller: Caller,
@@ -178,7 +185,7 @@ async fn refuse(
 
 /// Withdraws the dossier at the applicant's request, before a result exists (form 05).
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/withdrawal", tag = "lifecycle", params(("code" = String, Path)),
-    request_body = WithdrawalBody, responses((status = 200, description = "withdrawn; status 7", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "withdraw", "status": "withdrawn", "status_code": 7, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
+    request_body = WithdrawalBody, responses((status = 200, description = "withdrawn; status 7", body = DossierChanged, example = json!({"code": "000.25.80.H80-261127-0001", "action": "withdraw", "status": "withdrawn", "status_code": 7, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
     security(("bearer" = [])))]
 async fn withdraw(
     caller: Caller,
@@ -203,7 +210,7 @@ async fn withdraw(
 /// Notifies a financial obligation (tax, fees) to pay before the result is handed over; the
 /// dossier's clock waits until it is paid.
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/financial-obligation", tag = "lifecycle", params(("code" = String, Path)),
-    request_body = FinancialObligationBody, responses((status = 200, description = "status 6", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_financial_obligation", "status": "financial_obligation", "status_code": 6, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
+    request_body = FinancialObligationBody, responses((status = 200, description = "status 6", body = DossierChanged, example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_financial_obligation", "status": "financial_obligation", "status_code": 6, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
     security(("bearer" = [])))]
 async fn request_financial_obligation(
     caller: Caller,
@@ -228,7 +235,7 @@ async fn request_financial_obligation(
 /// Confirms payment of the financial obligation; processing continues and the appointment
 /// moves by the working time the payment took.
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/financial-obligation/payment", tag = "lifecycle", params(("code" = String, Path)),
-    request_body = PaymentBody, responses((status = 200, description = "status 4", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "confirm_payment", "status": "processing", "status_code": 4, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
+    request_body = PaymentBody, responses((status = 200, description = "status 4", body = DossierChanged, example = json!({"code": "000.25.80.H80-261127-0001", "action": "confirm_payment", "status": "processing", "status_code": 4, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "illegal_transition")),
     security(("bearer" = [])))]
 async fn confirm_payment(
     caller: Caller,
@@ -254,7 +261,7 @@ async fn confirm_payment(
 
 /// Hands the result back to the applicant (counter, post or electronically).
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/result-return", tag = "lifecycle", params(("code" = String, Path)),
-    request_body = ResultReturnBody, responses((status = 200, description = "status 10", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "return_result", "status": "result_returned", "status_code": 10, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "no result yet (illegal_transition)")),
+    request_body = ResultReturnBody, responses((status = 200, description = "status 10", body = DossierChanged, example = json!({"code": "000.25.80.H80-261127-0001", "action": "return_result", "status": "result_returned", "status_code": 10, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "no result yet (illegal_transition)")),
     security(("bearer" = [])))]
 async fn return_result(
     caller: Caller,

@@ -3,11 +3,12 @@
 
 use crate::domain::access;
 use crate::domain::components::{SubmittedComponent, SubmittedFile};
-use crate::domain::dossier::{Applicant, ApplicantType, Channel, Form, local, rfc3339};
+use crate::domain::dossier::{Applicant, ApplicantType, Channel, Form, local};
 use crate::domain::register::{self, RegisterQuery};
 use crate::domain::submission::{self, SubmissionInput, SubmitDossier, Submitted};
 use crate::state::{AppState, not_found};
 use crate::store;
+use crate::views::{DossierView, Loaded, RegisterPage};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -17,7 +18,6 @@ use axum::{Json, Router};
 use motcua_auth::Caller;
 use motcua_idempotency::IdempotencyKey;
 use motcua_problem::{ApiPath, ApiQuery, ApiResult, Problem, codes, parse_json};
-use serde_json::json;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -110,78 +110,48 @@ async fn submit(
 /// The full dossier (its applicant, the receiving one-stop, agencies on its path, inspectors).
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}", tag = "dossiers",
     params(("code" = String, Path, example = "000.25.80.H80-261127-0001")),
-    responses((status = 200, content_type = "application/json"), (status = 403, description = "not allowed"),
-              (status = 404, description = "unknown dossier")),
+    responses((status = 200, body = DossierView, description = "the dossier"),
+              (status = 403, description = "dossier_not_allowed"),
+              (status = 404, description = "unknown dossier: dossier_not_found")),
     security(("bearer" = [])))]
 async fn get_dossier(
     caller: Caller,
     State(s): State<AppState>,
     ApiPath(code): ApiPath<String>,
-) -> ApiResult<Json<serde_json::Value>> {
-    let d = store::dossiers::get(&s.pool, &code)
+) -> ApiResult<Json<DossierView>> {
+    let dossier = store::dossiers::get(&s.pool, &code)
         .await?
         .ok_or_else(|| not_found(&code))?;
-    if !access::may_read(&caller, &d, &s.case_agencies(&code).await) {
+    if !access::may_read(&caller, &dossier, &s.case_agencies(&code).await) {
         return Err(Problem::new(
             &codes::DOSSIER_NOT_ALLOWED,
             "the caller may not read this dossier",
         ));
     }
-    let components = store::dossiers::components(&s.pool, &code).await?;
-    let history = store::dossiers::history(&s.pool, &code).await?;
-    // What the applicant was told and whether it reached them (not where: personal data).
-    let notices: Vec<_> = motcua_notify::deliveries(&s.pool, &code)
-        .await?
-        .into_iter()
-        .map(|n| {
-            json!({"template": n.template, "channel": n.channel, "status": n.status,
-                   "attempts": n.attempts, "sent_at": n.sent_at.map(rfc3339), "last_error": n.last_error})
-        })
-        .collect();
-    let supplement = store::supplements::view(&s.pool, &code).await?.map(|r| {
-        json!({
-            "requested_at": rfc3339(r.requested_at),
-            "requested_by": r.requested_by,
-            "requested_by_agency": r.requested_by_agency,
-            "items": r.items,
-            "deadline_at": rfc3339(r.deadline_at),
-            "answered_at": r.answered_at.map(rfc3339),
-            "expired_at": r.expired_at.map(rfc3339),
-        })
-    });
-    Ok(Json(json!({
-        "code": d.code,
-        "procedure_code": d.procedure_code,
-        "procedure_version": d.procedure_version,
-        "receiving_agency": d.receiving_agency,
-        "channel": d.channel,
-        "status": d.status.as_str(),
-        "status_code": d.status.code(),
-        "applicant": d.applicant,
-        "received_at": rfc3339(d.received_at),
-        "due_at": rfc3339(d.due.at),
-        "due_provisional": d.due.provisional,
-        "components": components,
-        "supplement_request": supplement,
-        "history": history,
-        "notices": notices,
+    Ok(Json(DossierView::of(Loaded {
+        components: store::dossiers::components(&s.pool, &code).await?,
+        supplement: store::supplements::view(&s.pool, &code).await?,
+        history: store::dossiers::history(&s.pool, &code).await?,
+        // What the applicant was told and whether it reached them (not where: personal data).
+        notices: motcua_notify::deliveries(&s.pool, &code).await?,
+        dossier,
     })))
 }
 
 /// Lists dossiers for staff (sổ theo dõi hồ sơ): inspectors and admins see every agency;
 /// one-stop officers and agency heads see the dossiers their own unit received.
 #[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", params(RegisterQuery),
-    responses((status = 200, content_type = "application/json",
+    responses((status = 200, body = RegisterPage, description = "one page of the register",
         example = json!({"items": [{"code": "000.25.80.H80-261127-0001", "procedure_code": "1.001193", "receiving_agency": "000.25.80.H80",
             "channel": "counter", "status": "processing", "status_code": 4, "applicant_name": "Nguyễn Văn An",
             "received_at": "2026-11-27T09:00:00+07:00", "due_at": "2026-11-27T17:00:00+07:00"}], "next_cursor": null})),
-        (status = 403, description = "not staff, or another agency"), (status = 422, description = "bad filter")),
+        (status = 403, description = "not staff, or another agency: role_not_allowed, agency_not_allowed"), (status = 422, description = "bad filter: invalid_query")),
     security(("bearer" = [])))]
 async fn list(
     caller: Caller,
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<RegisterQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<RegisterPage>> {
     let filter = register::filter(&caller, &q)?;
     let rows = store::register::page(&s.pool, &filter).await?;
     let page = &rows[..rows.len().min(usize::try_from(filter.limit).unwrap_or(0))];
@@ -191,16 +161,5 @@ async fn list(
                 .map(|r| register::encode_cursor(r.received_at, &r.code))
         })
         .flatten();
-    let items: Vec<_> = page
-        .iter()
-        .map(|r| {
-            json!({
-                "code": r.code, "procedure_code": r.procedure_code, "receiving_agency": r.receiving_agency,
-                "channel": r.channel, "status": r.status, "status_code": r.status_code,
-                "applicant_name": r.applicant_name,
-                "received_at": rfc3339(r.received_at), "due_at": rfc3339(r.due_at),
-            })
-        })
-        .collect();
-    Ok(Json(json!({ "items": items, "next_cursor": next_cursor })))
+    Ok(Json(RegisterPage::of(page, next_cursor)))
 }

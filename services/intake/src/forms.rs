@@ -2,6 +2,7 @@
 //! form 01) as stored JSON, or rendered as a self-contained HTML page the counter prints.
 
 use crate::domain::access;
+use crate::domain::receipt::ReceiptForm;
 use crate::state::{AppState, not_found};
 use crate::store;
 use axum::extract::State;
@@ -25,8 +26,10 @@ pub(crate) fn routes() -> Router<AppState> {
 /// The receipt (form 01) as JSON, or as a printable HTML page with `Accept: text/html`.
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}/receipt", tag = "dossiers",
     params(("code" = String, Path, example = "000.25.80.H80-261127-0001")),
-    responses((status = 200, content_type = "application/json"), (status = 200, content_type = "text/html"),
-              (status = 403, description = "not allowed"), (status = 404, description = "unknown dossier")),
+    responses((status = 200, description = "the receipt (form 01): JSON, or a printable page with `Accept: text/html`",
+                  content((ReceiptForm = "application/json"), (String = "text/html"))),
+              (status = 403, description = "not allowed: dossier_not_allowed"),
+              (status = 404, description = "unknown dossier: dossier_not_found")),
     security(("bearer" = [])))]
 async fn get_receipt(
     caller: Caller,

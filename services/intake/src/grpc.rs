@@ -43,7 +43,7 @@ impl EventReceiver for Intake {
         let event = req
             .into_inner()
             .event
-            .ok_or_else(|| Status::invalid_argument("event is required"))?;
+            .ok_or_else(|| Problem::required("event"))?;
         let applied = events::apply(&self.0, &event).await?;
         Ok(Response::new(DeliverEventResponse { applied }))
     }
@@ -64,7 +64,7 @@ fn actor(
     path: &str,
     body: &[u8],
 ) -> Result<(Caller, Option<IdempotencyKey>), Status> {
-    let a = a.ok_or_else(|| Status::invalid_argument("actor is required"))?;
+    let a = a.ok_or_else(|| Problem::required("actor"))?;
     let caller = Caller {
         sub: a.sub,
         roles: a.roles.iter().filter_map(|r| Role::parse(r)).collect(),
@@ -99,7 +99,7 @@ impl IntakeService for Intake {
                 defect: (!i.defect.is_empty()).then(|| i.defect.clone()),
             })
             .collect();
-        let body = serde_json::to_vec(&items).map_err(|_| Status::internal("items"))?;
+        let body = serde_json::to_vec(&items).map_err(|_| Problem::internal())?;
         let path = format!("/api/v1/dossiers/{}/supplement-requests", r.dossier_code);
         let (caller, key) = actor(r.actor, &path, &body)?;
         Ok(result(
@@ -113,7 +113,7 @@ impl IntakeService for Intake {
     ) -> Result<Response<pb::DossierActionResult>, Status> {
         require_grpc(&req, &[Role::Service])?;
         let r = req.into_inner();
-        let body = serde_json::to_vec(&r.reasons).map_err(|_| Status::internal("reasons"))?;
+        let body = serde_json::to_vec(&r.reasons).map_err(|_| Problem::internal())?;
         let path = format!("/api/v1/dossiers/{}/refusal", r.dossier_code);
         let (caller, key) = actor(r.actor, &path, &body)?;
         let decision = Decision::Refuse { reasons: r.reasons };
@@ -131,7 +131,7 @@ impl IntakeService for Intake {
         let d = store::dossiers::get(&self.0.pool, &code)
             .await
             .map_err(Problem::from)?
-            .ok_or_else(|| Status::not_found(format!("no dossier {code}")))?;
+            .ok_or_else(|| crate::state::not_found(&code))?;
         Ok(Response::new(pb::Dossier {
             code: d.code,
             procedure_code: d.procedure_code,

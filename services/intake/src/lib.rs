@@ -23,6 +23,7 @@ mod receiving;
 mod state;
 mod store;
 mod supplements;
+mod views;
 mod workers;
 
 use axum::Router;

@@ -26,21 +26,28 @@ pub(crate) fn routes() -> Router<AppState> {
 
 /// The lookup's question.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct LookupQuery {
     /// Last four digits of the applicant's ID number.
+    #[param(pattern = "^[0-9]{4}$", example = "1234")]
     id_last4: String,
 }
 
 /// What the public sees.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct PublicStatus {
+    /// Dossier code.
     code: String,
+    /// Status name, e.g. `processing`.
     status: String,
     /// National status code 1–10.
     status_code: i16,
     /// Vietnamese label of the status.
     status_label: String,
-    /// The appointment (RFC 3339, +07:00).
+    /// The appointment for the result (ngày hẹn trả, RFC 3339, +07:00): `due_at` as everywhere.
+    due_at: String,
+    /// The same instant under its former name; read `due_at` (docs/api.md, deprecations).
+    #[schema(deprecated)]
     appointment_at: String,
     /// What is happening now.
     current_step: String,
@@ -58,8 +65,9 @@ fn same(a: &str, b: &str) -> bool {
 /// Public status lookup: code + last four ID digits → status, appointment, current step.
 #[utoipa::path(get, path = "/api/v1/public/dossiers/{code}", tag = "public",
     params(("code" = String, Path, example = "000.25.80.H80-261127-0001"), LookupQuery),
-    responses((status = 200, body = PublicStatus), (status = 404, description = "unknown code or wrong digits (same answer)"),
-        (status = 429, description = "too many lookups")))]
+    responses((status = 200, body = PublicStatus, description = "the dossier's status"),
+        (status = 404, description = "unknown code or wrong digits (same answer): dossier_not_found"),
+        (status = 429, description = "too many lookups: rate_limited")))]
 async fn lookup(
     State(s): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -108,6 +116,7 @@ async fn lookup(
         status: d.status.as_str().into(),
         status_code: d.status.code(),
         status_label: d.status.label().into(),
+        due_at: rfc3339(d.due.at),
         appointment_at: rfc3339(d.due.at),
         current_step,
     }))

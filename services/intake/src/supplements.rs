@@ -2,6 +2,7 @@
 //! item at once — and the applicant's answer, which keeps the dossier code and resumes the
 //! clock per the procedure's policy.
 
+use crate::domain::change::DossierChanged;
 use crate::domain::components::SubmittedComponent;
 use crate::domain::supplement::{self, RequestInput, SupplementInput, SupplementItem};
 use crate::state::{AppState, Begun, not_found};
@@ -54,9 +55,9 @@ pub(crate) struct SupplementBody {
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/supplement-requests", tag = "lifecycle",
     params(("code" = String, Path), ("Idempotency-Key" = String, Header)),
     request_body = SupplementRequestBody,
-    responses((status = 200, description = "requested; status 5", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_supplement", "status": "supplement_requested", "status_code": 5, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 403, description = "not the receiving one-stop"),
+    responses((status = 200, description = "requested; status 5", body = DossierChanged, example = json!({"code": "000.25.80.H80-261127-0001", "action": "request_supplement", "status": "supplement_requested", "status_code": 5, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 403, description = "not the receiving one-stop"),
         (status = 409, description = "supplement_already_requested / illegal_transition"),
-        (status = 422, description = "items invalid")),
+        (status = 422, description = "items invalid: supplement_items_invalid")),
     security(("bearer" = [])))]
 async fn request_supplement(
     caller: Caller,
@@ -130,8 +131,8 @@ pub(crate) async fn request(
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/supplements", tag = "lifecycle",
     params(("code" = String, Path), ("Idempotency-Key" = String, Header)),
     request_body = SupplementBody,
-    responses((status = 200, description = "supplemented", content_type = "application/json", example = json!({"code": "000.25.80.H80-261127-0001", "action": "supplement", "status": "processing", "status_code": 4, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "not waiting for a supplement, or its deadline passed"),
-        (status = 422, description = "components invalid or incomplete")),
+    responses((status = 200, description = "supplemented", body = DossierChanged, example = json!({"code": "000.25.80.H80-261127-0001", "action": "supplement", "status": "processing", "status_code": 4, "due_at": "2026-11-27T17:00:00+07:00", "detail": {}})), (status = 409, description = "not waiting for a supplement (illegal_transition), or its deadline passed (supplement_deadline_passed)"),
+        (status = 422, description = "components invalid or incomplete: supplement_invalid, components_invalid")),
     security(("bearer" = [])))]
 async fn supplement(
     caller: Caller,

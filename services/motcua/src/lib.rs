@@ -1,7 +1,11 @@
 //! The whole system in one process: the four services on their own ports, talking over real
-//! gRPC on loopback. Used by `motcua up` and by the end-to-end tests.
+//! gRPC on loopback. Used by `motcua up` and by the end-to-end tests; also the operator's
+//! commands that need no running system (`motcua keys generate`) and how `motcua` reports the
+//! error it stops on.
 
-use anyhow::Context;
+pub mod error_report;
+pub mod keys;
+
 use motcua_config::{ServiceName, Settings};
 use motcua_server::{Platform, RunningService, ServiceDef};
 use std::net::SocketAddr;
@@ -32,9 +36,7 @@ pub async fn bind_all(
 ) -> anyhow::Result<Vec<Listeners>> {
     let mut out = Vec::new();
     for (name, rest, grpc) in addrs {
-        let (r, g) = motcua_server::bind(*rest, *grpc)
-            .await
-            .with_context(|| format!("service {name}"))?;
+        let (r, g) = motcua_server::bind(*name, *rest, *grpc).await?;
         out.push(Listeners {
             name: *name,
             rest: r,

@@ -1,4 +1,6 @@
-//! `motcua`: run the whole system (`up`), one service (`serve`), migrations, and tokens.
+//! `motcua`: run the whole system (`up`), one service (`serve`), migrations, tokens, and a
+//! deployment's secrets (`keys generate`). An error it stops on is printed by
+//! [`motcua::error_report`]: a failure the operator can fix comes first, on one line.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -66,6 +68,21 @@ enum CatalogueAction {
 }
 
 #[derive(Subcommand)]
+enum KeysAction {
+    /// Writes a fresh .env for deploy/docker-compose.yml (from deploy/example.env, every
+    /// secret replaced by a random one) and an Ed25519 key pair in keys/ next to it that the
+    /// services verify and sign tokens with. Files are readable by their owner only.
+    Generate {
+        /// Folder receiving .env and keys/.
+        #[arg(long, default_value = "deploy")]
+        out: std::path::PathBuf,
+        /// Replace an existing .env and key pair.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Runs all four services in one process. Without DATABASE_URL, starts a private
     /// PostgreSQL from the system's server binaries in ./.motcua and stops it on exit.
@@ -91,6 +108,11 @@ enum Command {
     Outbox {
         #[command(subcommand)]
         action: OutboxAction,
+    },
+    /// A docker-compose deployment's secrets and token keys.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
     },
     /// Prints a token signed with the configured key (local use and tests).
     Token {
@@ -127,8 +149,17 @@ fn parse_ttl(s: &str) -> anyhow::Result<i64> {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+async fn main() -> std::process::ExitCode {
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", motcua::error_report::render(&e));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { service } => {
             let def = motcua::SERVICES
@@ -181,7 +212,34 @@ async fn main() -> anyhow::Result<()> {
         } => rebuild().await,
         Command::Outbox { action } => outbox(action).await,
         Command::Up => up().await,
+        Command::Keys {
+            action: KeysAction::Generate { out, force },
+        } => generate_keys(out, force),
     }
+}
+
+/// Writes a deployment's `.env` and key pair and says what to do next.
+fn generate_keys(out: std::path::PathBuf, force: bool) -> anyhow::Result<()> {
+    let done = motcua::keys::generate(&motcua::keys::GenerateOptions { out, force })?;
+    println!(
+        "wrote {} (fresh POSTGRES_PASSWORD and MOTCUA_JWT_SECRET) and the Ed25519 token keys \
+         {} and {}, each readable by its owner only",
+        done.env_file.display(),
+        done.private_key.display(),
+        done.public_key.display()
+    );
+    if done.replaced {
+        println!(
+            "an earlier .env was replaced: a database volume created with the old \
+             POSTGRES_PASSWORD keeps it (change it with ALTER USER motcua PASSWORD, or start \
+             afresh with docker-compose down -v, which erases the data)"
+        );
+    }
+    println!(
+        "next: docker-compose -f deploy/docker-compose.yml --env-file {} up --build",
+        done.env_file.display()
+    );
+    Ok(())
 }
 
 /// `DATABASE_URL` of the maintenance commands (they do not start a private server).

@@ -30,39 +30,42 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/reports/compliance", get(report))
 }
 
-/// Period and scope.
+/// Period (`from` not after `to`) and scope.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ComplianceQuery {
     /// First day (YYYY-MM-DD, local), inclusive.
+    #[param(format = Date, example = "2026-11-01")]
     from: String,
-    /// Last day, inclusive.
+    /// Last day (YYYY-MM-DD, local), inclusive.
+    #[param(format = Date, example = "2026-11-30")]
     to: String,
     /// Agency (inspectors and admins: any or all; others: their own).
     agency: Option<String>,
 }
 
-/// The report.
+/// The compliance report (báo cáo vi phạm quy định) of a period.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ComplianceReport {
-    #[schema(value_type = String)]
+    /// First day of the period (YYYY-MM-DD), inclusive.
+    #[schema(value_type = String, format = Date)]
     from: Date,
-    #[schema(value_type = String)]
+    /// Last day of the period (YYYY-MM-DD), inclusive.
+    #[schema(value_type = String, format = Date)]
     to: Date,
     /// One row per kind and agency, with its cases.
     items: Vec<ComplianceRow>,
     /// Count per kind.
-    #[schema(value_type = Object)]
     totals: BTreeMap<String, usize>,
 }
 
 /// Rule violations attempted or detected in the period, counted per agency with the list
 /// behind each count; stale listings as the catalogue finds them today.
 #[utoipa::path(get, path = "/api/v1/reports/compliance", tag = "reports", params(ComplianceQuery),
-    responses((status = 200, body = ComplianceReport), (status = 401, description = "no or invalid token"),
-        (status = 403, description = "role or agency not allowed"),
+    responses((status = 200, description = "the report", body = ComplianceReport), (status = 401, description = "no or invalid token"),
+        (status = 403, description = "role_not_allowed, agency_not_allowed: role or agency not allowed"),
         (status = 422, description = "invalid_query: bad date, from after to"),
-        (status = 503, description = "catalogue_unavailable")),
+        (status = 503, description = "catalogue_unavailable: the stale listings could not be read")),
     security(("bearer" = [])))]
 async fn report(
     caller: Caller,

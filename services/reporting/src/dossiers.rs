@@ -27,9 +27,12 @@ pub(crate) fn routes() -> Router<AppState> {
 
 /// A dossier's reporting facts, status history and steps. Inspectors and admins read any;
 /// agency heads and one-stop officers those their agency received or worked on.
-#[utoipa::path(get, path = "/api/v1/reports/dossiers/{code}", tag = "reports", params(("code" = String, Path)),
-    responses((status = 200, body = DossierView), (status = 401, description = "no or invalid token"),
-        (status = 403, description = "role or agency not allowed"), (status = 404, description = "dossier_not_found")),
+#[utoipa::path(get, path = "/api/v1/reports/dossiers/{code}", tag = "reports",
+    params(("code" = String, Path, description = "dossier code", example = "000.25.80.H80-261127-0001")),
+    responses((status = 200, description = "the dossier's facts, history and steps", body = DossierView),
+        (status = 401, description = "no or invalid token"),
+        (status = 403, description = "role_not_allowed, agency_not_allowed: role or agency not allowed"),
+        (status = 404, description = "dossier_not_found")),
     security(("bearer" = [])))]
 async fn dossier(
     caller: Caller,

@@ -43,11 +43,13 @@ pub(crate) fn routes() -> Router<AppState> {
 #[schema(example = json!({"agency": "000.25.80.H80", "dossier_code": "000.25.80.H80-261127-0001",
     "content": "Hồ sơ đã quá hẹn nhưng chưa nhận được thông báo", "contact": "0912345678"}))]
 pub(crate) struct FeedbackBody {
-    /// The agency it concerns.
+    /// The agency it concerns (a known agency code).
+    #[schema(min_length = 1)]
     agency: String,
     /// The dossier it is about, if any.
     dossier_code: Option<String>,
-    /// What it says (1–4000 characters).
+    /// What it says (1–4000 characters, not blank).
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     content: String,
     /// How to reach the filer.
     contact: Option<String>,
@@ -63,8 +65,12 @@ fn invalid(field: &str, msg: &str) -> Problem {
 #[utoipa::path(post, path = "/api/v1/feedback", tag = "satisfaction",
     params(("Idempotency-Key" = Option<String>, Header, description = "same key and body replay the answer")),
     request_body = FeedbackBody,
-    responses((status = 201, body = Feedback), (status = 401, description = "no or invalid token"),
-        (status = 403, description = "role_not_allowed"), (status = 422, description = "feedback_invalid / invalid_body")),
+    responses((status = 201, description = "filed, with its answer deadline", body = Feedback),
+        (status = 401, description = "no or invalid token"),
+        (status = 403, description = "role_not_allowed"),
+        (status = 422, description = "feedback_invalid: blank or too long content, unknown agency; invalid_body, \
+            idempotency_key_required, idempotency_key_reused"),
+        (status = 503, description = "catalogue_unavailable: the agency or its calendar could not be read")),
     security(("bearer" = [])))]
 async fn file(
     caller: Caller,
@@ -139,17 +145,20 @@ pub(crate) struct ListQuery {
     open: bool,
 }
 
-/// Feedback, newest first.
+/// Feedback (phản ánh, kiến nghị), newest first, in one page.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct FeedbackList {
+    /// At most 500, newest first.
     items: Vec<Feedback>,
+    /// Always null: the list is one page.
     next_cursor: Option<String>,
 }
 
 /// Feedback addressed to an agency (staff see their own; inspectors and admins any or all).
 #[utoipa::path(get, path = "/api/v1/feedback", tag = "satisfaction", params(ListQuery),
-    responses((status = 200, body = FeedbackList), (status = 401, description = "no or invalid token"),
-        (status = 403, description = "role or agency not allowed")),
+    responses((status = 200, description = "the feedback addressed to the agency", body = FeedbackList),
+        (status = 401, description = "no or invalid token"),
+        (status = 403, description = "role_not_allowed, agency_not_allowed: role or agency not allowed")),
     security(("bearer" = [])))]
 async fn list(
     caller: Caller,
@@ -175,7 +184,8 @@ async fn list(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AnswerBody {
-    /// The answer (1–4000 characters).
+    /// The answer (1–4000 characters, not blank).
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     answer: String,
 }
 
@@ -184,11 +194,15 @@ fn not_found(id: Uuid) -> Problem {
 }
 
 /// Answers feedback addressed to the caller's agency, once; on time when by its deadline.
-#[utoipa::path(post, path = "/api/v1/feedback/{id}/answer", tag = "satisfaction", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/feedback/{id}/answer", tag = "satisfaction",
+    params(("id" = Uuid, Path, description = "feedback id")),
     request_body = AnswerBody,
-    responses((status = 200, body = Feedback), (status = 401, description = "no or invalid token"),
-        (status = 403, description = "not the agency concerned"), (status = 404, description = "feedback_not_found"),
-        (status = 409, description = "feedback_already_answered"), (status = 422, description = "feedback_invalid")),
+    responses((status = 200, description = "the feedback with its answer", body = Feedback),
+        (status = 401, description = "no or invalid token"),
+        (status = 403, description = "role_not_allowed, agency_not_allowed: not the agency concerned"),
+        (status = 404, description = "feedback_not_found"),
+        (status = 409, description = "feedback_already_answered"),
+        (status = 422, description = "feedback_invalid: a blank answer or one over 4000 characters")),
     security(("bearer" = [])))]
 async fn answer(
     caller: Caller,
@@ -228,10 +242,12 @@ pub(crate) struct JudgementBody {
 }
 
 /// Whoever filed the feedback judges its answer, once it is given, once.
-#[utoipa::path(post, path = "/api/v1/feedback/{id}/rating", tag = "satisfaction", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/feedback/{id}/rating", tag = "satisfaction",
+    params(("id" = Uuid, Path, description = "feedback id")),
     request_body = JudgementBody,
-    responses((status = 200, body = Feedback), (status = 401, description = "no or invalid token"),
-        (status = 403, description = "not the filer"), (status = 404, description = "feedback_not_found"),
+    responses((status = 200, description = "the feedback with the verdict", body = Feedback),
+        (status = 401, description = "no or invalid token"),
+        (status = 403, description = "forbidden: not the filer"), (status = 404, description = "feedback_not_found"),
         (status = 409, description = "feedback_not_judgeable: not answered yet, or judged already")),
     security(("bearer" = [])))]
 async fn judge(

@@ -42,7 +42,7 @@ impl EventReceiver for Reporting {
         let event = req
             .into_inner()
             .event
-            .ok_or_else(|| Status::invalid_argument("event is required"))?;
+            .ok_or_else(|| Problem::required("event"))?;
         let applied = events::apply(&self.0, &event).await?;
         Ok(Response::new(DeliverEventResponse { applied }))
     }

@@ -24,7 +24,7 @@ use utoipa::{IntoParams, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     paths(handling),
-    components(schemas(HandlingReport, HandlingRow, Received, Resolved, InProgress))
+    components(schemas(HandlingReport, HandlingRow, Received, Resolved, InProgress, GroupBy))
 )]
 pub(crate) struct Doc;
 
@@ -33,17 +33,20 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/reports/handling", get(handling))
 }
 
-/// The period, scope and grouping.
+/// The period (`from` not after `to`), scope and grouping.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct HandlingQuery {
     /// First day (YYYY-MM-DD, local), inclusive.
+    #[param(format = Date, example = "2026-11-01")]
     from: String,
-    /// Last day, inclusive.
+    /// Last day (YYYY-MM-DD, local), inclusive.
+    #[param(format = Date, example = "2026-11-30")]
     to: String,
     /// Receiving agency (inspectors and admins: any or all; others: their own).
     agency: Option<String>,
     /// `field` (default), `procedure`, `agency` or `level`.
+    #[param(value_type = Option<GroupBy>)]
     group_by: Option<String>,
 }
 
@@ -69,11 +72,12 @@ pub(crate) async fn report(
 /// agency or all; agency heads and one-stop officers on their own.
 #[utoipa::path(get, path = "/api/v1/reports/handling", tag = "reports", params(HandlingQuery),
     responses(
-        (status = 200, body = HandlingReport, content_type = "application/json"),
-        (status = 200, description = "CSV with the form's Vietnamese headings", content_type = "text/csv"),
-        (status = 200, description = "spreadsheet", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 200, description = "printable page with the on-time chart", content_type = "text/html"),
-        (status = 401, description = "no or invalid token"), (status = 403, description = "role or agency not allowed"),
+        (status = 200, description = "the report: JSON by default; CSV with the form's Vietnamese headings, \
+            the spreadsheet, or a printable page with the on-time chart, as `Accept` asks",
+            content((HandlingReport = "application/json"), (String = "text/csv"),
+                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/html"))),
+        (status = 401, description = "no or invalid token"),
+        (status = 403, description = "role_not_allowed, agency_not_allowed: role or agency not allowed"),
         (status = 422, description = "invalid_query: bad date, from after to, unknown group_by")),
     security(("bearer" = [])))]
 async fn handling(

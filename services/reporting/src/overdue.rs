@@ -46,7 +46,7 @@ pub(crate) struct LateDossier {
     /// The agency holding it (the responsible one), as of workflow's last alert.
     responsible_agency: String,
     #[serde(with = "motcua_calendar::province_time")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = DateTime)]
     due_at: OffsetDateTime,
     urgency: Urgency,
     /// Working minutes past the appointment (overdue) or left (near-due).
@@ -61,7 +61,7 @@ pub(crate) struct LateStep {
     /// The agency whose step it is.
     agency: String,
     #[serde(with = "motcua_calendar::province_time")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = DateTime)]
     deadline: OffsetDateTime,
     urgency: Urgency,
     /// Working minutes past the deadline (overdue) or left (near-due).
@@ -72,7 +72,7 @@ pub(crate) struct LateStep {
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct OverdueReport {
     #[serde(with = "motcua_calendar::province_time")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = DateTime)]
     at: OffsetDateTime,
     /// Dossiers, most overdue first.
     dossiers: Vec<LateDossier>,
@@ -84,8 +84,10 @@ pub(crate) struct OverdueReport {
 /// time (a dossier waiting for the applicant is neither). Inspectors and admins see the
 /// province (or `agency`); agency heads and one-stop officers their own agency.
 #[utoipa::path(get, path = "/api/v1/reports/overdue", tag = "reports", params(OverdueQuery),
-    responses((status = 200, body = OverdueReport), (status = 401, description = "no or invalid token"),
-        (status = 403, description = "role or agency not allowed")),
+    responses((status = 200, description = "the overdue and near-due dossiers and steps", body = OverdueReport),
+        (status = 401, description = "no or invalid token"),
+        (status = 403, description = "role_not_allowed, agency_not_allowed: role or agency not allowed"),
+        (status = 503, description = "catalogue_unavailable: an agency's calendar could not be read")),
     security(("bearer" = [])))]
 async fn overdue(
     caller: Caller,

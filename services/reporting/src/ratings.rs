@@ -13,13 +13,13 @@ use axum::routing::post;
 use motcua_auth::Caller;
 use motcua_idempotency::{Answer, IdempotencyKey, Precheck};
 use motcua_problem::{ApiPath, ApiResult, Problem, codes, parse_json};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use utoipa::{OpenApi, ToSchema};
 
 /// This resource's part of the OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(rate), components(schemas(RatingBody, Scores)))]
+#[openapi(paths(rate), components(schemas(RatingBody, Scores, Rated)))]
 pub(crate) struct Doc;
 
 /// This resource's routes.
@@ -31,22 +31,41 @@ pub(crate) fn routes() -> Router<AppState> {
 #[derive(Deserialize, ToSchema)]
 #[schema(example = json!({"access": 5, "procedure": 4, "officials": 5, "result": 5, "feedback_handling": 4, "comment": "Nhanh, đúng hẹn"}))]
 pub(crate) struct RatingBody {
+    /// The five scores.
     #[serde(flatten)]
     scores: Scores,
-    /// Free text.
+    /// Free text (ý kiến khác).
     comment: Option<String>,
+}
+
+/// A rating as recorded (đánh giá đã ghi nhận).
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"dossier_code": "000.25.80.H80-261127-0001", "scores": {"access": 5, "procedure": 4, "officials": 5,
+    "result": 5, "feedback_handling": 4}, "unsatisfied": false, "rated_at": "2026-11-30T10:00:00+07:00"}))]
+pub(crate) struct Rated {
+    /// The dossier rated (mã hồ sơ).
+    dossier_code: String,
+    /// The five scores as given.
+    scores: Scores,
+    /// Unsatisfied (không hài lòng): the scores average below 3.
+    unsatisfied: bool,
+    /// When it was rated (RFC 3339, +07:00).
+    #[serde(with = "motcua_calendar::province_time")]
+    #[schema(value_type = String, format = DateTime)]
+    rated_at: OffsetDateTime,
 }
 
 /// Rates a dossier whose result was handed back: its applicant (a citizen who submitted it
 /// online) or the portal for an applicant, once; the rating counts in the service index.
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/rating", tag = "satisfaction",
-    params(("code" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "same key and body replay the answer")),
+    params(("code" = String, Path, description = "dossier code", example = "000.25.80.H80-261127-0001"),
+        ("Idempotency-Key" = Option<String>, Header, description = "same key and body replay the answer")),
     request_body = RatingBody,
-    responses((status = 201, description = "rated", content_type = "application/json",
-            example = json!({"dossier_code": "000.25.80.H80-261127-0001", "unsatisfied": false, "rated_at": "2026-11-30T10:00:00+07:00"})),
+    responses((status = 201, description = "rated", body = Rated),
         (status = 401, description = "no or invalid token"), (status = 403, description = "dossier_not_allowed: not its applicant"),
-        (status = 404, description = "dossier_not_found"), (status = 409, description = "rating_not_open / already_rated"),
-        (status = 422, description = "rating_invalid / invalid_body")),
+        (status = 404, description = "dossier_not_found"),
+        (status = 409, description = "rating_not_open: the result is not handed back yet; already_rated"),
+        (status = 422, description = "rating_invalid: a score outside 1–5; invalid_body, idempotency_key_required, idempotency_key_reused")),
     security(("bearer" = [])))]
 async fn rate(
     caller: Caller,
@@ -90,13 +109,17 @@ async fn rate(
         req.comment.as_deref(),
     )
     .await?;
-    let answer = Answer::new(
-        StatusCode::CREATED,
-        json!({
-            "dossier_code": code, "scores": req.scores, "unsatisfied": req.scores.unsatisfied(),
-            "rated_at": motcua_calendar::local_rfc3339(now),
-        }),
-    );
+    let rated = Rated {
+        dossier_code: code,
+        scores: req.scores,
+        unsatisfied: req.scores.unsatisfied(),
+        rated_at: now,
+    };
+    let rated = serde_json::to_value(rated).map_err(|e| {
+        tracing::error!(error = %e, "rating answer not serialisable");
+        Problem::internal()
+    })?;
+    let answer = Answer::new(StatusCode::CREATED, rated);
     if let Some(k) = &idem {
         k.complete(&mut tx, &answer).await?;
     }

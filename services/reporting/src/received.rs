@@ -22,29 +22,37 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/reports/received-daily", get(received_daily))
 }
 
-/// Rows, oldest first.
+/// Received dossiers per day and agency (số hồ sơ tiếp nhận theo ngày), in one page.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct DailyList {
+    /// One row per day and agency, oldest first.
     items: Vec<DailyRow>,
+    /// Always null: the list is one page.
     next_cursor: Option<String>,
 }
 
-/// Filters.
+/// Filters: the period (`from` not after `to`) and the agency.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct DailyQuery {
     /// First day (YYYY-MM-DD, local), inclusive.
+    #[param(format = Date, example = "2026-11-01")]
     from: String,
-    /// Last day, inclusive.
+    /// Last day (YYYY-MM-DD, local), inclusive.
+    #[param(format = Date, example = "2026-11-30")]
     to: String,
-    /// Receiving agency.
+    /// Receiving agency (inspectors and admins: any or all; others: their own).
     agency: Option<String>,
 }
 
 /// Received dossiers per day and agency. Inspectors and admins see every agency; agency
 /// heads and one-stop officers see their own.
 #[utoipa::path(get, path = "/api/v1/reports/received-daily", tag = "reports", params(DailyQuery),
-    responses((status = 200, body = DailyList, example = json!({"items": [{"day": "2026-11-27", "agency": "000.25.80.H80",
-        "received": 42, "online": 30, "direct_postal": 12}], "next_cursor": null})), (status = 403, description = "not allowed")),
+    responses((status = 200, description = "the rows of the period", body = DailyList,
+            example = json!({"items": [{"day": "2026-11-27", "agency": "000.25.80.H80",
+            "received": 42, "online": 30, "direct_postal": 12}], "next_cursor": null})),
+        (status = 403, description = "role_not_allowed, agency_not_allowed: another agency"),
+        (status = 422, description = "invalid_query: a date not YYYY-MM-DD, or from after to")),
     security(("bearer" = [])))]
 async fn received_daily(
     caller: Caller,

@@ -24,13 +24,15 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/reports/service-index", get(index))
 }
 
-/// Period and scope.
+/// Period (`from` not after `to`) and scope.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct IndexQuery {
     /// First day (YYYY-MM-DD, local), inclusive.
+    #[param(format = Date, example = "2026-11-01")]
     from: String,
-    /// Last day, inclusive.
+    /// Last day (YYYY-MM-DD, local), inclusive.
+    #[param(format = Date, example = "2026-11-30")]
     to: String,
     /// Agency (inspectors and admins: any or all; others: their own).
     agency: Option<String>,
@@ -39,8 +41,9 @@ pub(crate) struct IndexQuery {
 /// The 766 index groups motcua's data supports (progress, digitisation, online, satisfaction;
 /// publicity is shown as not computed), each with its formula and rates.
 #[utoipa::path(get, path = "/api/v1/reports/service-index", tag = "reports", params(IndexQuery),
-    responses((status = 200, body = ServiceIndex), (status = 401, description = "no or invalid token"),
-        (status = 403, description = "role or agency not allowed"),
+    responses((status = 200, description = "the index groups and points", body = ServiceIndex),
+        (status = 401, description = "no or invalid token"),
+        (status = 403, description = "role_not_allowed, agency_not_allowed: role or agency not allowed"),
         (status = 422, description = "invalid_query: bad date, from after to")),
     security(("bearer" = [])))]
 async fn index(

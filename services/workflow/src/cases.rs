@@ -13,14 +13,13 @@ use motcua_auth::{Caller, Role};
 use motcua_calendar::local_rfc3339 as rfc3339;
 use motcua_problem::{ApiPath, ApiResult, Problem, codes};
 use serde::Serialize;
-use serde_json::json;
 use time::OffsetDateTime;
 use utoipa::{OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
     paths(get_case, handovers),
-    components(schemas(CaseView, HandoverView, LateStep))
+    components(schemas(CaseView, ControlSlip, HandoverView, LateStep))
 )]
 pub(crate) struct Doc;
 
@@ -33,9 +32,15 @@ pub(crate) fn routes() -> Router<AppState> {
 /// A step that finished after its deadline (bước quá hạn), with its agency.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct LateStep {
+    /// The step's name.
     step: String,
+    /// Its agency.
     agency: String,
+    /// Its deadline (RFC 3339, +07:00).
+    #[schema(format = DateTime)]
     deadline: Option<String>,
+    /// When it finished (RFC 3339, +07:00).
+    #[schema(format = DateTime)]
     finished_at: Option<String>,
     /// Working minutes past its deadline.
     lateness_minutes: Option<i64>,
@@ -44,21 +49,36 @@ pub(crate) struct LateStep {
 /// A case as staff see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct CaseView {
+    /// The case's id.
     id: uuid::Uuid,
+    /// Its dossier (mã hồ sơ).
     dossier_code: String,
+    /// The procedure (mã TTHC).
     procedure_code: String,
+    /// The one-stop unit that received it.
     receiving_agency: String,
     /// open | paused | completed | closed
     state: String,
+    /// Received (RFC 3339, +07:00).
+    #[schema(format = DateTime)]
     received_at: String,
-    /// The dossier's appointment now.
+    /// The dossier's appointment now (RFC 3339, +07:00).
+    #[schema(format = DateTime)]
     due_at: String,
+    /// When it is (or was) to be forwarded to the first agency.
+    #[schema(format = DateTime)]
     forward_at: Option<String>,
+    /// When it was forwarded.
+    #[schema(format = DateTime)]
     forwarded_at: Option<String>,
     /// Waiting for the applicant since.
+    #[schema(format = DateTime)]
     paused_at: Option<String>,
     /// The main clock stopped since (a step that pauses it runs).
+    #[schema(format = DateTime)]
     main_clock_paused_at: Option<String>,
+    /// When the case finished.
+    #[schema(format = DateTime)]
     completed_at: Option<String>,
     /// Finished (or is) later than its appointment.
     late: bool,
@@ -116,12 +136,13 @@ fn may_see(caller: &Caller, case: &Case, tasks: &[Task]) -> Result<(), Problem> 
 
 /// The case behind a dossier, with its steps and the steps that overran.
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}/case", tag = "cases",
-    params(("code" = String, Path, example = "000.25.80.H80-261127-0001")),
-    responses((status = 200, body = CaseView, example = json!({"id": "01a21a72-2ab1-75e9-872f-c30b21711600", "dossier_code": "000.25.80.H80-261127-0001",
+    params(("code" = String, Path, description = "dossier code", example = "000.25.80.H80-261127-0001")),
+    responses((status = 200, description = "the case with its steps", body = CaseView, example = json!({"id": "01a21a72-2ab1-75e9-872f-c30b21711600", "dossier_code": "000.25.80.H80-261127-0001",
         "procedure_code": "1.001193", "receiving_agency": "000.25.80.H80", "state": "open", "received_at": "2026-11-27T09:00:00+07:00",
         "due_at": "2026-11-27T17:00:00+07:00", "forward_at": "2026-11-27T09:00:00+07:00", "forwarded_at": "2026-11-27T09:00:00+07:00",
         "paused_at": null, "main_clock_paused_at": null, "completed_at": null, "late": false, "late_steps": [], "tasks": []})),
-        (status = 403, description = "not allowed"), (status = 404, description = "no case")),
+        (status = 403, description = "agency_not_allowed: the case is not at the caller's agency"),
+        (status = 404, description = "case_not_found: no case")),
     security(("bearer" = [])))]
 async fn get_case(
     caller: Caller,
@@ -155,15 +176,24 @@ async fn get_case(
     }))
 }
 
-/// One row of the processing control slip.
+/// One row of the processing control slip (một lần bàn giao hồ sơ).
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct HandoverView {
+    /// When it was handed over (RFC 3339, +07:00).
+    #[schema(format = DateTime)]
     at: String,
+    /// The agency handing it over (bên giao).
     from_agency: String,
+    /// The person handing it over, when one did.
     from_person: Option<String>,
+    /// The agency receiving it (bên nhận).
     to_agency: String,
+    /// The person receiving it, when known.
     to_person: Option<String>,
+    /// The step handed over.
     step_name: String,
+    /// That step's deadline (RFC 3339, +07:00).
+    #[schema(format = DateTime)]
     step_deadline: Option<String>,
     /// early | on_time | late (of the step handed over), when the step finished.
     result: Option<String>,
@@ -171,24 +201,39 @@ pub(crate) struct HandoverView {
     reason: String,
 }
 
+/// The processing control slip (phiếu kiểm soát quá trình giải quyết hồ sơ, form 06) of a
+/// dossier, in one page.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ControlSlip {
+    /// One row per handover, oldest first.
+    items: Vec<HandoverView>,
+    /// The dossier finished (or is) later than its appointment.
+    late: bool,
+    /// The steps that overran, with their agencies.
+    late_steps: Vec<LateStep>,
+    /// Always null: the slip is one page.
+    next_cursor: Option<String>,
+}
+
 /// The processing control slip (phiếu kiểm soát quá trình giải quyết hồ sơ, form 06): one row
 /// per handover with from/to agency and person, time, step deadline and early / on time / late;
 /// for a dossier that finished (or is) late, the steps that overran and their agencies.
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}/handovers", tag = "cases",
-    params(("code" = String, Path)),
-    responses((status = 200, content_type = "application/json", example = json!({"items": [
+    params(("code" = String, Path, description = "dossier code", example = "000.25.80.H80-261127-0001")),
+    responses((status = 200, description = "the control slip", body = ControlSlip, example = json!({"items": [
         {"at": "2026-11-27T09:00:00+07:00", "from_agency": "000.25.80.H80", "from_person": null, "to_agency": "000.30.80.H80",
          "to_person": null, "step_name": "Chuyển hồ sơ đến cơ quan giải quyết", "step_deadline": "2026-11-27T09:00:00+07:00", "result": "on_time", "reason": "forward"},
         {"at": "2026-11-27T14:10:00+07:00", "from_agency": "000.30.80.H80", "from_person": "justice-1", "to_agency": "000.25.80.H80",
          "to_person": null, "step_name": "Thẩm định, ghi sổ hộ tịch, trình ký", "step_deadline": "2026-11-27T15:00:00+07:00", "result": "on_time", "reason": "handover"}],
         "late": false, "late_steps": [], "next_cursor": null})),
-        (status = 403, description = "not allowed"), (status = 404, description = "no case")),
+        (status = 403, description = "agency_not_allowed: the case is not at the caller's agency"),
+        (status = 404, description = "case_not_found: no case")),
     security(("bearer" = [])))]
 async fn handovers(
     caller: Caller,
     State(s): State<AppState>,
     ApiPath(code): ApiPath<String>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<ControlSlip>> {
     let (case, tasks) = s.load(&code).await?;
     may_see(&caller, &case, &tasks)?;
     let mut conn = s.pool.acquire().await?;
@@ -208,7 +253,10 @@ async fn handovers(
         })
         .collect();
     let (late, late_steps) = lateness(&case, &tasks, s.now());
-    Ok(Json(
-        json!({ "items": items, "late": late, "late_steps": late_steps, "next_cursor": null }),
-    ))
+    Ok(Json(ControlSlip {
+        items,
+        late,
+        late_steps,
+        next_cursor: None,
+    }))
 }

@@ -2,7 +2,7 @@
 //! whose step is running late re-appoints the dossier once, at least one working day before
 //! its deadline; the new appointment becomes the dossier's in intake and the public lookup.
 
-use crate::domain::extension::{self, ExtensionRequest};
+use crate::domain::extension::{self, ExtensionGranted, ExtensionRequest};
 use crate::state::{AppState, case_not_found};
 use crate::store;
 use axum::Router;
@@ -14,11 +14,10 @@ use axum::routing::post;
 use motcua_auth::Caller;
 use motcua_idempotency::{Answer, IdempotencyKey, Precheck};
 use motcua_problem::{ApiPath, ApiResult, Problem, codes, parse_json};
-use serde_json::json;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
-#[openapi(paths(extend), components(schemas(ExtensionRequest)))]
+#[openapi(paths(extend), components(schemas(ExtensionRequest, ExtensionGranted)))]
 pub(crate) struct Doc;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -28,14 +27,15 @@ pub(crate) fn routes() -> Router<AppState> {
 /// Files the apology and new appointment (form 04): by the `agency_head` of an agency whose
 /// step is running; once per dossier; until 1 working day before the deadline.
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/extensions", tag = "cases",
-    params(("code" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "optional: same key and body replay the original answer")),
+    params(("code" = String, Path, description = "dossier code", example = "000.25.80.H80-261127-0001"),
+        ("Idempotency-Key" = Option<String>, Header, description = "optional: same key and body replay the original answer")),
     request_body = ExtensionRequest,
-    responses((status = 201, content_type = "application/json", example = json!({"dossier_code": "000.25.80.H80-261127-0001",
-        "agency": "000.33.80.H80", "by": "head-1", "reason": "Cần xác minh thêm nguồn gốc đất", "granted_at": "2026-12-10T09:00:00+07:00",
-        "due_before": "2026-12-24T17:00:00+07:00", "due_after": "2027-01-05T17:00:00+07:00"})),
-        (status = 403, description = "role_not_allowed / extension_not_allowed"), (status = 404, description = "no case"),
-        (status = 409, description = "extension_already_granted / extension_too_late / case_not_open"),
-        (status = 422, description = "extension_invalid / idempotency_key_required")),
+    responses((status = 201, description = "granted: the dossier's new appointment", body = ExtensionGranted),
+        (status = 403, description = "role_not_allowed, extension_not_allowed: not the head of an agency whose step is running"),
+        (status = 404, description = "case_not_found: no case"),
+        (status = 409, description = "extension_already_granted, extension_too_late, case_not_open"),
+        (status = 422, description = "extension_invalid: a blank reason, or a new appointment not after the current one; \
+            idempotency_key_required, idempotency_key_reused")),
     security(("bearer" = [])))]
 async fn extend(
     caller: Caller,
@@ -75,14 +75,11 @@ async fn extend(
         ));
     }
     store::cases::apply(&mut tx, &update, now).await?;
-    let local = motcua_calendar::local_rfc3339;
-    let answer = Answer::new(
-        StatusCode::CREATED,
-        json!({
-            "dossier_code": code, "agency": ext.agency, "by": ext.by, "reason": ext.reason,
-            "granted_at": local(ext.at), "due_before": local(ext.due_before), "due_after": local(ext.due_after),
-        }),
-    );
+    let granted = serde_json::to_value(ExtensionGranted::of(&code, &ext)).map_err(|e| {
+        tracing::error!(error = %e, "extension answer not serialisable");
+        Problem::internal()
+    })?;
+    let answer = Answer::new(StatusCode::CREATED, granted);
     if let Some(k) = &idem {
         k.complete(&mut tx, &answer).await?;
     }

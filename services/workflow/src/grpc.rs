@@ -4,7 +4,7 @@
 use crate::state::AppState;
 use crate::{events, store};
 use motcua_auth::{Role, require_grpc};
-use motcua_problem::Problem;
+use motcua_problem::{Problem, codes};
 use motcua_proto::common::v1::event_receiver_server::{EventReceiver, EventReceiverServer};
 use motcua_proto::common::v1::{
     DeliverEventRequest, DeliverEventResponse, DeliverEventsRequest, DeliverEventsResponse,
@@ -39,7 +39,7 @@ impl EventReceiver for Workflow {
         let event = req
             .into_inner()
             .event
-            .ok_or_else(|| Status::invalid_argument("event is required"))?;
+            .ok_or_else(|| Problem::required("event"))?;
         let applied = events::apply(&self.0, &event).await?;
         Ok(Response::new(DeliverEventResponse { applied }))
     }
@@ -66,7 +66,12 @@ impl WorkflowService for Workflow {
         let c = store::cases::by_dossier(&mut conn, &code)
             .await
             .map_err(Problem::from)?
-            .ok_or_else(|| Status::not_found(format!("no case for dossier {code}")))?;
+            .ok_or_else(|| {
+                Problem::new(
+                    &codes::CASE_NOT_FOUND,
+                    format!("no case for dossier {code}"),
+                )
+            })?;
         let (current_agencies, path_agencies) = store::cases::agencies(&mut conn, c.id)
             .await
             .map_err(Problem::from)?;

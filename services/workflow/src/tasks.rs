@@ -3,7 +3,7 @@
 //! issued through intake), or refused (the refusal, form 03, issued through intake).
 
 use crate::domain::case::{Case, Task, TaskState};
-use crate::domain::inbox::{self, InboxQuery, TaskView};
+use crate::domain::inbox::{self, InboxQuery, InboxState, TaskView};
 use crate::domain::progress;
 use crate::state::{AppState, task_not_found};
 use crate::store;
@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use motcua_auth::Caller;
 use motcua_problem::{ApiJson, ApiPath, ApiQuery, ApiResult, FieldError, Problem, codes};
 use motcua_proto::intake::v1 as intake;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
@@ -21,7 +21,7 @@ use uuid::Uuid;
 #[derive(OpenApi)]
 #[openapi(
     paths(inbox_page, claim, complete),
-    components(schemas(TaskView, CompleteBody, Outcome, ReturnItem))
+    components(schemas(TaskView, TaskPage, InboxState, CompleteBody, Outcome, ReturnItem))
 )]
 pub(crate) struct Doc;
 
@@ -32,20 +32,33 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/tasks/{id}/complete", post(complete))
 }
 
+/// A page of the inbox (hộp việc).
+#[derive(Serialize, ToSchema)]
+pub(crate) struct TaskPage {
+    /// Running steps, soonest deadline first (steps without one last).
+    items: Vec<TaskView>,
+    /// Pass as `cursor` for the next page; null on the last.
+    next_cursor: Option<String>,
+}
+
 /// The caller's agency inbox (and sector, for a sector system): running steps, soonest
 /// deadline first, a page at a time, each with its deadline, working time left and whether
 /// its clock waits.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(InboxQuery),
-    responses((status = 200, content_type = "application/json", example = json!({"items": [{"id": "01a21a72-2ab1-75e9-872f-c30b217116a5",
+    responses((status = 200, description = "a page of the inbox", body = TaskPage,
+        example = json!({"items": [{"id": "01a21a72-2ab1-75e9-872f-c30b217116a5", "case_id": "01a21a72-2ab1-75e9-872f-c30b21711600",
         "dossier_code": "000.25.80.H80-261127-0001", "name": "Thẩm định, ghi sổ hộ tịch, trình ký", "agency": "000.30.80.H80",
-        "state": "open", "due_at": "2026-11-27T15:00:00+07:00", "working_minutes_left": 240, "working_hours_left": 4.0, "clock_paused": false}], "next_cursor": null})),
-        (status = 403, description = "not agency staff"), (status = 422, description = "bad filter")),
+        "sector": null, "kind": "process", "block": 1, "state": "open", "claimed_by": null, "due_at": "2026-11-27T15:00:00+07:00",
+        "budget_minutes": 360, "working_minutes_left": 240, "working_hours_left": 4.0, "clock_paused": false,
+        "waiting_for_supplement": false, "paused_minutes": 0}], "next_cursor": null})),
+        (status = 403, description = "role_not_allowed, agency_not_allowed: not staff of an agency"),
+        (status = 422, description = "invalid_query: a bad filter or a cursor not from this API")),
     security(("bearer" = [])))]
 async fn inbox_page(
     caller: Caller,
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<InboxQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<TaskPage>> {
     let filter = inbox::filter(&caller, &q)?;
     let mut conn = s.pool.acquire().await?;
     let rows = store::tasks::inbox(&mut conn, &filter).await?;
@@ -61,14 +74,15 @@ async fn inbox_page(
         .iter()
         .map(|t| inbox::view(t, cals.of(&t.agency), now))
         .collect();
-    Ok(Json(json!({ "items": items, "next_cursor": next_cursor })))
+    Ok(Json(TaskPage { items, next_cursor }))
 }
 
 /// Claims a step for the caller (409 if another person holds it); claiming one's own claim
 /// again answers the same.
-#[utoipa::path(post, path = "/api/v1/tasks/{id}/claim", tag = "tasks", params(("id" = Uuid, Path)),
-    responses((status = 200, body = TaskView), (status = 403, description = "another agency"), (status = 404, description = "no task"),
-        (status = 409, description = "task_claimed / task_not_open")),
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/claim", tag = "tasks", params(("id" = Uuid, Path, description = "task id")),
+    responses((status = 200, description = "the step, held by the caller", body = TaskView),
+        (status = 403, description = "agency_not_allowed: another agency's step"), (status = 404, description = "task_not_found: no task"),
+        (status = 409, description = "task_claimed, task_not_open")),
     security(("bearer" = [])))]
 async fn claim(
     caller: Caller,
@@ -101,20 +115,26 @@ pub(crate) enum Outcome {
     Refuse,
 }
 
-/// One item to supplement.
+/// One item to supplement (nội dung cần bổ sung).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub(crate) struct ReturnItem {
+    /// The component of the procedure to supplement.
     component_code: String,
+    /// Why, as stated to the applicant.
     reason: String,
+    /// What is wrong with what was handed in, when it was.
     #[serde(default)]
     defect: Option<String>,
 }
 
-/// Finishing a step.
+/// Finishing a step: `items` are required (at least one) with `return_for_supplement`, and
+/// `reasons` (at least one not blank) with `refuse`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"outcome": "done", "note": "Đã ghi sổ hộ tịch", "documents": []}))]
 pub(crate) struct CompleteBody {
+    /// Done, returned for the applicant's supplement, or refused.
     outcome: Outcome,
+    /// A note kept with the step (`done`).
     #[serde(default)]
     note: Option<String>,
     /// Result documents (references), kept with the step.
@@ -133,11 +153,14 @@ pub(crate) struct CompleteBody {
 /// (the next block opens, or the result goes to the one-stop); `return_for_supplement` issues
 /// the dossier's one supplement request through intake and the step waits for it; `refuse`
 /// issues the refusal through intake. A retry of the same finish answers the same.
-#[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", tag = "tasks", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", tag = "tasks", params(("id" = Uuid, Path, description = "task id")),
     request_body = CompleteBody,
-    responses((status = 200, body = TaskView), (status = 403, description = "another agency"), (status = 404, description = "no task"),
-        (status = 409, description = "task_claimed / task_not_open / case_not_open / supplement_already_requested / illegal_transition"),
-        (status = 422, description = "completion_invalid / supplement_items_invalid / reasons_required")),
+    responses((status = 200, description = "the step as finished", body = TaskView),
+        (status = 403, description = "agency_not_allowed, dossier_action_not_allowed: another agency's step"),
+        (status = 404, description = "task_not_found: no task"),
+        (status = 409, description = "task_claimed, task_not_open, case_not_open, supplement_already_requested, illegal_transition"),
+        (status = 422, description = "completion_invalid: `return_for_supplement` without items or `refuse` without reasons; \
+            supplement_items_invalid, reasons_required: intake refused the items or reasons")),
     security(("bearer" = [])))]
 async fn complete(
     caller: Caller,

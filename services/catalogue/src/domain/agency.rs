@@ -2,6 +2,7 @@
 //! successors of retired ones (Long An + Tây Ninh → Tây Ninh, 2025), so dossiers in flight
 //! continue at the successor.
 
+use super::published_agency::PublishedAgency;
 use motcua_catalogue_model::{AgencyEntry, SuccessionError, resolve_agency};
 use motcua_problem::{Problem, codes};
 use serde::Serialize;
@@ -9,22 +10,45 @@ use time::Date;
 use utoipa::ToSchema;
 
 /// An agency resolved on a date.
-#[derive(Serialize, ToSchema)]
 pub struct ResolvedAgency {
     /// The agency valid on the date (the successor when the asked one was retired).
-    #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub agency: AgencyEntry,
+    /// The code that was asked for, when it was retired and resolved to a successor.
+    pub resolved_from: Option<String>,
+    /// Codes followed, from the asked one to the answer.
+    pub chain: Vec<String>,
+    /// With `resolved_from`: the first day the successor took over (YYYY-MM-DD).
+    pub succeeded_on: Option<String>,
+}
+
+/// An agency on a date as the REST API answers it: the agency valid then (cơ quan có hiệu lực),
+/// and how it was reached from the code asked for (kế thừa).
+#[derive(Serialize, ToSchema)]
+pub struct AgencyOnDate {
+    /// The agency valid on the date (the successor when the asked one was retired).
+    #[serde(flatten)]
+    pub agency: PublishedAgency,
     /// The code that was asked for, when it was retired and resolved to a successor.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved_from: Option<String>,
     /// Codes followed, from the asked one to the answer.
     pub chain: Vec<String>,
-    /// With `resolved_from`: the first day the successor took over (the day after the asked
-    /// agency's last valid day).
-    /// (YYYY-MM-DD).
+    /// With `resolved_from`: the first day the successor took over, the day after the asked
+    /// agency's last valid day (YYYY-MM-DD).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date)]
     pub succeeded_on: Option<String>,
+}
+
+impl From<ResolvedAgency> for AgencyOnDate {
+    fn from(r: ResolvedAgency) -> Self {
+        Self {
+            agency: r.agency.into(),
+            resolved_from: r.resolved_from,
+            chain: r.chain,
+            succeeded_on: r.succeeded_on,
+        }
+    }
 }
 
 /// Finds among `agencies` the one valid on `at` for `code`, following successors of retired

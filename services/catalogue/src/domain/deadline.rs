@@ -8,20 +8,29 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use utoipa::IntoParams;
 
-/// Deadline question.
+/// Deadline question: exactly one of `working_days` or `working_hours`, or neither with
+/// `same_day=true`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeadlineQuery {
-    /// Start instant (RFC 3339), e.g. the receipt time.
+    /// Start instant (RFC 3339 with offset), e.g. the receipt time.
+    #[param(format = DateTime, example = "2026-04-24T16:00:00+07:00")]
     pub start: String,
-    /// Working days (halves allowed).
+    /// Working days (ngày làm việc), whole or half.
+    #[param(minimum = 0, maximum = 1000000, multiple_of = 0.5, example = 3)]
     pub working_days: Option<f64>,
-    /// Working hours (alternative to `working_days`).
+    /// Working hours (giờ làm việc), alternative to `working_days`; a whole number of minutes.
+    #[param(minimum = 0, maximum = 8000000, example = 8)]
     pub working_hours: Option<f64>,
     /// Local cut-off `HH:MM`: received after it, counting starts the next working day.
+    #[param(
+        pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        example = "15:00"
+    )]
     pub cutoff: Option<String>,
     /// Same-day procedure: due at the end of the working day counting starts on.
     pub same_day: Option<bool>,
-    /// Agency whose working sessions apply.
+    /// Agency whose working sessions apply (empty: the province's).
     pub agency: Option<String>,
 }
 

@@ -1,7 +1,8 @@
 //! Procedures (thủ tục hành chính) as the catalogue serves them: a published version as
-//! stored, its public JSON projection and its time limit, a search hit, and the agencies a
-//! version names (the search filter).
+//! stored, as answered (the published document) and its time limit, a search hit, and the
+//! agencies a version names (the search filter).
 
+use super::published_procedure::ProcedureInForce;
 use motcua_calendar::TimeLimit;
 use motcua_catalogue_model::ProcedureEntry;
 use motcua_problem::Problem;
@@ -41,31 +42,32 @@ impl ProcedureVersion {
         })
     }
 
-    /// The public JSON: the published document plus version metadata.
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut doc = self.body.clone();
-        if let Some(o) = doc.as_object_mut() {
-            o.insert("version".into(), self.version.into());
-            o.insert(
-                "effective_from".into(),
-                self.effective_from.to_string().into(),
-            );
-            o.insert("time_limit".into(), self.time_limit.clone());
-        }
-        doc
+    /// The version as the REST API answers it: the published document with the day it took
+    /// effect. A stored body that does not read back is a fault of ours, logged.
+    pub fn published(&self) -> Result<ProcedureInForce, Problem> {
+        serde_json::from_value::<ProcedureEntry>(self.body.clone())
+            .map(ProcedureInForce::from)
+            .map_err(|e| {
+                tracing::error!(code = %self.code, version = self.version, error = %e, "stored procedure body unreadable");
+                Problem::internal()
+            })
     }
 }
 
 /// A search hit.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProcedureSummary {
-    /// National code, e.g. `1.001193`.
+    /// National code (mã TTHC), e.g. `1.001193`.
     pub code: String,
+    /// Name as published.
     pub name: String,
+    /// Field (lĩnh vực).
     pub field: String,
-    /// `province` or `commune`.
+    /// `province` or `commune` (cấp).
     pub level: String,
+    /// Online level: `full` (toàn trình) or `partial` (một phần).
     pub online_level: String,
+    /// The version in force today.
     pub version: i32,
 }
 
@@ -90,7 +92,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_public_json_carries_the_version_metadata() {
+    fn the_answer_is_the_stored_document_with_its_effective_day() {
+        let entry = r#"{"code": "1.001193", "version": 2, "name": "Thủ tục đăng ký khai sinh", "field": "Hộ tịch",
+            "level": "commune", "online_level": "full", "time_limit": {"working_days": 3},
+            "decision": {"number": "1/QĐ-UBND", "date": "2026-11-20", "effective_from": "2026-12-01"}}"#;
+        let body: serde_json::Value = serde_json::from_str(entry).unwrap();
         let v = ProcedureVersion {
             code: "1.001193".into(),
             version: 2,
@@ -100,11 +106,20 @@ mod tests {
             online_level: "full".into(),
             effective_from: time::macros::date!(2026 - 12 - 01),
             time_limit: serde_json::json!({"working_days": 3}),
-            body: serde_json::json!({"code": "1.001193", "version": 1}),
+            body,
         };
-        let doc = v.to_json();
+        let doc = serde_json::to_value(v.published().unwrap()).unwrap();
         assert_eq!(doc["version"], 2);
         assert_eq!(doc["effective_from"], "2026-12-01");
-        assert_eq!(doc["time_limit"]["working_days"], 3);
+        assert_eq!(
+            doc["time_limit"],
+            serde_json::json!({"working_days": 3.0, "same_day": false})
+        );
+        assert_eq!(doc["supplement_clock_policy"], "restart");
+        let broken = ProcedureVersion {
+            body: serde_json::json!({"code": "1.001193"}),
+            ..v
+        };
+        assert_eq!(broken.published().unwrap_err().code, "internal_error");
     }
 }

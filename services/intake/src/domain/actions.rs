@@ -32,8 +32,10 @@ pub struct Fee {
 pub enum ReturnChannel {
     /// At the counter.
     Counter,
-    /// By post.
-    Post,
+    /// By post (bưu chính): `postal`, the word dossiers arrive by; `post` is still read
+    /// (deprecated, docs/api.md).
+    #[serde(alias = "post")]
+    Postal,
     /// Electronically.
     Electronic,
 }

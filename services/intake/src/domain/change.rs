@@ -141,16 +141,17 @@ impl Change {
         self
     }
 
-    /// The answer to the client that asked for it.
+    /// The answer to the client that asked for it (stored with its idempotency key).
     pub fn answer(&self) -> Value {
-        json!({
-            "code": self.code,
-            "action": self.action.as_str(),
-            "status": self.to.as_str(),
-            "status_code": self.to.code(),
-            "due_at": rfc3339(self.due.at),
-            "detail": self.detail,
+        serde_json::to_value(DossierChanged {
+            code: self.code.clone(),
+            action: self.action.as_str(),
+            status: self.to.as_str(),
+            status_code: self.to.code(),
+            due_at: rfc3339(self.due.at),
+            detail: self.detail.clone(),
         })
+        .unwrap_or_default()
     }
 
     /// The payload of its event.
@@ -166,6 +167,24 @@ impl Change {
             detail: self.detail.clone(),
         }
     }
+}
+
+/// What an action on a dossier answers (refusal, withdrawal, supplement, payment, hand-back).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct DossierChanged {
+    /// Dossier code.
+    pub code: String,
+    /// The action taken, e.g. `refuse`, `request_supplement`, `return_result`.
+    pub action: &'static str,
+    /// Status after it (trạng thái).
+    pub status: &'static str,
+    /// The national status code 1–10 after it.
+    pub status_code: i16,
+    /// The appointment after it (RFC 3339, +07:00); moved by a supplement or a pause.
+    pub due_at: String,
+    /// The action's details (free-form: each action has its own, e.g. the documents issued).
+    #[schema(value_type = Object)]
+    pub detail: Value,
 }
 
 /// A document issued to the applicant (forms 02, 03, 05, the stop notice, the hand-back).

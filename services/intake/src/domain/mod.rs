@@ -16,6 +16,7 @@ mod fixtures;
 pub mod national_portal;
 pub mod notices;
 pub mod personal_id;
+pub mod receipt;
 pub mod register;
 pub mod status;
 pub mod submission;

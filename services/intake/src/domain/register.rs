@@ -11,19 +11,33 @@ use utoipa::IntoParams;
 
 /// Filters of the register, as sent.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RegisterQuery {
     /// Status name, e.g. `processing`.
+    #[param(schema_with = status_names)]
     pub status: Option<String>,
     /// Receiving agency (staff of an agency see their own only).
+    #[param(min_length = 1)]
     pub agency: Option<String>,
     /// First receipt date (YYYY-MM-DD, local), inclusive.
+    #[param(format = Date)]
     pub from: Option<String>,
     /// Last receipt date, inclusive.
+    #[param(format = Date)]
     pub to: Option<String>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^-?[0-9]{1,16}~.+$")]
     pub cursor: Option<String>,
-    /// Page size (default 50, at most 200).
+    /// Page size (default 50; below 1 counts as 1, above 200 as 200).
     pub limit: Option<i64>,
+}
+
+/// The status names the register filters on: every [`DossierStatus`]'s API name.
+fn status_names() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(DossierStatus::ALL.iter().map(|s| s.as_str())))
+        .build()
 }
 
 /// Filters of the register, parsed and allowed for the caller.
@@ -69,6 +83,9 @@ pub fn filter(caller: &Caller, q: &RegisterQuery) -> Result<RegisterFilter, Prob
         Role::OneStopOfficer,
         Role::AgencyHead,
     ])?;
+    if q.agency.as_deref() == Some("") {
+        return Err(bad("agency", "empty: leave it out for every agency"));
+    }
     let agency = if caller.has_any(&[Role::Inspector, Role::Admin]) {
         q.agency.clone()
     } else {

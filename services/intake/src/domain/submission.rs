@@ -58,7 +58,7 @@ pub struct Submitted {
     /// True when the appointment falls in a year whose calendar is not loaded.
     pub due_provisional: bool,
     /// The receipt (Giấy tiếp nhận hồ sơ và hẹn trả kết quả, form 01).
-    #[schema(value_type = Object)]
+    #[schema(value_type = super::receipt::ReceiptForm)]
     pub receipt: Value,
 }
 
@@ -409,30 +409,41 @@ impl Accepted {
     /// Form 01 (Giấy tiếp nhận hồ sơ và hẹn trả kết quả) with its code.
     fn receipt(&self, code: &str) -> Value {
         let a = &self.applicant;
-        json!({
-            "form": "01",
-            "title": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
-            "dossier_code": code,
-            "procedure_code": self.procedure.0,
-            "procedure_name": self.procedure.1,
-            "field": self.classification.0,
-            "case_code": self.case_code,
-            "receiving_agency": self.agency.code,
-            "receiving_agency_name": self.agency.name,
-            "applicant_name": a.full_name,
-            "applicant_address": a.address,
-            "applicant_phone": a.phone,
-            "applicant_email": a.email,
-            "channel": self.channel.as_str(),
-            "received_at": rfc3339(self.received_at),
-            "appointment_at": rfc3339(self.due.at),
-            "appointment_provisional": self.due.provisional,
-            "components": self.components.iter().map(|(c, name)| json!({
-                "code": c.code, "name": name, "form": c.form.as_str(), "files": c.files.len(),
-                "originals": c.originals, "copies": c.copies,
-            })).collect::<Vec<_>>(),
-            "received_by": self.received_by,
-        })
+        let form = super::receipt::ReceiptForm {
+            form: "01",
+            title: "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+            dossier_code: code.to_string(),
+            procedure_code: self.procedure.0.clone(),
+            procedure_name: self.procedure.1.clone(),
+            field: self.classification.0.clone(),
+            case_code: self.case_code.clone(),
+            receiving_agency: self.agency.code.clone(),
+            receiving_agency_name: self.agency.name.clone(),
+            applicant_name: a.full_name.clone(),
+            applicant_address: a.address.clone(),
+            applicant_phone: a.phone.clone(),
+            applicant_email: a.email.clone(),
+            channel: self.channel.as_str(),
+            received_at: rfc3339(self.received_at),
+            due_at: rfc3339(self.due.at),
+            due_provisional: self.due.provisional,
+            appointment_at: rfc3339(self.due.at),
+            appointment_provisional: self.due.provisional,
+            components: self
+                .components
+                .iter()
+                .map(|(c, name)| super::receipt::ReceiptComponent {
+                    code: c.code.clone(),
+                    name: name.clone(),
+                    form: c.form.as_str(),
+                    files: c.files.len(),
+                    originals: c.originals,
+                    copies: c.copies,
+                })
+                .collect(),
+            received_by: self.received_by.clone(),
+        };
+        serde_json::to_value(form).unwrap_or_default()
     }
 }
 

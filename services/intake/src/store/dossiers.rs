@@ -386,12 +386,29 @@ pub async fn component_codes(
     .await
 }
 
+/// One change in a dossier's history (lịch sử xử lý), as the dossier view shows it.
+#[derive(Debug, Clone, FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    /// When (RFC 3339, +07:00).
+    pub at: String,
+    /// The action, e.g. `receive`, `request_supplement`.
+    pub action: String,
+    /// Who took it.
+    pub actor: String,
+    /// Status before (null at receipt).
+    pub from_status: Option<String>,
+    /// Status after.
+    pub to_status: String,
+    /// The action's details (free-form: each action has its own).
+    #[schema(value_type = Object)]
+    pub detail: Value,
+}
+
 /// A dossier's history, oldest first.
-pub async fn history(pool: &PgPool, code: &str) -> Result<Vec<Value>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT jsonb_build_object('at', to_char(at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+07:00\"'),
-                                   'action', action, 'actor', actor, 'from_status', from_status,
-                                   'to_status', to_status, 'detail', detail)
+pub async fn history(pool: &PgPool, code: &str) -> Result<Vec<HistoryEntry>, sqlx::Error> {
+    sqlx::query_as::<_, HistoryEntry>(
+        "SELECT to_char(at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+07:00\"') AS at,
+                action, actor, from_status, to_status, detail
            FROM dossier_history WHERE dossier_code = $1 ORDER BY id",
     )
     .bind(code)

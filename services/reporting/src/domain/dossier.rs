@@ -7,6 +7,7 @@ use motcua_calendar::{Timeliness, WorkingCalendar};
 use motcua_events::DossierStatusChanged;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// How a dossier ended (kết thúc), for the handling report: every ending is "resolved" in the
 /// form's sense, and the raw counters keep refusals, withdrawals and stops apart.
@@ -59,7 +60,7 @@ impl Ending {
 }
 
 /// Why the applicant holds the dossier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WaitReason {
     /// A supplement was requested (status 5).
@@ -68,16 +69,19 @@ pub enum WaitReason {
     Financial,
 }
 
-/// One wait of the applicant's, from the status that started it to the one that ended it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One wait of the applicant's (thời gian chờ người nộp), from the status that started it to
+/// the one that ended it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Wait {
     /// Why.
     pub reason: WaitReason,
-    /// Since.
+    /// Since (RFC 3339, +07:00).
     #[serde(with = "motcua_calendar::province_time")]
+    #[schema(value_type = String, format = DateTime)]
     pub from: OffsetDateTime,
-    /// Until (none while it lasts).
+    /// Until (RFC 3339, +07:00); null while it lasts.
     #[serde(with = "motcua_calendar::province_time::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub to: Option<OffsetDateTime>,
 }
 

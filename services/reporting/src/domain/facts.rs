@@ -94,7 +94,7 @@ pub fn received_day(at: OffsetDateTime) -> Date {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DailyRow {
     /// The local day of receipt.
-    #[schema(value_type = String, example = "2026-11-27")]
+    #[schema(value_type = String, format = Date, example = "2026-11-27")]
     pub day: Date,
     /// The receiving agency.
     pub agency: String,

@@ -13,8 +13,9 @@ use serde::Serialize;
 use time::{Date, Duration};
 use utoipa::ToSchema;
 
-/// What a report row is grouped by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a report row is grouped by (`group_by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum GroupBy {
     /// Procedure field (lĩnh vực).
     Field,
@@ -269,10 +270,10 @@ impl HandlingRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct HandlingReport {
     /// First day, inclusive.
-    #[schema(value_type = String, example = "2026-11-01")]
+    #[schema(value_type = String, format = Date, example = "2026-11-01")]
     pub from: Date,
     /// Last day, inclusive.
-    #[schema(value_type = String, example = "2026-11-30")]
+    #[schema(value_type = String, format = Date, example = "2026-11-30")]
     pub to: Date,
     /// What the rows are grouped by: `field`, `procedure_code`, `agency` or `level`.
     pub group_by: String,

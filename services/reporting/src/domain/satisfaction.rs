@@ -16,14 +16,19 @@ pub const ANSWER_WITHIN_DAYS: i64 = 10;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Scores {
     /// Access to the service (tiếp cận dịch vụ).
+    #[schema(minimum = 1, maximum = 5)]
     pub access: i16,
     /// The procedure itself (thủ tục hành chính).
+    #[schema(minimum = 1, maximum = 5)]
     pub procedure: i16,
     /// The officials (công chức giải quyết).
+    #[schema(minimum = 1, maximum = 5)]
     pub officials: i16,
     /// The result (kết quả).
+    #[schema(minimum = 1, maximum = 5)]
     pub result: i16,
     /// Handling of feedback (tiếp nhận, xử lý phản ánh kiến nghị).
+    #[schema(minimum = 1, maximum = 5)]
     pub feedback_handling: i16,
 }
 

@@ -4,6 +4,7 @@
 //! is shown as unsupported rather than guessed.
 
 use serde::Serialize;
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// The counts the index is computed from, for one period and scope.
@@ -42,9 +43,8 @@ pub struct IndexGroup {
     pub points: Option<f64>,
     /// The formula, in words.
     pub formula: &'static str,
-    /// The rates behind the points (0–1), by name.
-    #[schema(value_type = Object)]
-    pub rates: serde_json::Value,
+    /// The rates behind the points (0–1), by name; null where nothing counted.
+    pub rates: BTreeMap<&'static str, Option<f64>>,
 }
 
 /// The index: its groups, and the points over the groups computed.
@@ -88,28 +88,28 @@ pub fn compute(i: &IndexInputs) -> ServiceIndex {
             max_points: 18.0,
             points: None,
             formula: "not computed: publicity is assessed on the portals, outside motcua's data",
-            rates: serde_json::json!({}),
+            rates: BTreeMap::new(),
         },
         IndexGroup {
             group: "progress",
             max_points: 20.0,
             points: points(20.0, in_time),
             formula: "20 × (resolved early or on time) / resolved, in the period",
-            rates: serde_json::json!({ "resolved_in_time": in_time }),
+            rates: BTreeMap::from([("resolved_in_time", in_time)]),
         },
         IndexGroup {
             group: "digitisation",
             max_points: 22.0,
             points: points(22.0, digitised),
             formula: "22 × (received with every component digitised at receipt) / received",
-            rates: serde_json::json!({ "digitised_at_receipt": digitised }),
+            rates: BTreeMap::from([("digitised_at_receipt", digitised)]),
         },
         IndexGroup {
             group: "online",
             max_points: 22.0,
             points: points(22.0, online),
             formula: "22 × (received online) / received",
-            rates: serde_json::json!({ "online": online }),
+            rates: BTreeMap::from([("online", online)]),
         },
         IndexGroup {
             group: "satisfaction",
@@ -118,11 +118,11 @@ pub fn compute(i: &IndexInputs) -> ServiceIndex {
             formula: "18 × mean of the available rates: feedback answered on time / feedback; \
                       (feedback − answers judged unsatisfying) / feedback; (dossiers returned − \
                       rated unsatisfied or complained about) / dossiers returned",
-            rates: serde_json::json!({
-                "feedback_answered_on_time": answered,
-                "feedback_satisfied": feedback_ok,
-                "dossiers_satisfied": dossiers_ok,
-            }),
+            rates: BTreeMap::from([
+                ("feedback_answered_on_time", answered),
+                ("feedback_satisfied", feedback_ok),
+                ("dossiers_satisfied", dossiers_ok),
+            ]),
         },
     ];
     let computed = groups.iter().filter(|g| g.points.is_some());

@@ -70,11 +70,11 @@ pub struct Feedback {
     pub contact: Option<String>,
     /// Received.
     #[serde(with = "motcua_calendar::province_time")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = DateTime)]
     pub received_at: OffsetDateTime,
     /// To be answered by (ten working days).
     #[serde(with = "motcua_calendar::province_time")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = DateTime)]
     pub answer_due: OffsetDateTime,
     /// The answer.
     pub answer: Option<String>,
@@ -82,7 +82,7 @@ pub struct Feedback {
     pub answered_by: Option<String>,
     /// When.
     #[serde(with = "motcua_calendar::province_time::option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub answered_at: Option<OffsetDateTime>,
     /// The filer's verdict on the answer.
     pub satisfied: Option<bool>,

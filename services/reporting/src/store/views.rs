@@ -1,7 +1,9 @@
 //! What an inspector reads about one dossier (hồ sơ theo dõi): its facts, every status it went
 //! through and its steps, as stored.
 
+use crate::domain::dossier::Wait;
 use serde::Serialize;
+use sqlx::types::Json;
 use sqlx::{FromRow, PgPool};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -23,19 +25,19 @@ pub struct DossierView {
     pub channel: String,
     /// Received.
     #[serde(with = "motcua_calendar::province_time")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = DateTime)]
     pub received_at: OffsetDateTime,
     /// The appointment on the receipt.
     #[serde(with = "motcua_calendar::province_time::option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub due_initial: Option<OffsetDateTime>,
     /// The appointment as last moved.
     #[serde(with = "motcua_calendar::province_time")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = DateTime)]
     pub due_at: OffsetDateTime,
     /// When the one apology re-appointed it.
     #[serde(with = "motcua_calendar::province_time::option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub reappointed_at: Option<OffsetDateTime>,
     /// Latest status.
     pub status: String,
@@ -45,15 +47,15 @@ pub struct DossierView {
     pub ending: Option<String>,
     /// When it ended.
     #[serde(with = "motcua_calendar::province_time::option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub finished_at: Option<OffsetDateTime>,
     /// `early`, `on_time` or `late`.
     pub timeliness: Option<String>,
     /// Working minutes the applicant held it.
     pub paused_minutes: i64,
-    /// The applicant's waits.
-    #[schema(value_type = Object)]
-    pub waits: serde_json::Value,
+    /// The applicant's waits, oldest first.
+    #[schema(value_type = Vec<Wait>)]
+    pub waits: Json<Vec<Wait>>,
     /// The agency holding it at the last alert.
     pub holding_agency: Option<String>,
     /// Every status, oldest first.
@@ -69,7 +71,7 @@ pub struct DossierView {
 pub struct StatusEntry {
     /// When.
     #[serde(with = "motcua_calendar::province_time")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = DateTime)]
     pub at: OffsetDateTime,
     /// From.
     pub from_status: String,
@@ -88,13 +90,13 @@ pub struct StepEntry {
     pub agency: String,
     /// Its deadline.
     #[serde(with = "motcua_calendar::province_time::option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub deadline: Option<OffsetDateTime>,
     /// `done`, `return_for_supplement`, `refuse`.
     pub outcome: Option<String>,
     /// When it finished.
     #[serde(with = "motcua_calendar::province_time::option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub completed_at: Option<OffsetDateTime>,
     /// `early`, `on_time`, `late`.
     pub timeliness: Option<String>,

@@ -8,7 +8,7 @@ use motcua_auth::{Caller, Role};
 use motcua_calendar::{PROVINCE_OFFSET, WorkingCalendar, WorkingDuration};
 use motcua_events as e;
 use motcua_problem::{FieldError, Problem, codes};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -19,11 +19,12 @@ pub const NOTICE: WorkingDuration = WorkingDuration::hours(8);
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[schema(example = json!({"reason": "Cần xác minh thêm nguồn gốc đất với UBND xã", "new_appointment": "2026-12-15T17:00:00+07:00"}))]
 pub struct ExtensionRequest {
-    /// Why the dossier will be late (stated to the applicant).
+    /// Why the dossier will be late (lý do chậm trễ, stated to the applicant); not blank.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub reason: String,
-    /// The new appointment (RFC 3339).
+    /// The new appointment (ngày hẹn trả mới, RFC 3339 with offset): after the current one.
     #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = DateTime)]
     pub new_appointment: OffsetDateTime,
 }
 
@@ -42,6 +43,49 @@ pub struct Extension {
     pub due_before: OffsetDateTime,
     /// The new appointment.
     pub due_after: OffsetDateTime,
+}
+
+/// A granted apology and re-appointment (phiếu xin lỗi và hẹn lại, form 04), as answered.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(example = json!({"dossier_code": "000.25.80.H80-261127-0001", "agency": "000.33.80.H80", "by": "head-1",
+    "reason": "Cần xác minh thêm nguồn gốc đất", "granted_at": "2026-12-10T09:00:00+07:00",
+    "due_before": "2026-12-24T17:00:00+07:00", "due_after": "2027-01-05T17:00:00+07:00"}))]
+pub struct ExtensionGranted {
+    /// The dossier re-appointed (mã hồ sơ).
+    pub dossier_code: String,
+    /// The agency responsible for the delay.
+    pub agency: String,
+    /// Its head, who signed the form (the caller's `sub`).
+    pub by: String,
+    /// Why, as stated to the applicant.
+    pub reason: String,
+    /// When it was granted (RFC 3339, +07:00).
+    #[serde(with = "motcua_calendar::province_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub granted_at: OffsetDateTime,
+    /// The appointment before (RFC 3339, +07:00).
+    #[serde(with = "motcua_calendar::province_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub due_before: OffsetDateTime,
+    /// The new appointment (RFC 3339, +07:00).
+    #[serde(with = "motcua_calendar::province_time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub due_after: OffsetDateTime,
+}
+
+impl ExtensionGranted {
+    /// The extension `e` granted for dossier `dossier_code`.
+    pub fn of(dossier_code: &str, e: &Extension) -> Self {
+        Self {
+            dossier_code: dossier_code.to_string(),
+            agency: e.agency.clone(),
+            by: e.by.clone(),
+            reason: e.reason.clone(),
+            granted_at: e.at,
+            due_before: e.due_before,
+            due_after: e.due_after,
+        }
+    }
 }
 
 /// Decides an apology and re-appointment by `caller` for `case` (`granted`: one is on file).
@@ -174,6 +218,17 @@ mod tests {
 
     const NEW: OffsetDateTime = datetime!(2026-12-04 17:00 +07:00);
     const TWO_DAYS_BEFORE: OffsetDateTime = datetime!(2026-11-30 09:00 +07:00);
+
+    #[test]
+    fn a_granted_extension_is_answered_with_its_instants_at_the_provinces_offset() {
+        let (ext, _) = ask(&head(JUSTICE), false, TWO_DAYS_BEFORE, NEW).unwrap();
+        let local = motcua_calendar::local_rfc3339;
+        assert_eq!(
+            serde_json::to_value(ExtensionGranted::of("D-1", &ext)).unwrap(),
+            serde_json::json!({"dossier_code": "D-1", "agency": ext.agency, "by": ext.by, "reason": ext.reason,
+                "granted_at": local(ext.at), "due_before": local(ext.due_before), "due_after": local(ext.due_after)})
+        );
+    }
 
     #[test]
     fn the_head_of_the_agency_running_late_re_appoints_once() {

@@ -11,18 +11,40 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+/// The steps an inbox lists by state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxState {
+    /// Open: no one holds it yet (chờ xử lý).
+    Open,
+    /// Claimed: a person holds it (đang xử lý).
+    Claimed,
+}
+
+impl InboxState {
+    /// The stored state name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Claimed => "claimed",
+        }
+    }
+}
+
 /// Inbox filters, as sent.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InboxQuery {
     /// `open` or `claimed` (default: both).
-    pub state: Option<String>,
+    pub state: Option<InboxState>,
     /// Only steps with this name.
     pub step: Option<String>,
-    /// Only steps due before this instant (RFC 3339).
+    /// Only steps due before this instant (RFC 3339 with offset).
+    #[param(format = DateTime, example = "2026-11-27T12:00:00+07:00")]
     pub due_before: Option<String>,
-    /// `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page (opaque).
     pub cursor: Option<String>,
-    /// Page size (default 50, at most 200).
+    /// Page size: default 50; a value below 1 counts as 1, above 200 as 200.
     pub limit: Option<i64>,
 }
 
@@ -65,11 +87,9 @@ pub fn filter(caller: &Caller, q: &InboxQuery) -> Result<InboxFilter, Problem> {
         .agency
         .clone()
         .ok_or_else(|| Problem::new(&codes::AGENCY_NOT_ALLOWED, "the caller acts for no agency"))?;
-    let states = match q.state.as_deref() {
-        None => vec!["open", "claimed"],
-        Some("open") => vec!["open"],
-        Some("claimed") => vec!["claimed"],
-        Some(_) => return Err(bad("state", "open | claimed")),
+    let states = match q.state {
+        None => vec![InboxState::Open.as_str(), InboxState::Claimed.as_str()],
+        Some(state) => vec![state.as_str()],
     };
     let instant = |field: &str, raw: &str| {
         OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
@@ -144,6 +164,7 @@ pub struct TaskView {
     /// Who holds it.
     pub claimed_by: Option<String>,
     /// Its deadline (RFC 3339, +07:00).
+    #[schema(format = DateTime)]
     pub due_at: Option<String>,
     /// Its budget.
     pub budget_minutes: i64,
@@ -205,8 +226,16 @@ mod tests {
                 .as_deref(),
             Some("justice")
         );
+        let claimed = InboxQuery {
+            state: Some(InboxState::Claimed),
+            ..Default::default()
+        };
+        assert_eq!(
+            filter(&specialist(JUSTICE), &claimed).unwrap().states,
+            vec!["claimed"]
+        );
         let bad = InboxQuery {
-            state: Some("done".into()),
+            due_before: Some("tomorrow".into()),
             ..Default::default()
         };
         assert_eq!(
