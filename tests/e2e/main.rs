@@ -9,6 +9,7 @@ mod integrators;
 mod lifecycle;
 mod outreach;
 mod platform;
+mod platform_protection;
 mod poison;
 mod replicas;
 mod reporting;

@@ -30,15 +30,7 @@ async fn every_service_answers_health_readiness_metrics_openapi_and_grpc_reflect
         }
         let metrics = sys.text(name, "/metrics").await;
         assert!(metrics.contains("http_requests_total"), "{name} metrics");
-        let doc: serde_json::Value = sys
-            .http
-            .get(sys.url(name, "/openapi.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let doc: serde_json::Value = sys.openapi(name).await;
         assert!(doc["paths"]["/healthz"].is_object(), "{name} openapi");
         let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
         assert!(

@@ -95,6 +95,12 @@ impl TestSystem {
         }
     }
 
+    /// A service's OpenAPI document, as it serves it.
+    pub async fn openapi(&self, name: ServiceName) -> serde_json::Value {
+        let text = self.text(name, "/openapi.json").await;
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name} /openapi.json: {e}"))
+    }
+
     /// A token for the given roles and agency.
     pub fn token(&self, roles: &[&str], agency: Option<&str>, sub: &str) -> String {
         self.platform

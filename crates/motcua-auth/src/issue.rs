@@ -11,6 +11,7 @@ pub struct TokenIssuer {
     key: Arc<EncodingKey>,
     alg: Algorithm,
     audience: String,
+    issuer: String,
 }
 
 impl std::fmt::Debug for TokenIssuer {
@@ -28,6 +29,7 @@ impl TokenIssuer {
             key: Arc::new(EncodingKey::from_secret(secret)),
             alg: Algorithm::HS256,
             audience: audience.to_string(),
+            issuer: crate::DEFAULT_ISSUER.to_string(),
         }
     }
 
@@ -42,7 +44,14 @@ impl TokenIssuer {
             key: Arc::new(key.map_err(|e| e.to_string())?),
             alg,
             audience: audience.to_string(),
+            issuer: crate::DEFAULT_ISSUER.to_string(),
         })
+    }
+
+    /// The same issuer writing `iss` as `issuer` (what the verifiers are configured to expect).
+    pub fn with_issuer(mut self, issuer: &str) -> Self {
+        self.issuer = issuer.to_string();
+        self
     }
 
     /// Issues a token valid for `ttl_secs` seconds (negative gives an already expired token,
@@ -63,7 +72,9 @@ impl TokenIssuer {
             sector: sector.map(str::to_string),
             exp: now + ttl_secs,
             iat: now,
-            aud: self.audience.clone(),
+            nbf: None,
+            iss: self.issuer.clone(),
+            aud: crate::Audience::One(self.audience.clone()),
         };
         jsonwebtoken::encode(&Header::new(self.alg), &claims, &self.key).map_err(|e| e.to_string())
     }

@@ -32,6 +32,32 @@ pub struct Claims {
     /// Issued at.
     #[serde(default)]
     pub iat: i64,
-    /// Audience.
-    pub aud: String,
+    /// Not before (seconds since the epoch); absent: at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// Issuer: who signed it (motcua itself, or the province's single sign-on).
+    #[serde(default)]
+    pub iss: String,
+    /// Audience: one string, or an array of them (RFC 7519 §4.1.3 allows both).
+    pub aud: Audience,
 }
+
+/// A token's audience, as RFC 7519 allows it: one string or several.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum Audience {
+    /// `"aud": "motcua"`.
+    One(String),
+    /// `"aud": ["motcua", "other"]`.
+    Many(Vec<String>),
+}
+
+/// The issuer motcua writes in the tokens it signs and expects unless told otherwise.
+pub const DEFAULT_ISSUER: &str = "motcua";
+
+/// The longest lifetime a token may have (`exp` − `iat`, or `exp` − now without `iat`) unless
+/// configured otherwise: a day. A token valid until 2100 is a stolen key's dream.
+pub const DEFAULT_MAX_LIFETIME_SECS: i64 = 24 * 3600;
+
+/// How far apart two clocks may be when `exp`, `nbf` and `iat` are checked.
+pub const CLOCK_SKEW_SECS: u64 = 30;

@@ -27,11 +27,14 @@ impl From<AuthError> for Problem {
     }
 }
 
-/// Verifies bearer tokens with one key and one algorithm.
+/// Verifies bearer tokens with one key and one algorithm, and their claims: `iss`, `aud`
+/// (string or array), `exp` and `nbf` within [`crate::CLOCK_SKEW_SECS`], a lifetime of at most
+/// the configured maximum, a non-empty `sub`.
 #[derive(Clone)]
 pub struct JwtVerifier {
     key: Arc<DecodingKey>,
     validation: Arc<Validation>,
+    max_lifetime_secs: i64,
 }
 
 impl std::fmt::Debug for JwtVerifier {
@@ -47,12 +50,28 @@ impl JwtVerifier {
         let mut validation = Validation::new(alg);
         validation.algorithms = vec![alg];
         validation.set_audience(&[audience]);
-        validation.set_required_spec_claims(&["exp", "aud", "sub"]);
-        validation.leeway = 30;
+        validation.set_issuer(&[crate::DEFAULT_ISSUER]);
+        validation.set_required_spec_claims(&["exp", "aud", "sub", "iss"]);
+        validation.validate_nbf = true;
+        validation.leeway = crate::CLOCK_SKEW_SECS;
         Self {
             key: Arc::new(key),
             validation: Arc::new(validation),
+            max_lifetime_secs: crate::DEFAULT_MAX_LIFETIME_SECS,
         }
+    }
+
+    /// The same verifier expecting `iss` to be one of `issuers` (the province's single sign-on,
+    /// or a configured name for motcua's own tokens).
+    pub fn with_issuers(mut self, issuers: &[&str]) -> Self {
+        Arc::make_mut(&mut self.validation).set_issuer(issuers);
+        self
+    }
+
+    /// The same verifier refusing tokens that live longer than `secs`.
+    pub fn with_max_lifetime(mut self, secs: i64) -> Self {
+        self.max_lifetime_secs = secs;
+        self
     }
 
     /// HS256 with a shared secret (local use and tests).
@@ -76,12 +95,33 @@ impl JwtVerifier {
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
             .map_err(|e| AuthError::Invalid(e.to_string()))?;
         let c = data.claims;
+        self.check_claims(&c, time::OffsetDateTime::now_utc().unix_timestamp())?;
         Ok(Caller {
             sub: c.sub,
             roles: c.roles.iter().filter_map(|r| Role::parse(r)).collect(),
             agency: c.agency.filter(|a| !a.is_empty()),
             sector: c.sector.filter(|s| !s.is_empty()),
         })
+    }
+
+    /// What the signature library does not check: a subject, an issue time not in the future,
+    /// and a lifetime within the maximum (counted from `iat`, or from now without one).
+    fn check_claims(&self, c: &Claims, now: i64) -> Result<(), AuthError> {
+        let skew = i64::try_from(crate::CLOCK_SKEW_SECS).unwrap_or(30);
+        if c.sub.trim().is_empty() {
+            return Err(AuthError::Invalid("empty sub".into()));
+        }
+        if c.iat > now + skew {
+            return Err(AuthError::Invalid("iat in the future".into()));
+        }
+        let from = if c.iat > 0 { c.iat } else { now };
+        if c.exp - from > self.max_lifetime_secs + skew {
+            return Err(AuthError::Invalid(format!(
+                "lifetime over the maximum of {} s",
+                self.max_lifetime_secs
+            )));
+        }
+        Ok(())
     }
 
     /// Verifies the value of an `Authorization` header.
@@ -249,6 +289,71 @@ mod tests {
         );
         assert!(v.verify(&format!("{header}.{claims}.")).is_err());
         assert!(v.verify(&format!("{header}.{claims}")).is_err());
+    }
+
+    /// Signs `claims` as they are (HS256 with the test secret), for tokens no issuer would make.
+    fn signed(claims: serde_json::Value) -> String {
+        let key = jsonwebtoken::EncodingKey::from_secret(SECRET);
+        jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).unwrap()
+    }
+
+    #[test]
+    fn every_claim_defect_is_refused_and_an_array_audience_accepted() {
+        let v = JwtVerifier::hs256(SECRET, "motcua");
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let good = serde_json::json!({"sub": "u1", "roles": ["citizen"], "iss": "motcua",
+            "aud": "motcua", "iat": now, "exp": now + 3600});
+        let with = |k: &str, val: serde_json::Value| {
+            let mut c = good.clone();
+            c[k] = val;
+            signed(c)
+        };
+        assert!(v.verify(&signed(good.clone())).is_ok());
+        assert!(
+            v.verify(&with("aud", serde_json::json!(["portal", "motcua"])))
+                .is_ok()
+        );
+        let defects = [
+            ("nbf a day ahead", with("nbf", (now + 86_400).into())),
+            ("exp in 2100", with("exp", 4_102_444_800_i64.into())),
+            (
+                "a foreign iss",
+                with("iss", "https://elsewhere.example".into()),
+            ),
+            ("an empty sub", with("sub", "".into())),
+            ("a blank sub", with("sub", "  ".into())),
+            ("iat a day ahead", with("iat", (now + 86_400).into())),
+            (
+                "an array aud without us",
+                with("aud", serde_json::json!(["portal"])),
+            ),
+        ];
+        for (what, token) in defects {
+            assert!(v.verify(&token).is_err(), "{what} was accepted");
+        }
+        let mut no_iss = good.clone();
+        no_iss.as_object_mut().unwrap().remove("iss");
+        assert!(
+            v.verify(&signed(no_iss)).is_err(),
+            "a token without iss was accepted"
+        );
+        let mut no_iat = good.clone();
+        no_iat.as_object_mut().unwrap().remove("iat");
+        assert!(v.verify(&signed(no_iat)).is_ok(), "iat is optional");
+        // Configured: another issuer, a shorter lifetime.
+        let sso = JwtVerifier::hs256(SECRET, "motcua")
+            .with_issuers(&["https://sso.tinh.gov.vn"])
+            .with_max_lifetime(600);
+        assert!(
+            sso.verify(&with("iss", "https://sso.tinh.gov.vn".into()))
+                .is_err()
+        );
+        let short = with("exp", (now + 300).into());
+        assert!(sso.verify(&short).is_err(), "iss motcua is not the SSO");
+        let mut sso_short = good.clone();
+        sso_short["iss"] = "https://sso.tinh.gov.vn".into();
+        sso_short["exp"] = (now + 300).into();
+        assert!(sso.verify(&signed(sso_short)).is_ok());
     }
 
     /// A throwaway Ed25519 key pair made for this test only.

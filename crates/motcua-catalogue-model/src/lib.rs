@@ -14,6 +14,10 @@
 //!   reorganisation (kế thừa).
 //! * [`stale_listings`]: what a one-stop unit's listing lacks or shows wrongly.
 //! * [`fold`]: diacritic-free search keys ("dang ky khai sinh").
+//!
+//! The entry types derive `utoipa::ToSchema` under the names the catalogue's REST API
+//! publishes them by (`PublishedAgency`, `PublishedProcedure`, …), so that its OpenAPI
+//! document describes the file format itself; [`sessions_schema`] describes working sessions.
 
 #![warn(missing_docs)]
 
@@ -21,6 +25,7 @@ mod code;
 mod error;
 mod file;
 mod listing;
+mod schema;
 mod search;
 mod serde_util;
 mod shape;
@@ -41,6 +46,7 @@ pub use file::{
     OnlineLevel, ProcedureEntry, ResolvedMethod, StepEntry,
 };
 pub use listing::{StaleEntry, StaleReason, stale_listings};
+pub use schema::{entry_with, sessions_schema};
 pub use search::fold;
 pub use submission::{
     ComponentIssue, HandedIn, PublishedComponent, check_components, check_counts,

@@ -4,11 +4,15 @@
 //! Every variable is listed in `docs/configuration.md`; a bad value is an error that names
 //! the variable, never a silent fallback.
 
+mod protection;
 mod service_name;
 mod startup;
+mod trusted_proxies;
 
+pub use protection::Protection;
 pub use service_name::ServiceName;
 pub use startup::StartupError;
+pub use trusted_proxies::{IpBlock, TrustedProxies};
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -176,6 +180,11 @@ pub struct Settings {
     pub database_url: Option<String>,
     /// Pool size per service (`MOTCUA_DB_MAX_CONNECTIONS`, default 10).
     pub db_max_connections: u32,
+    /// PostgreSQL `statement_timeout` of the services' pools (`MOTCUA_DB_STATEMENT_TIMEOUT_MS`,
+    /// default 30 s, `0` none); migrations and the operator's commands run without one.
+    pub db_statement_timeout: Option<Duration>,
+    /// The REST server's limits: timeouts, body sizes, concurrency, trusted proxies.
+    pub protection: Protection,
     /// Token verification.
     pub auth: AuthConfig,
     /// Peer gRPC endpoints.
@@ -309,6 +318,8 @@ impl Settings {
         Ok(Self {
             database_url: env.get("DATABASE_URL"),
             db_max_connections: env.parse("MOTCUA_DB_MAX_CONNECTIONS", 10)?,
+            db_statement_timeout: protection::statement_timeout(env)?,
+            protection: Protection::from_env(env)?,
             auth: AuthConfig::from_env(env)?,
             peers: PeerEndpoints {
                 catalogue: env.string("MOTCUA_CATALOGUE_GRPC_URL", "http://127.0.0.1:9081"),

@@ -39,8 +39,33 @@ fn check_schema_name(schema: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Creates the schema if needed and opens a pool whose connections use it.
+/// How a pool is bounded: its size, and PostgreSQL's `statement_timeout` on each of its
+/// connections (a service's pool has one, so a runaway query is cancelled instead of holding a
+/// connection for ever; migrations and the operator's commands have none).
+#[derive(Clone, Copy, Debug)]
+pub struct PoolLimits {
+    /// Connections in the pool.
+    pub max_connections: u32,
+    /// `statement_timeout` of every connection; `None` for none.
+    pub statement_timeout: Option<Duration>,
+}
+
+/// Creates the schema if needed and opens a pool whose connections use it, without a
+/// statement timeout (the operator's commands, tests).
 pub async fn connect(url: &str, schema: &str, max_connections: u32) -> anyhow::Result<PgPool> {
+    connect_with(
+        url,
+        schema,
+        PoolLimits {
+            max_connections,
+            statement_timeout: None,
+        },
+    )
+    .await
+}
+
+/// Creates the schema if needed and opens a pool whose connections use it, within `limits`.
+pub async fn connect_with(url: &str, schema: &str, limits: PoolLimits) -> anyhow::Result<PgPool> {
     let opts = options(url, schema)?;
     let mut conn = connect_when_up(&opts).await.map_err(|e| explain(url, e))?;
     // Concurrent services may race to create the same schema: IF NOT EXISTS still takes a
@@ -61,8 +86,13 @@ pub async fn connect(url: &str, schema: &str, max_connections: u32) -> anyhow::R
         }
     }
     conn.close().await?;
+    let opts = match limits.statement_timeout {
+        // Sent in the start-up packet: every connection of the pool has it from its first query.
+        Some(t) => opts.options([("statement_timeout", format!("{}ms", t.as_millis().max(1)))]),
+        None => opts,
+    };
     PgPoolOptions::new()
-        .max_connections(max_connections)
+        .max_connections(limits.max_connections)
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(opts)
         .await
@@ -98,25 +128,75 @@ fn is_transient_startup(e: &sqlx::Error) -> bool {
     }
 }
 
-/// Applies the service's migrations (recorded in its own schema's `_sqlx_migrations`).
+/// Applies the service's migrations (recorded in its own schema's `_sqlx_migrations`) on one
+/// connection of `pool` whose statement timeout is lifted: a migration that rewrites a large
+/// table must not be cut by the timeout meant for requests. That connection is closed after,
+/// so no connection of the pool keeps the lifted timeout.
 pub async fn migrate(pool: &PgPool, migrator: &Migrator) -> anyhow::Result<()> {
-    migrator.run(pool).await?;
+    let mut conn = pool.acquire().await?.detach();
+    sqlx::query("SET statement_timeout = 0")
+        .execute(&mut conn)
+        .await?;
+    let result = migrator.run(&mut conn).await;
+    conn.close().await?;
+    result?;
     Ok(())
 }
 
+/// Why a service is not ready. `/readyz` shows only [`NotReady::reason`], a fixed word; the
+/// cause (which may name hosts, users or SQL) goes to the log.
+#[derive(Debug)]
+pub enum NotReady {
+    /// The database did not answer (or answered with an error).
+    DatabaseUnreachable(sqlx::Error),
+    /// Some migration the binary knows is not applied.
+    MigrationsPending {
+        /// The latest applied version, if any.
+        applied: Option<i64>,
+        /// The latest version the binary knows.
+        expected: i64,
+    },
+}
+
+impl NotReady {
+    /// The fixed word `/readyz` answers: `database_unreachable` or `migrations_pending`.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            NotReady::DatabaseUnreachable(_) => "database_unreachable",
+            NotReady::MigrationsPending { .. } => "migrations_pending",
+        }
+    }
+}
+
+impl std::fmt::Display for NotReady {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotReady::DatabaseUnreachable(e) => write!(f, "database not reachable: {e}"),
+            NotReady::MigrationsPending { applied, expected } => write!(
+                f,
+                "migrations pending: applied {applied:?}, binary expects {expected}"
+            ),
+        }
+    }
+}
+
 /// Readiness: the database answers and every migration the binary knows is applied.
-pub async fn ready(pool: &PgPool, migrator: &Migrator) -> Result<(), String> {
-    let latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+pub async fn ready(pool: &PgPool, migrator: &Migrator) -> Result<(), NotReady> {
+    let expected = migrator.iter().map(|m| m.version).max().unwrap_or(0);
     let applied: Option<i64> =
-        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+        match sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
             .fetch_one(pool)
             .await
-            .map_err(|e| format!("database not reachable or not migrated: {e}"))?;
+        {
+            Ok(v) => v,
+            // No migrations table yet (42P01): nothing was migrated.
+            Err(sqlx::Error::Database(d)) if d.code().is_some_and(|c| c == "42P01") => None,
+            Err(e) => return Err(NotReady::DatabaseUnreachable(e)),
+        };
     match applied {
-        Some(v) if v >= latest => Ok(()),
-        other => Err(format!(
-            "migrations pending: applied {other:?}, binary expects {latest}"
-        )),
+        Some(v) if v >= expected => Ok(()),
+        None if expected == 0 => Ok(()),
+        applied => Err(NotReady::MigrationsPending { applied, expected }),
     }
 }
 

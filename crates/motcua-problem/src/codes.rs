@@ -71,6 +71,8 @@ problems! {
     NOT_FOUND = ("not_found", 404, "Không tìm thấy");
     /// A peer service reported a conflict without details.
     CONFLICT = ("conflict", 409, "Xung đột trạng thái");
+    /// The request body is larger than this route accepts (1 MiB by default; the routes that take files accept more, see docs/configuration.md).
+    BODY_TOO_LARGE = ("body_too_large", 413, "Nội dung yêu cầu quá lớn");
     /// The body is not `application/json`.
     UNSUPPORTED_MEDIA_TYPE = ("unsupported_media_type", 415, "Định dạng không được hỗ trợ");
     /// The body is not valid JSON, or not of the expected shape; `errors` names the place.
@@ -83,12 +85,18 @@ problems! {
     INVALID_ARGUMENT = ("invalid_argument", 422, "Tham số không hợp lệ");
     /// Text that cannot be stored (a NUL character, invalid encoding).
     INVALID_TEXT = ("invalid_text", 422, "Văn bản chứa ký tự không lưu được");
-    /// Too many requests from this address, or too many wrong answers for one code.
+    /// Too many requests from this client, or too many wrong answers for one code from this client; `Retry-After` says how many seconds to wait.
     RATE_LIMITED = ("rate_limited", 429, "Quá nhiều yêu cầu");
     /// A fault of ours; it was logged.
     INTERNAL_ERROR = ("internal_error", 500, "Lỗi hệ thống");
     /// The database is not reachable; retry later.
     DATABASE_UNAVAILABLE = ("database_unavailable", 503, "Cơ sở dữ liệu tạm thời không sẵn sàng");
+    /// A database statement ran past its time limit and was cancelled; nothing was written; retry later.
+    DATABASE_TIMEOUT = ("database_timeout", 503, "Truy vấn cơ sở dữ liệu quá thời gian");
+    /// The request took longer than the server allows and was stopped (a creating POST may still have been written: retry with the same `Idempotency-Key`).
+    REQUEST_TIMEOUT = ("request_timeout", 503, "Yêu cầu xử lý quá thời gian");
+    /// The service is serving as many requests as it may at once; retry after `Retry-After` seconds.
+    OVERLOADED = ("overloaded", 503, "Hệ thống đang quá tải, hãy thử lại");
     /// A concurrent change conflicted (serialization failure, deadlock); nothing was written; retry.
     TRANSACTION_CONFLICT = ("transaction_conflict", 503, "Xung đột đồng thời, hãy thử lại");
     /// A service this request depends on failed; retry later.
@@ -207,6 +215,8 @@ fields! {
     INVALID_JSON = "invalid_json";
     /// A value that is not acceptable.
     INVALID_VALUE = "invalid_value";
+    /// A text longer than its documented maximum (`maxLength`).
+    TOO_LONG = "too_long";
     /// A query parameter that cannot be read.
     INVALID_QUERY_PARAMETER = "invalid_query";
     /// A path parameter that cannot be read.

@@ -16,6 +16,14 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
     })
 }
 
+/// `413 body_too_large`: the body is over the route's limit (however it was read).
+pub fn body_too_large() -> Problem {
+    Problem::new(
+        &codes::BODY_TOO_LARGE,
+        "the request body is larger than this endpoint accepts",
+    )
+}
+
 /// A JSON body; a malformed or mistyped body is a `422 invalid_body` naming the problem.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);
@@ -34,6 +42,9 @@ where
                 &codes::UNSUPPORTED_MEDIA_TYPE,
                 "send the body as application/json",
             )),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(body_too_large())
+            }
             Err(e) => Err(
                 Problem::new(&codes::INVALID_BODY, "the request body is not valid").with_errors(
                     vec![FieldError::new("body", &codes::INVALID_JSON, e.body_text())],

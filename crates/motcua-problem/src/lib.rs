@@ -9,7 +9,7 @@ mod extract;
 mod grpc;
 
 pub use codes::{FieldCode, ProblemCode};
-pub use extract::{ApiJson, ApiPath, ApiQuery, parse_json};
+pub use extract::{ApiJson, ApiPath, ApiQuery, body_too_large, parse_json};
 pub use grpc::ERROR_DOMAIN;
 
 use axum::http::{HeaderValue, StatusCode, header};
@@ -104,6 +104,8 @@ pub struct ProblemDetails {
     pub errors: Vec<FieldError>,
     /// Extra top-level members (for example `current_state`).
     pub extra: Map<String, Value>,
+    /// Seconds the client should wait before trying again, sent as `Retry-After` (429, 503).
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -117,6 +119,7 @@ impl Problem {
             detail: detail.into(),
             errors: Vec::new(),
             extra: Map::new(),
+            retry_after: None,
         }))
     }
 
@@ -148,6 +151,12 @@ impl Problem {
     /// Adds field errors.
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
         self.errors.extend(errors);
+        self
+    }
+
+    /// Tells the client to wait `seconds` (at least 1) before trying again (`Retry-After`).
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds.max(1));
         self
     }
 
@@ -194,6 +203,10 @@ impl IntoResponse for Problem {
         let mut res = (self.status, axum::Json(self.body())).into_response();
         res.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(seconds) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         res
     }
 }
@@ -214,6 +227,14 @@ impl From<sqlx::Error> for Problem {
                 Problem::new(
                     &codes::TRANSACTION_CONFLICT,
                     "a concurrent change conflicted; retry the request",
+                )
+            }
+            // Cancelled by `statement_timeout` (query_canceled): nothing was written.
+            sqlx::Error::Database(d) if d.code().is_some_and(|c| c == "57014") => {
+                tracing::warn!(error = %e, "statement cancelled by its time limit");
+                Problem::new(
+                    &codes::DATABASE_TIMEOUT,
+                    "a database statement took too long and was cancelled; retry later",
                 )
             }
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
@@ -251,5 +272,16 @@ mod tests {
         assert_eq!(b["type"], "urn:motcua:problem:components_invalid");
         assert_eq!(b["errors"][0]["field"], "components");
         assert_eq!(b["errors"][0]["component_code"], "GCS");
+    }
+
+    #[test]
+    fn a_problem_with_retry_after_sends_the_header() {
+        let res = Problem::rate_limited("slow down")
+            .retry_after(42)
+            .into_response();
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "42");
+        let res = Problem::internal().into_response();
+        assert!(res.headers().get(header::RETRY_AFTER).is_none());
     }
 }

@@ -3,8 +3,9 @@
 //! every error and no handler can forget one.
 //!
 //! For each operation under `/api/` it adds the problem+json responses the platform itself can
-//! answer — `401`/`403` when the operation is authenticated, `415`/`422` when it takes a body,
-//! `422` for query or path parameters, `404` for a path parameter, `500` and `503` always — and
+//! answer — `401`/`403` when the operation is authenticated, `413`/`415`/`422` when it takes a
+//! body, `422` for query or path parameters, `404` for a path parameter, `500` and `503` always
+//! (the database, a peer, the request's time limit, the concurrency limit) — and
 //! lists on every error response the stable problem codes it may carry (`x-problem-codes`, and
 //! in its description): the platform's codes plus every registry code the handler names in its
 //! own description. Every response gets a description (OpenAPI requires one).
@@ -74,6 +75,7 @@ impl Shape {
             add(403, &[&codes::ROLE_NOT_ALLOWED, &codes::AGENCY_NOT_ALLOWED]);
         }
         if self.body {
+            add(413, &[&codes::BODY_TOO_LARGE]);
             add(415, &[&codes::UNSUPPORTED_MEDIA_TYPE]);
             add(422, &[&codes::INVALID_BODY, &codes::INVALID_TEXT]);
         }
@@ -89,8 +91,11 @@ impl Shape {
             503,
             &[
                 &codes::DATABASE_UNAVAILABLE,
+                &codes::DATABASE_TIMEOUT,
                 &codes::TRANSACTION_CONFLICT,
                 &codes::PEER_UNAVAILABLE,
+                &codes::REQUEST_TIMEOUT,
+                &codes::OVERLOADED,
             ],
         );
         errors
@@ -296,7 +301,9 @@ mod tests {
         }));
         complete(&mut d);
         let r = &d["paths"]["/api/v1/things/{id}"]["post"]["responses"];
-        for s in ["401", "403", "404", "409", "415", "422", "500", "503"] {
+        for s in [
+            "401", "403", "404", "409", "413", "415", "422", "500", "503",
+        ] {
             assert_eq!(
                 r[s]["content"]["application/problem+json"]["schema"]["$ref"],
                 "#/components/schemas/Problem",
@@ -311,6 +318,11 @@ mod tests {
             r["422"]["x-problem-codes"],
             json!(["invalid_body", "invalid_text", "invalid_path"])
         );
+        assert_eq!(r["413"]["x-problem-codes"], json!(["body_too_large"]));
+        let unavailable = r["503"]["x-problem-codes"].as_array().unwrap();
+        for code in ["request_timeout", "overloaded", "database_timeout"] {
+            assert!(unavailable.contains(&json!(code)), "{code}");
+        }
         assert_eq!(r["200"]["description"], "done");
         assert!(d["components"]["schemas"]["Problem"].is_object());
     }
@@ -322,6 +334,7 @@ mod tests {
         complete(&mut d);
         let r = &d["paths"]["/api/v1/things"]["get"]["responses"];
         assert!(r.get("401").is_none() && r.get("403").is_none() && r.get("422").is_none());
+        assert!(r.get("413").is_none(), "no body, no 413");
         assert_eq!(r["200"]["description"], "OK");
         assert!(r["200"].get("content").is_none());
         assert!(

@@ -1,11 +1,18 @@
 //! The gRPC side of a service: health and reflection next to the service's own services, and
 //! a layer that gives every call a request id and a span continuing the caller's trace.
+//!
+//! Call metrics name the method only when it is one this server serves (read from the proto
+//! descriptors), else `unmatched`: a path is whatever the caller sends, and each new label
+//! value is a series kept for ever.
 
 use crate::Platform;
 use motcua_config::ServiceName;
 use motcua_telemetry::{propagation, request_id};
+use prost::Message;
+use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 use tonic::transport::Server;
@@ -13,15 +20,30 @@ use tonic::transport::server::Router;
 use tracing::Instrument;
 
 /// Wraps every gRPC call: request id scope, trace span, metrics.
-#[derive(Clone, Copy, Debug)]
-pub struct GrpcContextLayer(pub ServiceName);
+#[derive(Clone, Debug)]
+pub struct GrpcContextLayer {
+    service: ServiceName,
+    known: Arc<HashSet<String>>,
+}
+
+impl GrpcContextLayer {
+    /// The layer of `service`, whose served methods are the paths in `known`
+    /// (`/package.Service/Method`).
+    pub fn new(service: ServiceName, known: HashSet<String>) -> Self {
+        Self {
+            service,
+            known: Arc::new(known),
+        }
+    }
+}
 
 impl<S> tower::Layer<S> for GrpcContextLayer {
     type Service = GrpcContext<S>;
     fn layer(&self, inner: S) -> Self::Service {
         GrpcContext {
             inner,
-            service: self.0,
+            service: self.service,
+            known: self.known.clone(),
         }
     }
 }
@@ -31,6 +53,37 @@ impl<S> tower::Layer<S> for GrpcContextLayer {
 pub struct GrpcContext<S> {
     inner: S,
     service: ServiceName,
+    known: Arc<HashSet<String>>,
+}
+
+/// Every method path (`/package.Service/Method`) of the services named in `names`, read from
+/// the encoded descriptor sets `sets`.
+pub(crate) fn method_paths(sets: &[&[u8]], names: &[&str]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for set in sets {
+        let Ok(set) = prost_types::FileDescriptorSet::decode(*set) else {
+            tracing::warn!("a gRPC descriptor set does not decode; its methods are unmatched");
+            continue;
+        };
+        for file in set.file {
+            let package = file.package();
+            for service in &file.service {
+                let full = match package {
+                    "" => service.name().to_string(),
+                    p => format!("{p}.{}", service.name()),
+                };
+                if names.contains(&full.as_str()) {
+                    out.extend(
+                        service
+                            .method
+                            .iter()
+                            .map(|m| format!("/{full}/{}", m.name())),
+                    );
+                }
+            }
+        }
+    }
+    out
 }
 
 impl<S, B> tower::Service<http::Request<B>> for GrpcContext<S>
@@ -51,6 +104,10 @@ where
         let path = req.uri().path().to_string();
         let span =
             tracing::info_span!("grpc", service = %self.service, path = %path, request_id = %id);
+        let path = match self.known.contains(&path) {
+            true => path,
+            false => "unmatched".to_string(),
+        };
         propagation::set_parent_from_headers(&span, req.headers());
         let fut = self.inner.call(req);
         let service = self.service;
@@ -67,6 +124,13 @@ where
         })
     }
 }
+
+/// The services every gRPC server has besides its own: health and both reflection versions.
+const PLATFORM_SERVICES: [&str; 3] = [
+    "grpc.health.v1.Health",
+    "grpc.reflection.v1.ServerReflection",
+    "grpc.reflection.v1alpha.ServerReflection",
+];
 
 pub(crate) async fn server(
     name: ServiceName,
@@ -100,7 +164,43 @@ pub(crate) async fn server(
         .add_service(health)
         .add_service(reflection().build_v1()?)
         .add_service(reflection().build_v1alpha()?);
+    let mut served: Vec<&str> = grpc_names.to_vec();
+    served.extend(PLATFORM_SERVICES);
+    let known = method_paths(
+        &[
+            motcua_proto::FILE_DESCRIPTOR_SET,
+            tonic_health::pb::FILE_DESCRIPTOR_SET,
+            tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
+            tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
+        ],
+        &served,
+    );
     Ok(Server::builder()
-        .layer(GrpcContextLayer(name))
+        .layer(GrpcContextLayer::new(name, known))
         .add_routes(routes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_known_methods_are_those_of_the_served_services_only() {
+        let known = method_paths(
+            &[
+                motcua_proto::FILE_DESCRIPTOR_SET,
+                tonic_health::pb::FILE_DESCRIPTOR_SET,
+            ],
+            &["motcua.common.v1.EventReceiver", "grpc.health.v1.Health"],
+        );
+        assert!(known.contains("/grpc.health.v1.Health/Check"), "{known:?}");
+        assert!(
+            known.contains("/motcua.common.v1.EventReceiver/DeliverEvents"),
+            "{known:?}"
+        );
+        assert!(
+            !known.iter().any(|p| p.starts_with("/motcua.intake.")),
+            "a service not served is not known: {known:?}"
+        );
+    }
 }

@@ -1,5 +1,9 @@
 //! Per-request plumbing on REST: a request id (taken from `x-request-id` or new), a span that
 //! continues the caller's trace (`traceparent`), request metrics, and the id echoed back.
+//!
+//! A metric's labels come from a known, small set — the matched route template or `unmatched`,
+//! a standard method or `other` — because every new label value is a series the process keeps
+//! for ever: labelled with what clients send, `/metrics` and memory grow without bound.
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::HeaderValue;
@@ -18,22 +22,41 @@ pub(crate) fn accept_request_id(v: Option<&HeaderValue>) -> String {
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
+/// The methods a metric may name; any other is `other`.
+const STANDARD_METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+];
+
+/// The method as a metric label: a standard method, or `other`.
+pub(crate) fn method_label(method: &axum::http::Method) -> &'static str {
+    STANDARD_METHODS
+        .iter()
+        .find(|m| **m == method.as_str())
+        .copied()
+        .unwrap_or("other")
+}
+
+/// The route as a metric label: the template axum matched (`/api/v1/dossiers/{code}`), or
+/// `unmatched` when no route did.
+pub(crate) fn route_label(req: &Request) -> String {
+    req.extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into())
+}
+
 pub(crate) async fn around(
     State(service): State<ServiceName>,
     req: Request,
     next: Next,
 ) -> Response {
     let id = accept_request_id(req.headers().get(request_id::X_REQUEST_ID));
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().clone();
+    let route = route_label(&req);
+    let method = method_label(req.method());
     let span = tracing::info_span!(
         "http",
         service = %service,
-        method = %method,
+        method = %req.method(),
         route = %route,
         request_id = %id,
         status = tracing::field::Empty,

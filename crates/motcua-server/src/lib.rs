@@ -7,6 +7,7 @@
 //! the same code runs one service per process (docker-compose) or all four in one process
 //! (`motcua up`, tests).
 
+mod client_addr;
 mod contract;
 mod grpc;
 mod http_layer;
@@ -14,11 +15,14 @@ pub mod listen;
 pub mod metrics_export;
 pub mod peer;
 mod platform_routes;
+mod protect;
 pub mod shutdown;
 
+pub use client_addr::{ClientAddr, client_address};
 pub use grpc::GrpcContextLayer;
 pub use listen::bind;
 pub use peer::{PeerChannel, connect_peer};
+pub use protect::Uploads;
 
 use anyhow::Context;
 use axum::Router;
@@ -199,18 +203,37 @@ pub async fn launch(
     rest: TcpListener,
     grpc: TcpListener,
 ) -> anyhow::Result<RunningService> {
-    let pool = connect_and_migrate(def, database_url, platform.settings.db_max_connections).await?;
+    let limits = motcua_db::PoolLimits {
+        max_connections: platform.settings.db_max_connections,
+        statement_timeout: platform.settings.db_statement_timeout,
+    };
+    let pool = connect_and_migrate_within(def, database_url, limits).await?;
     let parts = (def.build)(platform.clone(), pool).await?;
     start(parts, platform, rest, grpc).await
 }
 
-/// Connects to the service's schema and applies its migrations (`motcua migrate`).
+/// Connects to the service's schema and applies its migrations, with no statement timeout
+/// (`motcua migrate` and the operator's other commands: a rebuild may run for minutes).
 pub async fn connect_and_migrate(
     def: &ServiceDef,
     database_url: &str,
     max: u32,
 ) -> anyhow::Result<PgPool> {
-    let pool = motcua_db::connect(database_url, def.name.as_str(), max)
+    let limits = motcua_db::PoolLimits {
+        max_connections: max,
+        statement_timeout: None,
+    };
+    connect_and_migrate_within(def, database_url, limits).await
+}
+
+/// Connects to the service's schema within `limits` and applies its migrations (which run
+/// without the statement timeout, see [`motcua_db::migrate`]).
+async fn connect_and_migrate_within(
+    def: &ServiceDef,
+    database_url: &str,
+    limits: motcua_db::PoolLimits,
+) -> anyhow::Result<PgPool> {
+    let pool = motcua_db::connect_with(database_url, def.name.as_str(), limits)
         .await
         .with_context(|| format!("connecting {} to the database", def.name))?;
     motcua_db::migrate(&pool, def.migrator)

@@ -1,6 +1,7 @@
 //! The endpoints every service answers, and the layers every REST request goes through.
 
-use crate::{Platform, ServiceParts, http_layer, metrics_export};
+use crate::client_addr::Proxies;
+use crate::{Platform, ServiceParts, http_layer, metrics_export, protect};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -37,7 +38,8 @@ struct PlatformDoc;
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"status": "ok"}))]
 pub(crate) struct Health {
-    /// `ok`, or why the service is not ready.
+    /// `ok`, or why the service is not ready: `database_unreachable` or `migrations_pending`
+    /// (the cause is logged, never shown).
     status: String,
     /// What the service adds about its health (reporting: the event lag per source).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55,7 +57,8 @@ async fn healthz() -> Json<Health> {
 
 /// Readiness: the database answers and migrations are applied.
 #[utoipa::path(get, path = "/readyz", tag = "platform",
-    responses((status = 200, body = Health), (status = 503, description = "not ready")))]
+    responses((status = 200, body = Health), (status = 503, body = Health,
+        description = "not ready: `database_unreachable` or `migrations_pending`")))]
 async fn readyz(State(s): State<Standard>) -> Response {
     match motcua_db::ready(&s.pool, s.migrator).await {
         Ok(()) => Json(Health {
@@ -63,14 +66,18 @@ async fn readyz(State(s): State<Standard>) -> Response {
             detail: s.detail.get(),
         })
         .into_response(),
-        Err(reason) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(Health {
-                status: reason,
-                detail: s.detail.get(),
-            }),
-        )
-            .into_response(),
+        Err(not_ready) => {
+            // The cause may name hosts, users or SQL: the log has it, the answer a fixed word.
+            tracing::warn!(error = %not_ready, "not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(Health {
+                    status: not_ready.reason().into(),
+                    detail: s.detail.get(),
+                }),
+            )
+                .into_response()
+        }
     }
 }
 
@@ -182,14 +189,28 @@ pub(crate) fn router(parts: &ServiceParts, platform: &Platform) -> Router {
             get(get_test_clock).put(set_test_clock),
         );
     }
+    let protection = &platform.settings.protection;
+    // The service's routes are guarded (concurrency, time); the platform's probes are not, so
+    // that a busy service still answers its orchestrator.
+    let api = parts
+        .api
+        .clone()
+        .layer(axum::middleware::from_fn_with_state(
+            protect::Guard::new(protection),
+            protect::guard,
+        ));
     std_routes
         .with_state(standard)
-        .merge(parts.api.clone())
+        .merge(api)
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             parts.name,
             http_layer::around,
         ))
         .layer(Extension(platform.verifier.clone()))
-        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+        .layer(Extension(Proxies(Arc::new(
+            protection.trusted_proxies.clone(),
+        ))))
+        // Small by default; routes that take files raise it (`Uploads`).
+        .layer(axum::extract::DefaultBodyLimit::max(protection.body_limit))
 }

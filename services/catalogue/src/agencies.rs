@@ -3,12 +3,12 @@
 //! 2025), so dossiers in flight continue at the successor.
 
 use crate::domain::agency::AgencyOnDate;
-use crate::domain::published_agency::{AdministrativeLevel, AgencyKind, PublishedAgency};
 use crate::state::AppState;
 use crate::store;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
+use motcua_catalogue_model::{AgencyEntry, AgencyKind, Level};
 use motcua_problem::{ApiPath, ApiQuery, ApiResult};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -17,13 +17,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 #[derive(OpenApi)]
 #[openapi(
     paths(list_agencies, get_agency),
-    components(schemas(
-        AgencyOnDate,
-        AgencyList,
-        PublishedAgency,
-        AgencyKind,
-        AdministrativeLevel
-    ))
+    components(schemas(AgencyOnDate, AgencyList, AgencyEntry, AgencyKind, Level))
 )]
 pub(crate) struct Doc;
 
@@ -38,7 +32,7 @@ pub(crate) fn routes() -> Router<AppState> {
 #[derive(Serialize, ToSchema)]
 pub(crate) struct AgencyList {
     /// The agencies as published, with their validity and successors.
-    items: Vec<PublishedAgency>,
+    items: Vec<AgencyEntry>,
     /// Always null: the list is one page.
     next_cursor: Option<String>,
 }
@@ -51,7 +45,7 @@ pub(crate) struct AgencyList {
 async fn list_agencies(State(s): State<AppState>) -> ApiResult<Json<AgencyList>> {
     let items = store::agencies::all(&s.pool).await?;
     Ok(Json(AgencyList {
-        items: items.into_iter().map(PublishedAgency::from).collect(),
+        items,
         next_cursor: None,
     }))
 }

@@ -7,7 +7,7 @@ use crate::domain::calendar_year::{
     self, CalendarDay, CalendarDayEntry, CalendarYear, CalendarYearBody,
 };
 use crate::domain::deadline::{self, DeadlineQuery};
-use crate::domain::sessions::{sessions_from_json, sessions_schema};
+use crate::domain::sessions::sessions_from_json;
 use crate::state::AppState;
 use crate::store;
 use axum::extract::State;
@@ -15,6 +15,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use motcua_auth::{Caller, Role};
 use motcua_calendar::{Deadline, WorkingCalendar};
+use motcua_catalogue_model::sessions_schema;
 use motcua_problem::{ApiPath, ApiQuery, ApiResult, FieldError, Problem, codes};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

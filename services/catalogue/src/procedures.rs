@@ -1,16 +1,16 @@
 //! Procedures (thủ tục hành chính) and their published versions over REST: search, the
 //! version in force on a date, and publishing a new version.
 
-use crate::domain::procedure::ProcedureSummary;
+use crate::domain::procedure::{ProcedureInForce, ProcedureSummary, PublishedVersion};
 use crate::domain::publication;
-use crate::domain::published_procedure::{ProcedureInForce, PublishedProcedure, PublishedVersion};
 use crate::import::{self, ImportError};
 use crate::state::AppState;
 use crate::store;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use motcua_problem::{ApiPath, ApiQuery, ApiResult, Problem, codes};
+use motcua_catalogue_model::ProcedureEntry;
+use motcua_problem::{ApiPath, ApiQuery, ApiResult, FieldError, Problem, codes};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -31,12 +31,16 @@ pub(crate) struct ProcedureList {
     next_cursor: Option<String>,
 }
 
+/// Longest search text accepted, in characters (the parameter's `maxLength`): no one types
+/// more, and each character costs the trigram comparison with every procedure.
+const MAX_SEARCH_CHARS: usize = 200;
+
 /// Search filters; each one absent or empty matches everything.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct SearchQuery {
-    /// Free text; Vietnamese diacritics and case are ignored.
-    #[param(example = "dang ky khai sinh")]
+    /// Free text; Vietnamese diacritics and case are ignored. At most 200 characters.
+    #[param(example = "dang ky khai sinh", max_length = 200)]
     q: Option<String>,
     /// Field (lĩnh vực), exactly as published, e.g. `Hộ tịch`.
     field: Option<String>,
@@ -57,15 +61,28 @@ pub(crate) fn routes() -> Router<AppState> {
 #[utoipa::path(get, path = "/api/v1/procedures", tag = "procedures", params(SearchQuery),
     responses((status = 200, description = "the matching procedures in force today", body = ProcedureList,
         example = json!({"items": [{"code": "1.001193", "name": "Thủ tục đăng ký khai sinh", "field": "Hộ tịch",
-            "level": "commune", "online_level": "full", "version": 1}], "next_cursor": null}))))]
+            "level": "commune", "online_level": "full", "version": 1}], "next_cursor": null})),
+        (status = 422, description = "a search text over 200 characters (`q`, `too_long`): invalid_query")))]
 async fn search(
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> ApiResult<Json<ProcedureList>> {
+    let text = q.q.unwrap_or_default();
+    if text.chars().count() > MAX_SEARCH_CHARS {
+        return Err(
+            Problem::new(&codes::INVALID_QUERY, "the search text is too long").with_errors(vec![
+                FieldError::new(
+                    "q",
+                    &codes::TOO_LONG,
+                    format!("at most {MAX_SEARCH_CHARS} characters"),
+                ),
+            ]),
+        );
+    }
     let items = store::procedures::search_in_force(
         &s.pool,
         s.today(),
-        &q.q.unwrap_or_default(),
+        &text,
         q.field,
         q.level,
         q.agency,
@@ -112,7 +129,7 @@ async fn get_procedure(
 /// validated in the context of everything stored (agencies referenced, template budget against
 /// the time limit, effective dates); a published version is never changed.
 #[utoipa::path(post, path = "/api/v1/procedures", tag = "procedures",
-    request_body(content = PublishedProcedure, description = "one procedure version in the catalogue file format; \
+    request_body(content = ProcedureEntry, description = "one procedure version in the catalogue file format; \
         `version` may be left out (the next number is used)", example = json!({
         "code": "1.001193", "name": "Thủ tục đăng ký khai sinh", "field": "Hộ tịch", "level": "commune",
         "online_level": "full", "time_limit": {"working_days": 0, "same_day": true, "cutoff": "15:00"},

@@ -18,6 +18,7 @@ use axum::{Json, Router};
 use motcua_auth::Caller;
 use motcua_idempotency::IdempotencyKey;
 use motcua_problem::{ApiPath, ApiQuery, ApiResult, Problem, codes, parse_json};
+use motcua_server::Uploads;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -36,9 +37,10 @@ use utoipa::OpenApi;
 )]
 pub(crate) struct Doc;
 
-pub(crate) fn routes() -> Router<AppState> {
+/// The routes; a submission carries the applicant's files, so it gets the upload limits.
+pub(crate) fn routes(uploads: Uploads) -> Router<AppState> {
     Router::new()
-        .route("/api/v1/dossiers", post(submit).get(list))
+        .route("/api/v1/dossiers", uploads.route(post(submit)).get(list))
         .route("/api/v1/dossiers/{code}", get(get_dossier))
 }
 

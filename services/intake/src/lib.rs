@@ -164,10 +164,12 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         ),
         outreach,
     };
+    // Only the routes that take the applicant's files accept large bodies and take long.
+    let uploads = motcua_server::Uploads::of(&settings.protection);
     let api = Router::new()
-        .merge(dossiers::routes())
+        .merge(dossiers::routes(uploads))
         .merge(forms::routes())
-        .merge(supplements::routes())
+        .merge(supplements::routes(uploads))
         .merge(actions::routes())
         .merge(public::routes())
         .with_state(state.clone());

@@ -1,19 +1,21 @@
 //! The public status lookup (tra cứu hồ sơ) for applicants: dossier code plus the last four
 //! digits of the applicant's ID give status, appointment and current step — nothing else. A
 //! wrong suffix and an unknown code give the same `404`, and lookups are rate-limited per
-//! client address, so codes cannot be probed.
+//! client (its address, through a trusted proxy when one is configured), so codes cannot be
+//! probed; a client's wrong digits lock the code for that client only, never for the applicant.
 
 use crate::domain::dossier::rfc3339;
 use crate::domain::status::DossierStatus;
+use crate::limiter::seconds;
 use crate::state::AppState;
 use crate::store;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use motcua_problem::{ApiPath, ApiQuery, ApiResult, Problem, codes};
 use motcua_proto::workflow::v1::GetCaseRequest;
+use motcua_server::ClientAddr;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
@@ -67,23 +69,27 @@ fn same(a: &str, b: &str) -> bool {
     params(("code" = String, Path, example = "000.25.80.H80-261127-0001"), LookupQuery),
     responses((status = 200, body = PublicStatus, description = "the dossier's status"),
         (status = 404, description = "unknown code or wrong digits (same answer): dossier_not_found"),
-        (status = 429, description = "too many lookups: rate_limited")))]
+        (status = 429, description = "too many lookups from this client, or too many wrong digits for this code from it: rate_limited",
+            headers(("Retry-After" = u64, description = "seconds to wait before asking again")))))]
 async fn lookup(
     State(s): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     ApiPath(code): ApiPath<String>,
     ApiQuery(q): ApiQuery<LookupQuery>,
 ) -> ApiResult<Json<PublicStatus>> {
-    let ip = peer.ip();
-    if !s.lookup_limiter.allow(ip) {
-        return Err(Problem::rate_limited(
-            "too many lookups from this address; wait a minute",
-        ));
+    if let Err(wait) = s.lookup_limiter.allow(client) {
+        let secs = seconds(wait);
+        return Err(Problem::rate_limited(format!(
+            "too many lookups from this address; try again in {secs} s"
+        ))
+        .retry_after(secs));
     }
-    if !s.lookup_limiter.code_open(&code) {
-        return Err(Problem::rate_limited(
-            "too many wrong answers for this code; wait 15 minutes",
-        ));
+    if let Err(wait) = s.lookup_limiter.code_open(client, &code) {
+        let secs = seconds(wait);
+        return Err(Problem::rate_limited(format!(
+            "too many wrong answers for this code from this address; try again in {secs} s"
+        ))
+        .retry_after(secs));
     }
     let unknown = || {
         Problem::new(
@@ -93,7 +99,7 @@ async fn lookup(
     };
     let found = store::dossiers::get(&s.pool, &code).await?;
     let Some(d) = found.filter(|d| same(&d.applicant_id_last4, q.id_last4.trim())) else {
-        s.lookup_limiter.wrong(&code);
+        s.lookup_limiter.wrong(client, &code);
         return Err(unknown());
     };
     let mut current_step = d.status.label().to_string();

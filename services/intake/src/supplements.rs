@@ -16,6 +16,7 @@ use axum::routing::post;
 use motcua_auth::Caller;
 use motcua_idempotency::{Answer, IdempotencyKey, Precheck};
 use motcua_problem::{ApiPath, ApiResult, parse_json};
+use motcua_server::Uploads;
 use serde::Deserialize;
 use utoipa::{OpenApi, ToSchema};
 
@@ -26,13 +27,17 @@ use utoipa::{OpenApi, ToSchema};
 )]
 pub(crate) struct Doc;
 
-pub(crate) fn routes() -> Router<AppState> {
+/// The routes; a supplement carries the applicant's files, so it gets the upload limits.
+pub(crate) fn routes(uploads: Uploads) -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/dossiers/{code}/supplement-requests",
             post(request_supplement),
         )
-        .route("/api/v1/dossiers/{code}/supplements", post(supplement))
+        .route(
+            "/api/v1/dossiers/{code}/supplements",
+            uploads.route(post(supplement)),
+        )
 }
 
 /// Body of a supplement request: every item at once.

@@ -129,7 +129,7 @@ enum Command {
         /// Sector of a sector system.
         #[arg(long)]
         sector: Option<String>,
-        /// Lifetime, e.g. 30m, 1h, 7d.
+        /// Lifetime, e.g. 30m, 1h, 1d (at most a day: the services refuse longer-lived tokens).
         #[arg(long, default_value = "1h")]
         ttl: String,
     },
@@ -145,7 +145,14 @@ fn parse_ttl(s: &str) -> anyhow::Result<i64> {
         "d" => 86400,
         _ => anyhow::bail!("bad ttl unit in {s:?}: use s, m, h or d"),
     };
-    Ok(n * mult)
+    let secs = n.checked_mul(mult).unwrap_or(i64::MAX);
+    if secs > motcua_auth::DEFAULT_MAX_LIFETIME_SECS {
+        anyhow::bail!(
+            "--ttl {s} is longer than a token may live ({} s): the services would refuse it",
+            motcua_auth::DEFAULT_MAX_LIFETIME_SECS
+        );
+    }
+    Ok(secs)
 }
 
 #[tokio::main]

@@ -2,12 +2,16 @@
 //! successors of retired ones (Long An + Tây Ninh → Tây Ninh, 2025), so dossiers in flight
 //! continue at the successor.
 
-use super::published_agency::PublishedAgency;
-use motcua_catalogue_model::{AgencyEntry, SuccessionError, resolve_agency};
+use motcua_catalogue_model::{AgencyEntry, SuccessionError, entry_with, resolve_agency};
 use motcua_problem::{Problem, codes};
 use serde::Serialize;
+use std::borrow::Cow;
 use time::Date;
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{
+    ArrayBuilder, KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type,
+};
+use utoipa::{PartialSchema, ToSchema};
 
 /// An agency resolved on a date.
 pub struct ResolvedAgency {
@@ -23,11 +27,11 @@ pub struct ResolvedAgency {
 
 /// An agency on a date as the REST API answers it: the agency valid then (cơ quan có hiệu lực),
 /// and how it was reached from the code asked for (kế thừa).
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize)]
 pub struct AgencyOnDate {
     /// The agency valid on the date (the successor when the asked one was retired).
     #[serde(flatten)]
-    pub agency: PublishedAgency,
+    pub agency: AgencyEntry,
     /// The code that was asked for, when it was retired and resolved to a successor.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved_from: Option<String>,
@@ -36,14 +40,60 @@ pub struct AgencyOnDate {
     /// With `resolved_from`: the first day the successor took over, the day after the asked
     /// agency's last valid day (YYYY-MM-DD).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(format = Date)]
     pub succeeded_on: Option<String>,
+}
+
+impl PartialSchema for AgencyOnDate {
+    /// The agency's members and how it was reached, as one closed object.
+    fn schema() -> RefOr<Schema> {
+        let optional_text =
+            || ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null]));
+        let own = ObjectBuilder::new()
+            .description(Some(
+                "An agency on a date as the REST API answers it: the agency valid then (cơ quan có \
+                 hiệu lực), and how it was reached from the code asked for (kế thừa).",
+            ))
+            .property(
+                "resolved_from",
+                optional_text().description(Some(
+                    "The code that was asked for, when it was retired and resolved to a successor.",
+                )),
+            )
+            .property(
+                "chain",
+                ArrayBuilder::new()
+                    .items(Object::with_type(Type::String))
+                    .description(Some("Codes followed, from the asked one to the answer.")),
+            )
+            .required("chain")
+            .property(
+                "succeeded_on",
+                optional_text()
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+                    .description(Some(
+                        "With `resolved_from`: the first day the successor took over, the day after \
+                         the asked agency's last valid day (YYYY-MM-DD).",
+                    )),
+            )
+            .build();
+        entry_with::<AgencyEntry>(own)
+    }
+}
+
+impl ToSchema for AgencyOnDate {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("AgencyOnDate")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        AgencyEntry::schemas(schemas);
+    }
 }
 
 impl From<ResolvedAgency> for AgencyOnDate {
     fn from(r: ResolvedAgency) -> Self {
         Self {
-            agency: r.agency.into(),
+            agency: r.agency,
             resolved_from: r.resolved_from,
             chain: r.chain,
             succeeded_on: r.succeeded_on,

@@ -1,14 +1,17 @@
 //! Procedures (thủ tục hành chính) as the catalogue serves them: a published version as
-//! stored, as answered (the published document) and its time limit, a search hit, and the
+//! stored, as answered (the published document — the file format's own entry — with the day
+//! it took effect) and its time limit, a version just published, a search hit, and the
 //! agencies a version names (the search filter).
 
-use super::published_procedure::ProcedureInForce;
 use motcua_calendar::TimeLimit;
-use motcua_catalogue_model::ProcedureEntry;
+use motcua_catalogue_model::{ProcedureEntry, entry_with};
 use motcua_problem::Problem;
 use serde::Serialize;
+use std::borrow::Cow;
 use time::Date;
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::{PartialSchema, ToSchema};
 
 /// One published version of a procedure, as stored.
 #[derive(Debug, Clone)]
@@ -51,6 +54,79 @@ impl ProcedureVersion {
                 tracing::error!(code = %self.code, version = self.version, error = %e, "stored procedure body unreadable");
                 Problem::internal()
             })
+    }
+}
+
+/// The version of a procedure in force on the date asked, with the day it took effect.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProcedureInForce {
+    /// The version as published.
+    #[serde(flatten)]
+    pub procedure: ProcedureEntry,
+    /// First day this version is in force (YYYY-MM-DD).
+    pub effective_from: String,
+}
+
+impl PartialSchema for ProcedureInForce {
+    /// The published version's members and `effective_from`, as one closed object.
+    fn schema() -> RefOr<Schema> {
+        let effective_from = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .description(Some("First day this version is in force (YYYY-MM-DD)."))
+            .examples(["2025-07-01"]);
+        let own = ObjectBuilder::new()
+            .description(Some(
+                "The version of a procedure in force on the date asked, with the day it took \
+                 effect.",
+            ))
+            .property("effective_from", effective_from)
+            .required("effective_from")
+            .build();
+        entry_with::<ProcedureEntry>(own)
+    }
+}
+
+impl ToSchema for ProcedureInForce {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("ProcedureInForce")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        ProcedureEntry::schemas(schemas);
+    }
+}
+
+impl From<ProcedureEntry> for ProcedureInForce {
+    fn from(p: ProcedureEntry) -> Self {
+        let effective_from = p.effective_from().to_string();
+        Self {
+            procedure: p,
+            effective_from,
+        }
+    }
+}
+
+/// A version just published (công bố).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(example = json!({"code": "1.001193", "version": 2, "effective_from": "2026-12-01"}))]
+pub struct PublishedVersion {
+    /// Procedure code (mã TTHC).
+    pub code: String,
+    /// The version number it was given.
+    pub version: u32,
+    /// First day it is in force (YYYY-MM-DD).
+    #[schema(format = Date)]
+    pub effective_from: String,
+}
+
+impl From<&ProcedureEntry> for PublishedVersion {
+    fn from(p: &ProcedureEntry) -> Self {
+        Self {
+            code: p.code.clone(),
+            version: p.version,
+            effective_from: p.effective_from().to_string(),
+        }
     }
 }
 
@@ -121,5 +197,19 @@ mod tests {
             ..v
         };
         assert_eq!(broken.published().unwrap_err().code, "internal_error");
+    }
+
+    #[test]
+    fn a_publication_answers_code_version_and_effective_day() {
+        let entry: ProcedureEntry = serde_json::from_str(
+            r#"{"code": "DEMO.FULL.1", "version": 3, "name": "Thủ tục", "field": "Đất đai",
+            "level": "province", "online_level": "partial", "time_limit": {"working_hours": 12},
+            "decision": {"number": "7/QĐ-UBND", "date": "2026-01-02", "effective_from": "2026-02-01"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::to_value(PublishedVersion::from(&entry)).unwrap(),
+            serde_json::json!({"code": "DEMO.FULL.1", "version": 3, "effective_from": "2026-02-01"})
+        );
     }
 }

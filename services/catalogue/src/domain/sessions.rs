@@ -1,8 +1,8 @@
 //! Working sessions (buổi làm việc): the province's, from the `MOTCUA_WORKING_SESSIONS`
-//! setting, and an agency's own, stored and sent as `[["07:30","11:30"],["13:00","16:30"]]`.
+//! setting, and an agency's own, stored and sent as `[["07:30","11:30"],["13:00","16:30"]]`
+//! (described for OpenAPI by `motcua_catalogue_model::sessions_schema`).
 
 use motcua_calendar::{Session, WorkingCalendar};
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
 
 /// Parses `07:30-11:30,13:00-17:00` (the `MOTCUA_WORKING_SESSIONS` format).
 pub fn parse_sessions_setting(raw: &str) -> anyhow::Result<Vec<Session>> {
@@ -48,31 +48,6 @@ pub fn sessions_from_json(v: &serde_json::Value) -> Result<Vec<Session>, String>
         .with_sessions(sessions.clone())
         .map_err(|e| e.to_string())?;
     Ok(sessions)
-}
-
-/// A local time of day as sessions write it: `HH:MM`, or `HH:MM:SS`.
-const TIME_OF_DAY: &str = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$";
-
-/// The OpenAPI schema of sessions as sent and answered, or `null`: a list of `[start, end]`
-/// pairs of local times of day (each session checked on its own; the list in order and
-/// disjoint).
-pub fn sessions_schema() -> Schema {
-    let time = ObjectBuilder::new()
-        .schema_type(Type::String)
-        .pattern(Some(TIME_OF_DAY));
-    let pair = ArrayBuilder::new()
-        .items(time)
-        .min_items(Some(2))
-        .max_items(Some(2));
-    ArrayBuilder::new()
-        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
-        .items(pair)
-        .description(Some(
-            "`[start, end]` pairs of local `HH:MM`, in order and not overlapping",
-        ))
-        .examples([serde_json::json!([["07:30", "11:30"], ["13:00", "16:30"]])])
-        .build()
-        .into()
 }
 
 #[cfg(test)]
