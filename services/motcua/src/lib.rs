@@ -30,6 +30,25 @@ pub struct Listeners {
     pub grpc: TcpListener,
 }
 
+/// Where `motcua up` listens for `name`: on loopback (127.0.0.1, the default port) unless the
+/// operator set `MOTCUA_<SERVICE>_REST_ADDR` / `_GRPC_ADDR`. A one-command local run must not
+/// be reachable from the network by accident; containers (`motcua serve`) keep `0.0.0.0`.
+pub fn local_addrs(
+    env: &motcua_config::Env<'_>,
+    name: ServiceName,
+    rest: SocketAddr,
+    grpc: SocketAddr,
+) -> (SocketAddr, SocketAddr) {
+    let local = |var: String, addr: SocketAddr| match env.get(&var) {
+        Some(_) => addr,
+        None => SocketAddr::from(([127, 0, 0, 1], addr.port())),
+    };
+    (
+        local(name.rest_addr_var(), rest),
+        local(name.grpc_addr_var(), grpc),
+    )
+}
+
 /// Binds every service's listeners at the given addresses.
 pub async fn bind_all(
     addrs: &[(ServiceName, SocketAddr, SocketAddr)],
@@ -120,4 +139,22 @@ pub async fn start_system(
         addrs,
         services,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn up_listens_on_loopback_unless_an_address_is_set() {
+        let env = motcua_config::Env::from_fn(|k| {
+            (k == "MOTCUA_INTAKE_REST_ADDR").then(|| "0.0.0.0:8082".to_string())
+        });
+        let any = |port| SocketAddr::from(([0, 0, 0, 0], port));
+        let (rest, grpc) = local_addrs(&env, ServiceName::Intake, any(8082), any(9082));
+        assert_eq!(rest, any(8082), "set by the operator: kept");
+        assert_eq!(grpc, SocketAddr::from(([127, 0, 0, 1], 9082)));
+        let (rest, _) = local_addrs(&env, ServiceName::Catalogue, any(8081), any(9081));
+        assert!(rest.ip().is_loopback());
+    }
 }

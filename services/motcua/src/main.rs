@@ -390,7 +390,8 @@ async fn run_system(
     let mut addrs = Vec::new();
     for name in ServiceName::ALL {
         let cfg = settings.service(env, name)?;
-        addrs.push((name, cfg.rest_addr, cfg.grpc_addr));
+        let (rest, grpc) = motcua::local_addrs(env, name, cfg.rest_addr, cfg.grpc_addr);
+        addrs.push((name, rest, grpc));
     }
     let listeners = motcua::bind_all(&addrs).await?;
     let grace = settings.shutdown_grace;
