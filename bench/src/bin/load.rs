@@ -6,7 +6,7 @@
 //! cargo run --release -p motcua -- up &            # the system under test
 //! cargo run --release -p motcua-bench --bin load -- --requests 2000 --concurrency 32
 //! ```
-//! The token is signed with `MOTCUA_JWT_SECRET` (or the development default), as the services
+//! The token is signed with `MOTCUA_JWT_SECRET` (or `motcua up`'s `.motcua/jwt-secret`), as the services
 //! verify. Every request is bounded (`--requests`), and every target is on loopback.
 
 use clap::Parser;
@@ -123,8 +123,17 @@ async fn main() -> anyhow::Result<()> {
         args.host == "127.0.0.1" || args.host == "localhost" || args.host == "::1",
         "the load generator only targets loopback"
     );
-    let secret =
-        std::env::var("MOTCUA_JWT_SECRET").unwrap_or_else(|_| motcua_config::DEV_JWT_SECRET.into());
+    // The services' secret: MOTCUA_JWT_SECRET, or the one `motcua up` made for this folder.
+    let secret = match std::env::var("MOTCUA_JWT_SECRET") {
+        Ok(s) => s,
+        Err(_) => std::fs::read_to_string(".motcua/jwt-secret")
+            .map(|s| s.trim().to_string())
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "set MOTCUA_JWT_SECRET, or run from the folder of `motcua up` (.motcua/jwt-secret: {e})"
+                )
+            })?,
+    };
     let issuer = motcua_auth::TokenIssuer::hs256(secret.as_bytes(), "motcua");
     let officer = issuer
         .issue(

@@ -143,9 +143,6 @@ pub struct AuthConfig {
     pub public_key_algorithm: String,
     /// Expected audience (`MOTCUA_JWT_AUDIENCE`, default `motcua`).
     pub audience: String,
-    /// Accept the published development secret. Never read from the environment: only
-    /// `motcua up` and `motcua token` (local use) set it.
-    pub allow_dev_secret: bool,
 }
 
 /// Where each service's gRPC endpoint is, for the others to call.
@@ -278,11 +275,12 @@ pub struct NoticeConfig {
     pub max_attempts: u32,
 }
 
-/// Default HS256 secret for local use; production must set `MOTCUA_JWT_SECRET` or a public key.
+/// The value `MOTCUA_JWT_SECRET` reads as when unset: published, so always refused at start-up
+/// (a local run sets its installation's own secret instead; see `services/motcua`).
 pub const DEV_JWT_SECRET: &str = "motcua-local-development-secret-do-not-use-in-production";
 
 /// Secrets published in this repository (the development default and the example env file):
-/// a service refuses to start with one of them unless run locally (`motcua up`).
+/// a service refuses to start with one of them, locally too.
 pub const PUBLISHED_SECRETS: [&str; 2] = [DEV_JWT_SECRET, "change-me-to-a-long-random-secret"];
 
 /// Shortest HS256 secret accepted (bytes).
@@ -298,7 +296,6 @@ impl AuthConfig {
             private_key_file: env.get("MOTCUA_JWT_PRIVATE_KEY_FILE"),
             public_key_algorithm: env.string("MOTCUA_JWT_ALGORITHM", "RS256"),
             audience: env.string("MOTCUA_JWT_AUDIENCE", "motcua"),
-            allow_dev_secret: false,
         };
         if auth.public_key_file.is_some() && auth.private_key_file.is_none() {
             return Err(ConfigError {

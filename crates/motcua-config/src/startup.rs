@@ -34,14 +34,15 @@ impl AuthConfig {
         PUBLISHED_SECRETS.contains(&self.hs256_secret.as_str())
     }
 
-    /// Refuses a short HS256 secret, and a published one outside local use: anyone could mint
-    /// an admin or service token with it. Consulted only when no public key is configured.
+    /// Refuses a short HS256 secret, and a published one everywhere (local runs included: they
+    /// make a secret of their own): anyone could mint an admin or service token with it.
+    /// Consulted only when no public key is configured.
     pub fn check_secret(&self) -> Result<(), ConfigError> {
         let len = self.hs256_secret.len();
         if len < MIN_SECRET_LEN {
             return Err(short_secret(len));
         }
-        if self.uses_published_secret() && !self.allow_dev_secret {
+        if self.uses_published_secret() {
             return Err(ConfigError {
                 var: "MOTCUA_JWT_SECRET".into(),
                 reason: format!(
@@ -68,20 +69,19 @@ fn short_secret(len: usize) -> ConfigError {
 mod tests {
     use super::*;
 
-    fn auth(secret: &str, local: bool) -> AuthConfig {
+    fn auth(secret: &str) -> AuthConfig {
         AuthConfig {
             hs256_secret: secret.into(),
             public_key_file: None,
             private_key_file: None,
             public_key_algorithm: "RS256".into(),
             audience: "motcua".into(),
-            allow_dev_secret: local,
         }
     }
 
     #[test]
     fn a_short_secret_names_the_variable_the_minimum_and_how_to_make_one() {
-        let err = auth("short", false).check_secret().unwrap_err();
+        let err = auth("short").check_secret().unwrap_err();
         assert_eq!(
             err.to_string(),
             "configuration variable MOTCUA_JWT_SECRET: 5 bytes is too short, at least 32 are \
@@ -92,14 +92,14 @@ mod tests {
     }
 
     #[test]
-    fn a_published_secret_is_refused_outside_local_use_only() {
-        let published = PUBLISHED_SECRETS[1];
-        let err = auth(published, false).check_secret().unwrap_err();
-        assert_eq!(err.var, "MOTCUA_JWT_SECRET");
-        assert!(err.reason.contains("motcua keys generate"), "{err}");
-        assert!(auth(published, true).check_secret().is_ok());
+    fn a_published_secret_is_refused_everywhere() {
+        for published in PUBLISHED_SECRETS {
+            let err = auth(published).check_secret().unwrap_err();
+            assert_eq!(err.var, "MOTCUA_JWT_SECRET");
+            assert!(err.reason.contains("motcua keys generate"), "{err}");
+        }
         assert!(
-            auth("an-operator-made-secret-of-enough-bytes-01", false)
+            auth("an-operator-made-secret-of-enough-bytes-01")
                 .check_secret()
                 .is_ok()
         );

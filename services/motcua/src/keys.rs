@@ -223,7 +223,7 @@ fn random_bytes<const N: usize>() -> anyhow::Result<[u8; N]> {
 
 /// `N` random bytes as URL-safe base64 without padding: safe in a `.env` line, in YAML and in
 /// a PostgreSQL URL (`POSTGRES_PASSWORD` goes into `DATABASE_URL`).
-fn random_token<const N: usize>() -> anyhow::Result<String> {
+pub(crate) fn random_token<const N: usize>() -> anyhow::Result<String> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<N>()?))
 }
 

@@ -5,6 +5,7 @@
 
 pub mod error_report;
 pub mod keys;
+pub mod local_secret;
 
 use motcua_config::{ServiceName, Settings};
 use motcua_server::{Platform, RunningService, ServiceDef};

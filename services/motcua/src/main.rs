@@ -182,9 +182,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             sector,
             ttl,
         } => {
-            let mut settings = Settings::from_env(&Env::process())?;
-            // Local tokens for `motcua up` are signed with the development secret.
-            settings.auth.allow_dev_secret = true;
+            let env = Env::process();
+            let mut settings = Settings::from_env(&env)?;
+            // Local tokens are signed with the secret `motcua up` made for this installation.
+            if motcua::local_secret::applies(&env) {
+                settings.auth.hs256_secret =
+                    motcua::local_secret::load(&motcua::local_secret::folder()?)?;
+            }
             let platform = motcua_server::platform(settings, CancellationToken::new())?;
             for r in &roles {
                 if motcua_auth::Role::parse(r).is_none() {
@@ -341,8 +345,11 @@ fn serde_json_pretty<T: serde::Serialize>(v: &T) -> String {
 async fn up() -> anyhow::Result<()> {
     let env = Env::process();
     let mut settings = Settings::from_env(&env)?;
-    // One-command local runs may use the development secret (with a warning).
-    settings.auth.allow_dev_secret = true;
+    // Without a key of the operator's, this installation's own secret (never a published one).
+    if motcua::local_secret::applies(&env) {
+        settings.auth.hs256_secret =
+            motcua::local_secret::load_or_create(&motcua::local_secret::folder()?)?;
+    }
     let telemetry = motcua_telemetry::init(&motcua_telemetry::TelemetryConfig {
         service_name: "motcua".into(),
         filter: settings.log_filter.clone(),
