@@ -143,6 +143,11 @@ pub struct AuthConfig {
     pub public_key_algorithm: String,
     /// Expected audience (`MOTCUA_JWT_AUDIENCE`, default `motcua`).
     pub audience: String,
+    /// Accepted issuers (`MOTCUA_JWT_ISSUER`, comma-separated, default `motcua`): the first is
+    /// the one motcua writes in the tokens it signs; add the province's single sign-on.
+    pub issuers: Vec<String>,
+    /// Longest lifetime of a token in seconds (`MOTCUA_JWT_MAX_LIFETIME_SECS`, default 86400).
+    pub max_lifetime_secs: i64,
 }
 
 /// Where each service's gRPC endpoint is, for the others to call.
@@ -296,7 +301,27 @@ impl AuthConfig {
             private_key_file: env.get("MOTCUA_JWT_PRIVATE_KEY_FILE"),
             public_key_algorithm: env.string("MOTCUA_JWT_ALGORITHM", "RS256"),
             audience: env.string("MOTCUA_JWT_AUDIENCE", "motcua"),
+            issuers: env
+                .string("MOTCUA_JWT_ISSUER", "motcua")
+                .split(',')
+                .map(str::trim)
+                .filter(|i| !i.is_empty())
+                .map(str::to_string)
+                .collect(),
+            max_lifetime_secs: env.parse("MOTCUA_JWT_MAX_LIFETIME_SECS", 86_400_i64)?,
         };
+        if auth.issuers.is_empty() {
+            return Err(ConfigError {
+                var: "MOTCUA_JWT_ISSUER".into(),
+                reason: "name at least one issuer (default motcua)".into(),
+            });
+        }
+        if auth.max_lifetime_secs <= 0 {
+            return Err(ConfigError {
+                var: "MOTCUA_JWT_MAX_LIFETIME_SECS".into(),
+                reason: "must be a positive number of seconds (default 86400)".into(),
+            });
+        }
         if auth.public_key_file.is_some() && auth.private_key_file.is_none() {
             return Err(ConfigError {
                 var: "MOTCUA_JWT_PRIVATE_KEY_FILE".into(),
@@ -469,6 +494,30 @@ mod tests {
                     assert_eq!(err.var, "MOTCUA_GRPC_TIMEOUT_MS");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn token_issuers_and_lifetime_are_configured_or_refused_by_name() {
+        let map = env(&[]);
+        let s = Settings::from_env(&Env::from_fn(|k| map.get(k).cloned())).unwrap();
+        assert_eq!(s.auth.issuers, vec!["motcua"]);
+        assert_eq!(s.auth.max_lifetime_secs, 86_400);
+        let map = env(&[
+            ("MOTCUA_JWT_ISSUER", "motcua, https://sso.tinh.gov.vn"),
+            ("MOTCUA_JWT_MAX_LIFETIME_SECS", "3600"),
+        ]);
+        let s = Settings::from_env(&Env::from_fn(|k| map.get(k).cloned())).unwrap();
+        assert_eq!(s.auth.issuers, vec!["motcua", "https://sso.tinh.gov.vn"]);
+        assert_eq!(s.auth.max_lifetime_secs, 3600);
+        for (var, value) in [
+            ("MOTCUA_JWT_ISSUER", " , "),
+            ("MOTCUA_JWT_MAX_LIFETIME_SECS", "0"),
+            ("MOTCUA_JWT_MAX_LIFETIME_SECS", "a day"),
+        ] {
+            let map = env(&[(var, value)]);
+            let err = Settings::from_env(&Env::from_fn(|k| map.get(k).cloned())).unwrap_err();
+            assert_eq!(err.var, var, "{value}");
         }
     }
 }

@@ -76,6 +76,8 @@ mod tests {
             private_key_file: None,
             public_key_algorithm: "RS256".into(),
             audience: "motcua".into(),
+            issuers: vec!["motcua".into()],
+            max_lifetime_secs: 86_400,
         }
     }
 

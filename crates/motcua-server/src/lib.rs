@@ -305,15 +305,22 @@ pub fn platform(settings: Settings, shutdown: CancellationToken) -> anyhow::Resu
         _ => {
             // Settings refuse a public key without its private key; here neither is set.
             a.check_secret()?;
-            if a.uses_published_secret() {
-                tracing::warn!("using the published development JWT secret: local use only");
-            }
             (
                 JwtVerifier::hs256(a.hs256_secret.as_bytes(), &a.audience),
                 TokenIssuer::hs256(a.hs256_secret.as_bytes(), &a.audience),
             )
         }
     };
+    let issuers: Vec<&str> = a.issuers.iter().map(String::as_str).collect();
+    let verifier = verifier
+        .with_issuers(&issuers)
+        .with_max_lifetime(a.max_lifetime_secs);
+    let issuer = issuer.with_issuer(
+        issuers
+            .first()
+            .copied()
+            .unwrap_or(motcua_auth::DEFAULT_ISSUER),
+    );
     Ok(Platform {
         clock: motcua_clock::from_config(settings.test_clock),
         settings,
@@ -379,6 +386,29 @@ mod tests {
                 token()
             )
             .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_configured_issuer_is_written_and_the_only_one_accepted() {
+        let env = motcua_config::Env::from_fn(|k| match k {
+            "MOTCUA_JWT_SECRET" => Some("a-real-secret-with-enough-random-bytes-0001".into()),
+            "MOTCUA_JWT_ISSUER" => Some("https://sso.tinh.gov.vn".into()),
+            "MOTCUA_JWT_MAX_LIFETIME_SECS" => Some("600".into()),
+            _ => None,
+        });
+        let p = platform(Settings::from_env(&env).unwrap(), CancellationToken::new()).unwrap();
+        let ok = p.issuer.issue("u", &["citizen"], None, None, 300).unwrap();
+        assert!(p.verifier.verify(&ok).is_ok());
+        let too_long = p.issuer.issue("u", &["citizen"], None, None, 3600).unwrap();
+        assert!(p.verifier.verify(&too_long).is_err(), "over 600 s");
+        let secret = b"a-real-secret-with-enough-random-bytes-0001";
+        let ours = motcua_auth::TokenIssuer::hs256(secret, "motcua")
+            .issue("u", &["citizen"], None, None, 300)
+            .unwrap();
+        assert!(
+            p.verifier.verify(&ours).is_err(),
+            "iss motcua is not configured"
         );
     }
 }

@@ -135,7 +135,8 @@ enum Command {
     },
 }
 
-fn parse_ttl(s: &str) -> anyhow::Result<i64> {
+/// A `--ttl` in seconds, refused over `max` (the services would refuse the token).
+fn parse_ttl(s: &str, max: i64) -> anyhow::Result<i64> {
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
     let n: i64 = num.parse().with_context(|| format!("bad ttl {s:?}"))?;
     let mult = match unit {
@@ -146,10 +147,10 @@ fn parse_ttl(s: &str) -> anyhow::Result<i64> {
         _ => anyhow::bail!("bad ttl unit in {s:?}: use s, m, h or d"),
     };
     let secs = n.checked_mul(mult).unwrap_or(i64::MAX);
-    if secs > motcua_auth::DEFAULT_MAX_LIFETIME_SECS {
+    if secs > max {
         anyhow::bail!(
-            "--ttl {s} is longer than a token may live ({} s): the services would refuse it",
-            motcua_auth::DEFAULT_MAX_LIFETIME_SECS
+            "--ttl {s} is longer than a token may live ({max} s, MOTCUA_JWT_MAX_LIFETIME_SECS): \
+             the services would refuse it"
         );
     }
     Ok(secs)
@@ -203,7 +204,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     &roles,
                     agency.as_deref(),
                     sector.as_deref(),
-                    parse_ttl(&ttl)?,
+                    parse_ttl(&ttl, platform.settings.auth.max_lifetime_secs)?,
                 )
                 .map_err(anyhow::Error::msg)?;
             println!("{token}");
