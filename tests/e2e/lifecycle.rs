@@ -84,13 +84,33 @@ async fn counter_supplement_workflow_and_result_return() {
         .0,
         200
     );
+    // An agency off the dossier's path is told what a stranger to a code is told: not found,
+    // with the same body as for a code that does not exist (no oracle on dossier codes).
     let police = sys.token(&["specialist"], Some("000.31.80.H80"), "police-1");
+    let (status, hidden) = get(&sys, Intake, &format!("/api/v1/dossiers/{code}"), &police).await;
+    assert_eq!(status, 404);
+    let unknown = format!("{}-9999", code.rsplit_once('-').unwrap().0);
+    let (status, missing) = get(
+        &sys,
+        Intake,
+        &format!("/api/v1/dossiers/{unknown}"),
+        &police,
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(hidden["code"], missing["code"]);
     assert_eq!(
-        get(&sys, Intake, &format!("/api/v1/dossiers/{code}"), &police)
-            .await
-            .0,
-        403
+        hidden["detail"].as_str().map(|d| d.replace(&code, "")),
+        missing["detail"].as_str().map(|d| d.replace(&unknown, ""))
     );
+    let (status, _) = get(
+        &sys,
+        Intake,
+        &format!("/api/v1/dossiers/{code}/receipt"),
+        &police,
+    )
+    .await;
+    assert_eq!(status, 404);
     let (status, _) = post(
         &sys,
         Intake,

@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use motcua_auth::Caller;
 use motcua_idempotency::IdempotencyKey;
-use motcua_problem::{ApiPath, ApiQuery, ApiResult, Problem, codes, parse_json};
+use motcua_problem::{ApiPath, ApiQuery, ApiResult, Problem, parse_json};
 use motcua_server::Uploads;
 use utoipa::OpenApi;
 
@@ -113,8 +113,8 @@ async fn submit(
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}", tag = "dossiers",
     params(("code" = String, Path, example = "000.25.80.H80-261127-0001")),
     responses((status = 200, body = DossierView, description = "the dossier"),
-              (status = 403, description = "dossier_not_allowed"),
-              (status = 404, description = "unknown dossier: dossier_not_found")),
+              (status = 404, description = "unknown dossier, or one the caller may not read (the same \
+                answer, so that a code's existence is not revealed): dossier_not_found")),
     security(("bearer" = [])))]
 async fn get_dossier(
     caller: Caller,
@@ -124,11 +124,9 @@ async fn get_dossier(
     let dossier = store::dossiers::get(&s.pool, &code)
         .await?
         .ok_or_else(|| not_found(&code))?;
+    // What the caller may not see answers as what does not exist: no oracle on dossier codes.
     if !access::may_read(&caller, &dossier, &s.case_agencies(&code).await) {
-        return Err(Problem::new(
-            &codes::DOSSIER_NOT_ALLOWED,
-            "the caller may not read this dossier",
-        ));
+        return Err(not_found(&code));
     }
     Ok(Json(DossierView::of(Loaded {
         components: store::dossiers::components(&s.pool, &code).await?,

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use motcua_auth::Caller;
-use motcua_problem::{ApiPath, ApiResult, Problem, codes};
+use motcua_problem::{ApiPath, ApiResult};
 use serde_json::Value;
 use utoipa::OpenApi;
 
@@ -28,8 +28,8 @@ pub(crate) fn routes() -> Router<AppState> {
     params(("code" = String, Path, example = "000.25.80.H80-261127-0001")),
     responses((status = 200, description = "the receipt (form 01): JSON, or a printable page with `Accept: text/html`",
                   content((ReceiptForm = "application/json"), (String = "text/html"))),
-              (status = 403, description = "not allowed: dossier_not_allowed"),
-              (status = 404, description = "unknown dossier: dossier_not_found")),
+              (status = 404, description = "unknown dossier, or one the caller may not read (the same \
+                answer): dossier_not_found")),
     security(("bearer" = [])))]
 async fn get_receipt(
     caller: Caller,
@@ -40,11 +40,9 @@ async fn get_receipt(
     let d = store::dossiers::get(&s.pool, &code)
         .await?
         .ok_or_else(|| not_found(&code))?;
+    // What the caller may not see answers as what does not exist: no oracle on dossier codes.
     if !access::may_read(&caller, &d, &Default::default()) {
-        return Err(Problem::new(
-            &codes::DOSSIER_NOT_ALLOWED,
-            "the caller may not read this dossier",
-        ));
+        return Err(not_found(&code));
     }
     let wants_html = headers
         .get(axum::http::header::ACCEPT)
