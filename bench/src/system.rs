@@ -45,9 +45,14 @@ impl Services {
         let mut env: Vec<(String, String)> = vec![
             ("DATABASE_URL".into(), db_url.into()),
             ("MOTCUA_JWT_SECRET".into(), secret.into()),
+            ("MOTCUA_JWT_ALGORITHM".into(), "HS256".into()),
             ("RUST_LOG".into(), "warn".into()),
         ];
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        // The services' own key pairs, shared by the processes (one per service).
+        let keys = std::env::temp_dir().join(format!("motcua-bench-keys-{base}"));
+        motcua_auth::write_missing(&keys, &NAMES).map_err(anyhow::Error::msg)?;
+        env.push(("MOTCUA_SERVICE_KEYS_DIR".into(), keys.display().to_string()));
         for (i, name) in NAMES.iter().enumerate() {
             let (rest, grpc) = (base + 1 + i as u16, base + 1001 + i as u16);
             let up = name.to_uppercase();

@@ -121,3 +121,69 @@ async fn bad_or_missing_tokens_are_401_and_wrong_roles_403() {
     assert_eq!(err.code(), tonic::Code::PermissionDenied);
     sys.stop().await.unwrap();
 }
+
+/// An event a service may not send: `dossier.received` is intake's alone.
+fn forged_receipt() -> motcua_proto::common::v1::Event {
+    motcua_proto::common::v1::Event {
+        id: "0193f7a4-0000-7000-8000-00000000f0f0".into(),
+        r#type: "dossier.received".into(),
+        source: "intake".into(),
+        subject: "000.25.80.H80-261127-9999".into(),
+        occurred_at: None,
+        payload_json: "{}".into(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_are_accepted_only_from_the_service_that_owns_their_type() {
+    use motcua_proto::common::v1::DeliverEventsRequest;
+    let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
+        .await
+        .unwrap();
+    let mut workflow = EventReceiverClient::connect(sys.grpc(ServiceName::Workflow))
+        .await
+        .unwrap();
+    let batch = || DeliverEventsRequest {
+        events: vec![forged_receipt()],
+    };
+    // Reporting's own, valid service token cannot inject intake's event type.
+    let reporting = sys.service_token(ServiceName::Reporting);
+    let err = workflow
+        .deliver_events(authed(batch(), &reporting))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::PermissionDenied);
+    assert!(err.message().contains("dossier.received"), "{err:?}");
+    let problem = motcua_problem::Problem::from_status(&err);
+    assert_eq!(problem.code, "event_not_allowed");
+    // Nor can a user token that lists the `service` role (users never get it).
+    let user = sys.token(&["service", "admin"], None, "svc:intake");
+    let err = workflow
+        .deliver_events(authed(batch(), &user))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::PermissionDenied);
+    // Intake's token sending workflow's type to intake is refused too.
+    let mut intake = EventReceiverClient::connect(sys.grpc(ServiceName::Intake))
+        .await
+        .unwrap();
+    let mut completed = forged_receipt();
+    completed.r#type = "case.completed".into();
+    let err = intake
+        .deliver_event(authed(
+            DeliverEventRequest {
+                event: Some(completed),
+            },
+            &sys.service_token(ServiceName::Intake),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::PermissionDenied);
+    // The owner's token is accepted (the dossier is unknown to workflow: nothing to open).
+    let ok = workflow
+        .deliver_events(authed(batch(), &sys.service_token(ServiceName::Intake)))
+        .await;
+    assert!(ok.is_ok(), "{ok:?}");
+    sys.stop().await.unwrap();
+}

@@ -79,14 +79,20 @@ async fn deadlines_follow_the_loaded_calendar_and_changes_are_audited() {
         .await
         .unwrap();
     assert_eq!(stored["days_off"].as_array().unwrap().len(), 2);
-    let (actor, action): (String, String) =
-        sqlx::query_as("SELECT actor, action FROM catalogue.audit_log WHERE subject = '2027'")
-            .fetch_one(&mut sqlx_conn(&sys).await)
-            .await
-            .unwrap();
+    let (actor, action, roles): (String, String, Vec<String>) = sqlx::query_as(
+        "SELECT actor, action, actor_roles FROM catalogue.audit_record WHERE target = '2027'",
+    )
+    .fetch_one(&mut sqlx_conn(&sys).await)
+    .await
+    .unwrap();
     assert_eq!(
         (actor.as_str(), action.as_str()),
         ("cat-admin-1", "calendar.put")
+    );
+    assert_eq!(
+        roles,
+        ["catalogue_admin"],
+        "the caller's roles are on the record"
     );
 
     // Bad parameters are field-level 422s.
@@ -230,7 +236,7 @@ async fn an_agency_with_its_own_sessions_gets_its_own_deadlines() {
 const DEMO: &str = include_str!("../../data/catalogue-demo.json");
 
 async fn audit_rows(sys: &TestSystem) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM catalogue.audit_log")
+    sqlx::query_scalar("SELECT count(*) FROM catalogue.audit_record")
         .fetch_one(&mut sqlx_conn(sys).await)
         .await
         .unwrap()

@@ -371,7 +371,7 @@ async fn the_appointment_follows_the_submission_methods_own_time_limit() {
         b
     };
     let officer = sys.token(&["one_stop_officer"], Some("000.25.80.H80"), "officer-1");
-    let citizen = sys.token(&["citizen"], None, "citizen-1");
+    let citizen = sys.citizen_token("citizen-1", "080203001234");
     let (status, counter) = post(
         &sys,
         ServiceName::Intake,

@@ -170,7 +170,7 @@ fn words(command: &str, env: &HashMap<String, String>) -> Vec<Word> {
     out
 }
 
-/// What `$(motcua token --role R [--agency A] [--sector S] --sub S [--ttl T])` prints, minted
+/// What `$(motcua token --role R [--agency A] [--sector S] [--id-number N] --sub S [--ttl T])` prints, minted
 /// by the test system with the same claims.
 fn token(sys: &TestSystem, args: &[String]) -> String {
     assert_eq!(
@@ -184,7 +184,15 @@ fn token(sys: &TestSystem, args: &[String]) -> String {
             panic!("motcua token: a flag without value: {args:?}")
         };
         assert!(
-            ["--role", "--agency", "--sector", "--sub", "--ttl"].contains(&flag.as_str()),
+            [
+                "--role",
+                "--agency",
+                "--sector",
+                "--sub",
+                "--id-number",
+                "--ttl"
+            ]
+            .contains(&flag.as_str()),
             "motcua token has no {flag}"
         );
         opts.entry(flag.as_str())
@@ -199,7 +207,14 @@ fn token(sys: &TestSystem, args: &[String]) -> String {
     let sub = one("--sub").expect("motcua token needs --sub");
     sys.platform
         .issuer
-        .issue(sub, &roles, one("--agency"), one("--sector"), 3600)
+        .issue_identified(
+            sub,
+            &roles,
+            one("--agency"),
+            one("--sector"),
+            one("--id-number"),
+            3600,
+        )
         .expect("token")
 }
 

@@ -120,8 +120,9 @@ async fn counter_supplement_workflow_and_result_return() {
         serde_json::json!({"items": [{"component_code": "HTSS", "reason": "x"}]}),
     )
     .await;
+    // Off the dossier's path, the action is refused as on an unknown code (no oracle).
     assert_eq!(
-        status, 403,
+        status, 404,
         "only the one-stop or the agency holding the dossier"
     );
 
@@ -454,7 +455,7 @@ async fn refusal_and_withdrawal_need_their_reasons_and_end_the_dossier() {
         .await
         .unwrap();
     let officer = sys.token(&["one_stop_officer"], Some(OS), "officer-1");
-    let citizen = sys.token(&["citizen"], None, "citizen-080203001234");
+    let citizen = sys.citizen_token("citizen-080203001234", "080203001234");
     // Online by a citizen, withdrawn by the same citizen.
     let (status, d) = post(
         &sys,
@@ -477,8 +478,9 @@ async fn refusal_and_withdrawal_need_their_reasons_and_end_the_dossier() {
         serde_json::json!({"reason": "x"}),
     )
     .await;
+    // Someone else's dossier answers as an unknown one (no oracle on dossier codes).
     assert_eq!(
-        status, 403,
+        status, 404,
         "only the applicant (or the one-stop) withdraws"
     );
     let (status, w) = post(
@@ -587,11 +589,7 @@ async fn a_result_ready_while_waiting_for_payment_is_not_lost() {
     assert_eq!(status, 200);
     assert_eq!(public_code(&sys, &code).await, 6);
     // Workflow finished before it heard of the payment wait (events cross): intake keeps it.
-    let service = sys
-        .platform
-        .issuer
-        .issue("svc:workflow", &["service"], None, None, 60)
-        .unwrap();
+    let service = sys.service_token(motcua_config::ServiceName::Workflow);
     let payload = serde_json::json!({"dossier_code": code, "case_id": "c", "at": "2026-11-27T10:00:00+07:00", "current_steps": []});
     let event = Event {
         id: "0193f7a4-0000-7000-8000-000000000001".into(),

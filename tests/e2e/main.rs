@@ -1,13 +1,19 @@
 //! End-to-end tests: the four services in one process on random ports, a fresh database each,
 //! real gRPC between them. One test binary (each extra binary would re-link the whole graph).
 
+mod applicant_identity;
+mod audit_trail;
 mod auth;
+mod authorization_grpc;
+mod authorization_matrix;
 mod catalogue;
 mod contract;
+mod history;
 mod intake_rules;
 mod integrators;
 mod lifecycle;
 mod outreach;
+mod personal_data;
 mod platform;
 mod platform_protection;
 mod poison;

@@ -128,7 +128,7 @@ async fn a_body_over_one_mib_is_413_except_where_files_are_uploaded() {
     let sys = TestSystem::start(datetime!(2026-11-27 09:00 +07:00))
         .await
         .unwrap();
-    let citizen = sys.token(&["citizen"], None, "citizen-big");
+    let citizen = sys.citizen_token("citizen-big", "080203001234");
     let big = online_with_file(1_600_000);
     assert!(big.to_string().len() > 2 * 1024 * 1024);
     let (status, d) = post(

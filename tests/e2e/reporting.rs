@@ -18,7 +18,7 @@ use time::macros::{date, datetime};
 use time::{Date, OffsetDateTime};
 
 fn service_token(sys: &TestSystem) -> String {
-    sys.token(&["service"], None, "intake")
+    sys.service_token(motcua_config::ServiceName::Intake)
 }
 
 async fn calendar(sys: &TestSystem, agency: &str) -> WorkingCalendar {

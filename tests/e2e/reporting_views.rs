@@ -94,11 +94,12 @@ async fn an_inter_agency_group_counts_once_is_rated_by_its_applicant_and_feeds_t
     let rating =
         json!({"access": 5, "procedure": 4, "officials": 5, "result": 5, "feedback_handling": 4});
     let rate = format!("/api/v1/dossiers/{code}/rating");
+    // Someone else's dossier answers as an unknown one (no oracle on dossier codes).
     let stranger = sys.token(&["citizen"], None, "someone-else");
     let (status, p) = post(&sys, Reporting, &rate, &stranger, "k", rating.clone()).await;
     assert_eq!(
         (status, p["code"].as_str()),
-        (403, Some("dossier_not_allowed"))
+        (404, Some("dossier_not_found"))
     );
     let portal = sys.token(&["portal"], None, "portal");
     let (status, first) = post(&sys, Reporting, &rate, &portal, "k", rating.clone()).await;

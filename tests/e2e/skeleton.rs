@@ -102,11 +102,7 @@ async fn a_dossier_travels_intake_to_workflow_to_reporting_in_one_trace() {
             .fetch_one(&mut sqlx_conn(&sys).await)
             .await
             .unwrap();
-    let service = sys
-        .platform
-        .issuer
-        .issue("svc:intake", &["service"], None, None, 60)
-        .unwrap();
+    let service = sys.service_token(ServiceName::Intake);
     let event = Event {
         id: event_id.to_string(),
         r#type: "dossier.received".into(),

@@ -2,6 +2,7 @@
 //! database, with a controllable clock, and helpers to call them over REST and gRPC; and the
 //! systems outside motcua it talks to, as local stand-ins ([`outside`]).
 
+pub mod log_capture;
 pub mod outside;
 
 use motcua_config::{Env, ServiceName, Settings};
@@ -39,12 +40,19 @@ impl TestSystem {
     /// Starts the four services with the test clock at `now` and more settings (`extra`
     /// environment variables, e.g. where the national portal and the SMTP relay are).
     pub async fn start_with(now: OffsetDateTime, extra: &[(&str, String)]) -> anyhow::Result<Self> {
-        let _ = motcua_telemetry::init(&motcua_telemetry::TelemetryConfig {
-            service_name: "motcua-e2e".into(),
-            filter: std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
-            json: false,
-            otlp_endpoint: None,
-        });
+        // Every line goes through the scanner (log_capture): no personal number may appear.
+        let filter = std::env::var("RUST_LOG").ok();
+        let _ = motcua_telemetry::init_with_writer(
+            &motcua_telemetry::TelemetryConfig {
+                service_name: "motcua-e2e".into(),
+                filter: filter.clone().unwrap_or_else(|| log_capture::FILTER.into()),
+                json: true,
+                otlp_endpoint: None,
+            },
+            log_capture::Scanner {
+                echo: filter.is_some(),
+            },
+        );
         let db = TestDb::create().await?;
         let (system, shutdown) = boot(&db.url, now, extra).await?;
         Ok(Self {
@@ -109,6 +117,23 @@ impl TestSystem {
             .unwrap_or_default()
     }
 
+    /// A citizen's token carrying their verified personal identification number.
+    pub fn citizen_token(&self, sub: &str, id_number: &str) -> String {
+        self.platform
+            .issuer
+            .issue_identified(sub, &["citizen"], None, None, Some(id_number), 3600)
+            .unwrap_or_default()
+    }
+
+    /// A token of motcua service `name`, signed with its own key (what its relay sends).
+    pub fn service_token(&self, name: ServiceName) -> String {
+        self.platform
+            .service_keys
+            .signer(name.as_str())
+            .and_then(|s| s.token().ok())
+            .unwrap_or_default()
+    }
+
     /// Stops the services (graceful) and drops the database.
     pub async fn stop(self) -> anyhow::Result<()> {
         self.shutdown.cancel();
@@ -126,6 +151,7 @@ async fn boot(
     let mut vars: HashMap<&str, String> = HashMap::from([
         ("MOTCUA_TEST_CLOCK", "1".to_string()),
         ("MOTCUA_JWT_SECRET", TEST_SECRET.to_string()),
+        ("MOTCUA_JWT_ALGORITHM", "HS256".to_string()),
         ("MOTCUA_OUTBOX_POLL_MS", "100".to_string()),
         ("MOTCUA_DB_MAX_CONNECTIONS", "5".to_string()),
         ("MOTCUA_WORKER_POLL_MS", "100".to_string()),

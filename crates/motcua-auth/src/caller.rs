@@ -69,9 +69,22 @@ pub struct Caller {
     pub agency: Option<String>,
     /// Sector of a sector system.
     pub sector: Option<String>,
+    /// A citizen's verified personal identification number (claim `id_number`): an online
+    /// submission names them, and they read every dossier whose applicant they are.
+    pub id_number: Option<String>,
 }
 
 impl Caller {
+    /// The motcua service calling, when the caller is one: only a service token verified with
+    /// that service's own key carries the `service` role.
+    pub fn service(&self) -> Option<&str> {
+        if self.has(Role::Service) {
+            self.sub.strip_prefix(crate::SERVICE_KID_PREFIX)
+        } else {
+            None
+        }
+    }
+
     /// True when the caller has `role`.
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)

@@ -8,7 +8,8 @@ use std::sync::Arc;
 /// Signs tokens with the configured key.
 #[derive(Clone)]
 pub struct TokenIssuer {
-    key: Arc<EncodingKey>,
+    /// `None`: this installation verifies tokens someone else signs (a single sign-on).
+    key: Option<Arc<EncodingKey>>,
     alg: Algorithm,
     audience: String,
     issuer: String,
@@ -26,7 +27,7 @@ impl TokenIssuer {
     /// HS256 with a shared secret.
     pub fn hs256(secret: &[u8], audience: &str) -> Self {
         Self {
-            key: Arc::new(EncodingKey::from_secret(secret)),
+            key: Some(Arc::new(EncodingKey::from_secret(secret))),
             alg: Algorithm::HS256,
             audience: audience.to_string(),
             issuer: crate::DEFAULT_ISSUER.to_string(),
@@ -41,11 +42,26 @@ impl TokenIssuer {
             other => return Err(format!("unsupported algorithm {other}")),
         };
         Ok(Self {
-            key: Arc::new(key.map_err(|e| e.to_string())?),
+            key: Some(Arc::new(key.map_err(|e| e.to_string())?)),
             alg,
             audience: audience.to_string(),
             issuer: crate::DEFAULT_ISSUER.to_string(),
         })
+    }
+
+    /// An issuer without a key, for an installation that only verifies tokens signed elsewhere
+    /// (the province's single sign-on holds the private key): issuing fails, saying so.
+    pub fn without_key(alg: &str, audience: &str) -> Self {
+        Self {
+            key: None,
+            alg: if alg == "EdDSA" {
+                Algorithm::EdDSA
+            } else {
+                Algorithm::RS256
+            },
+            audience: audience.to_string(),
+            issuer: crate::DEFAULT_ISSUER.to_string(),
+        }
     }
 
     /// The same issuer writing `iss` as `issuer` (what the verifiers are configured to expect).
@@ -64,8 +80,22 @@ impl TokenIssuer {
         sector: Option<&str>,
         ttl_secs: i64,
     ) -> Result<String, String> {
+        self.issue_identified(sub, roles, agency, sector, None, ttl_secs)
+    }
+
+    /// [`issue`](Self::issue) with a citizen's verified personal identification number
+    /// (claim `id_number`), as the identity provider would (local use and tests).
+    pub fn issue_identified(
+        &self,
+        sub: &str,
+        roles: &[&str],
+        agency: Option<&str>,
+        sector: Option<&str>,
+        id_number: Option<&str>,
+        ttl_secs: i64,
+    ) -> Result<String, String> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let claims = Claims {
+        self.sign(&Claims {
             sub: sub.to_string(),
             roles: roles.iter().map(|r| r.to_string()).collect(),
             agency: agency.map(str::to_string),
@@ -75,7 +105,15 @@ impl TokenIssuer {
             nbf: None,
             iss: self.issuer.clone(),
             aud: crate::Audience::One(self.audience.clone()),
-        };
-        jsonwebtoken::encode(&Header::new(self.alg), &claims, &self.key).map_err(|e| e.to_string())
+            id_number: id_number.map(str::to_string),
+        })
+    }
+
+    fn sign(&self, claims: &Claims) -> Result<String, String> {
+        let key = self.key.as_ref().ok_or(
+            "no private key is configured (MOTCUA_JWT_PRIVATE_KEY_FILE): tokens come from the \
+             identity provider that holds it",
+        )?;
+        jsonwebtoken::encode(&Header::new(self.alg), claims, key).map_err(|e| e.to_string())
     }
 }

@@ -2,15 +2,27 @@
 //! extractor) and gRPC ([`JwtVerifier::grpc_interceptor`]), and issues tokens for local use
 //! and for service-to-service calls ([`TokenIssuer`]).
 //!
+//! Services call each other with tokens signed by keys of their own ([`ServiceKeys`]), never
+//! with the users' key.
+//!
 //! Only HS256 (shared secret, local use) or one configured public-key algorithm (RS256 or
 //! EdDSA, production) is accepted; `alg: none` and any other algorithm are rejected.
 
 mod caller;
+mod fetch;
 mod issue;
+mod jwks;
+pub mod matrix;
+mod service_keys;
 mod verify;
 
 pub use caller::{Caller, Role};
 pub use issue::TokenIssuer;
+pub use jwks::{Jwks, KeySet};
+pub use service_keys::{
+    SERVICE_AUDIENCE, SERVICE_KID_PREFIX, ServiceKeys, ServiceSigner, ed25519_pair,
+    private_key_file, public_key_file, write_missing,
+};
 pub use verify::{AuthError, JwtVerifier, caller_of, require_grpc};
 
 /// Claims carried by every motcua token (`shared/api.md` § Auth).
@@ -27,6 +39,10 @@ pub struct Claims {
     /// The sector of a sector system (land, justice, labour…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sector: Option<String>,
+    /// A citizen's personal identification number (số định danh cá nhân), as the identity
+    /// provider verified it: who the citizen is, whatever account they use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<String>,
     /// Expiry (seconds since the epoch).
     pub exp: i64,
     /// Issued at.

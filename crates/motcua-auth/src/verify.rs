@@ -1,6 +1,6 @@
 //! Token verification for REST and gRPC.
 
-use crate::{Caller, Claims, Role};
+use crate::{Caller, Claims, Jwks, Role, ServiceKeys};
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -27,14 +27,18 @@ impl From<AuthError> for Problem {
     }
 }
 
-/// Verifies bearer tokens with one key and one algorithm, and their claims: `iss`, `aud`
+/// Verifies bearer tokens with one key and one algorithm, or with the key a JWK set names by
+/// the token's `kid`, and their claims: `iss`, `aud`
 /// (string or array), `exp` and `nbf` within [`crate::CLOCK_SKEW_SECS`], a lifetime of at most
 /// the configured maximum, a non-empty `sub`.
 #[derive(Clone)]
 pub struct JwtVerifier {
-    key: Arc<DecodingKey>,
+    /// The one configured key; `None` when only a JWK set is.
+    key: Option<Arc<DecodingKey>>,
+    jwks: Option<Arc<Jwks>>,
     validation: Arc<Validation>,
     max_lifetime_secs: i64,
+    services: Option<Arc<ServiceKeys>>,
 }
 
 impl std::fmt::Debug for JwtVerifier {
@@ -55,10 +59,58 @@ impl JwtVerifier {
         validation.validate_nbf = true;
         validation.leeway = crate::CLOCK_SKEW_SECS;
         Self {
-            key: Arc::new(key),
+            key: Some(Arc::new(key)),
+            jwks: None,
             validation: Arc::new(validation),
             max_lifetime_secs: crate::DEFAULT_MAX_LIFETIME_SECS,
+            services: None,
         }
+    }
+
+    /// Tokens signed with the keys of a JWK set, chosen by `kid` (the province's single
+    /// sign-on). [`Jwks::load`] it before serving and run [`Jwks::refresh`] beside.
+    pub fn jwks(jwks: Arc<Jwks>, audience: &str) -> Self {
+        let mut v = Self::with(DecodingKey::from_secret(&[]), Algorithm::RS256, audience);
+        v.key = None;
+        v.jwks = Some(jwks);
+        v
+    }
+
+    /// The same verifier also accepting tokens signed with a key of `jwks` named by their
+    /// `kid` (tokens without a known `kid` are checked with the configured key).
+    pub fn with_jwks(mut self, jwks: Arc<Jwks>) -> Self {
+        self.jwks = Some(jwks);
+        self
+    }
+
+    /// The JWK set this verifier reads, if any (for its loader and refresher).
+    pub fn jwk_set(&self) -> Option<Arc<Jwks>> {
+        self.jwks.clone()
+    }
+
+    /// The key a user's token is checked with: the JWK set's key of its `kid`, else the one
+    /// configured key.
+    fn key_for(&self, kid: Option<&str>) -> Result<(Arc<DecodingKey>, Validation), AuthError> {
+        if let (Some(kid), Some(jwks)) = (kid, &self.jwks)
+            && let Some((key, alg)) = jwks.key(kid)
+        {
+            let mut validation = (*self.validation).clone();
+            validation.algorithms = vec![alg];
+            return Ok((key, validation));
+        }
+        match &self.key {
+            Some(key) => Ok((key.clone(), (*self.validation).clone())),
+            None => Err(AuthError::Invalid(format!(
+                "the token names no signing key of the identity provider (kid {kid:?})"
+            ))),
+        }
+    }
+
+    /// The same verifier also accepting service tokens signed with `keys` (the only way a
+    /// caller gets the `service` role).
+    pub fn with_service_keys(mut self, keys: ServiceKeys) -> Self {
+        self.services = Some(Arc::new(keys));
+        self
     }
 
     /// The same verifier expecting `iss` to be one of `issuers` (the province's single sign-on,
@@ -90,17 +142,40 @@ impl JwtVerifier {
         Ok(Self::with(key, alg, audience))
     }
 
-    /// Verifies a raw token and returns the caller.
+    /// Verifies a raw token and returns the caller: a service token (header `kid: svc:<name>`)
+    /// with that service's public key, any other with the users' key, and then never with the
+    /// `service` role.
     pub fn verify(&self, token: &str) -> Result<Caller, AuthError> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
+        if let Some(service) = header
+            .kid
+            .as_deref()
+            .and_then(|k| k.strip_prefix(crate::SERVICE_KID_PREFIX))
+        {
+            return match &self.services {
+                Some(keys) => keys.verify(service, token),
+                None => Err(AuthError::Invalid(
+                    "service tokens are not accepted here".into(),
+                )),
+            };
+        }
+        let (key, validation) = self.key_for(header.kid.as_deref())?;
+        let data = jsonwebtoken::decode::<Claims>(token, &key, &validation)
             .map_err(|e| AuthError::Invalid(e.to_string()))?;
         let c = data.claims;
         self.check_claims(&c, time::OffsetDateTime::now_utc().unix_timestamp())?;
         Ok(Caller {
             sub: c.sub,
-            roles: c.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            roles: c
+                .roles
+                .iter()
+                .filter_map(|r| Role::parse(r))
+                .filter(|r| *r != Role::Service)
+                .collect(),
             agency: c.agency.filter(|a| !a.is_empty()),
             sector: c.sector.filter(|s| !s.is_empty()),
+            id_number: c.id_number.filter(|n| !n.is_empty()),
         })
     }
 
@@ -366,9 +441,9 @@ mod tests {
             TokenIssuer::private_key(TEST_ED25519_PRIVATE.as_bytes(), "EdDSA", "motcua").unwrap();
         let v = JwtVerifier::public_key(TEST_ED25519_PUBLIC.as_bytes(), "EdDSA", "motcua").unwrap();
         let t = issuer
-            .issue("svc:intake", &["service"], None, None, 60)
+            .issue("officer-1", &["one_stop_officer"], None, None, 60)
             .unwrap();
-        assert_eq!(v.verify(&t).unwrap().roles, vec![Role::Service]);
+        assert_eq!(v.verify(&t).unwrap().roles, vec![Role::OneStopOfficer]);
         // An HS256 token (e.g. signed with the public key as a secret) is refused.
         let hs = TokenIssuer::hs256(TEST_ED25519_PUBLIC.as_bytes(), "motcua")
             .issue("x", &["admin"], None, None, 60)

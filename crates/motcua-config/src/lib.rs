@@ -136,10 +136,11 @@ pub struct AuthConfig {
     /// PEM public key file for RS256/EdDSA verification (`MOTCUA_JWT_PUBLIC_KEY_FILE`); when
     /// set, HS256 tokens are no longer accepted.
     pub public_key_file: Option<String>,
-    /// PEM private key file that signs this process's service-to-service tokens
-    /// (`MOTCUA_JWT_PRIVATE_KEY_FILE`); required with a public key.
+    /// PEM private key file that signs the tokens `motcua token` prints
+    /// (`MOTCUA_JWT_PRIVATE_KEY_FILE`); absent where a single sign-on signs them.
     pub private_key_file: Option<String>,
-    /// Algorithm of the public key: `RS256` or `EdDSA` (`MOTCUA_JWT_ALGORITHM`).
+    /// Algorithm of the public key: `RS256` or `EdDSA`; `HS256` enables the shared secret
+    /// (`MOTCUA_JWT_ALGORITHM`, default `RS256`).
     pub public_key_algorithm: String,
     /// Expected audience (`MOTCUA_JWT_AUDIENCE`, default `motcua`).
     pub audience: String,
@@ -148,6 +149,15 @@ pub struct AuthConfig {
     pub issuers: Vec<String>,
     /// Longest lifetime of a token in seconds (`MOTCUA_JWT_MAX_LIFETIME_SECS`, default 86400).
     pub max_lifetime_secs: i64,
+    /// Folder of the services' own key pairs (`MOTCUA_SERVICE_KEYS_DIR`): `<name>.pub.pem` of
+    /// every service and `<name>.key.pem` of those this process runs. Unset: fresh keys in
+    /// memory, which only works when one process runs every service (`motcua up`, tests).
+    pub service_keys_dir: Option<String>,
+    /// A JWK set (`MOTCUA_JWT_JWKS_URL`: an `https://` or `http://` URL, or a file) whose keys
+    /// are chosen by the token's `kid`: the province's single sign-on and its key rotation.
+    pub jwks_url: Option<String>,
+    /// How often the JWK set is fetched again (`MOTCUA_JWT_JWKS_REFRESH_SECS`, default 300).
+    pub jwks_refresh_secs: u64,
 }
 
 /// Where each service's gRPC endpoint is, for the others to call.
@@ -234,6 +244,9 @@ pub struct Settings {
     /// Working hours before a step's or a dossier's deadline at which it is marked near-due
     /// (`MOTCUA_NEAR_DUE_HOURS`, default 8).
     pub near_due_hours: u32,
+    /// Hours an idempotent request's stored answer is kept before it is forgotten
+    /// (`MOTCUA_IDEMPOTENCY_RETENTION_HOURS`, default 72); the key itself stays.
+    pub idempotency_retention_hours: u32,
     /// The national public-service portal (DVCQG) to keep in sync; `None` when
     /// `MOTCUA_NATIONAL_PORTAL_URL` is unset (nothing is recorded for it then).
     pub national_portal: Option<NationalPortalConfig>,
@@ -292,8 +305,7 @@ pub const PUBLISHED_SECRETS: [&str; 2] = [DEV_JWT_SECRET, "change-me-to-a-long-r
 pub const MIN_SECRET_LEN: usize = 32;
 
 impl AuthConfig {
-    /// Reads token settings; a public key without the private key that signs service tokens
-    /// is refused (`motcua keys generate` writes both).
+    /// Reads token settings.
     fn from_env(env: &Env<'_>) -> Result<Self, ConfigError> {
         let auth = AuthConfig {
             hs256_secret: env.string("MOTCUA_JWT_SECRET", DEV_JWT_SECRET),
@@ -309,6 +321,9 @@ impl AuthConfig {
                 .map(str::to_string)
                 .collect(),
             max_lifetime_secs: env.parse("MOTCUA_JWT_MAX_LIFETIME_SECS", 86_400_i64)?,
+            service_keys_dir: env.get("MOTCUA_SERVICE_KEYS_DIR"),
+            jwks_url: env.get("MOTCUA_JWT_JWKS_URL"),
+            jwks_refresh_secs: env.parse("MOTCUA_JWT_JWKS_REFRESH_SECS", 300)?,
         };
         if auth.issuers.is_empty() {
             return Err(ConfigError {
@@ -320,14 +335,6 @@ impl AuthConfig {
             return Err(ConfigError {
                 var: "MOTCUA_JWT_MAX_LIFETIME_SECS".into(),
                 reason: "must be a positive number of seconds (default 86400)".into(),
-            });
-        }
-        if auth.public_key_file.is_some() && auth.private_key_file.is_none() {
-            return Err(ConfigError {
-                var: "MOTCUA_JWT_PRIVATE_KEY_FILE".into(),
-                reason: "required when MOTCUA_JWT_PUBLIC_KEY_FILE is set (it signs the \
-                         services' tokens to each other); `motcua keys generate` writes both"
-                    .into(),
             });
         }
         Ok(auth)
@@ -367,6 +374,7 @@ impl Settings {
             dossier_code_format: env.string("MOTCUA_DOSSIER_CODE_FORMAT", "01-2018"),
             forward_cutoff: env.string("MOTCUA_FORWARD_CUTOFF", "15:00"),
             near_due_hours: env.parse("MOTCUA_NEAR_DUE_HOURS", 8)?,
+            idempotency_retention_hours: env.parse("MOTCUA_IDEMPOTENCY_RETENTION_HOURS", 72)?,
             national_portal: match env.get("MOTCUA_NATIONAL_PORTAL_URL") {
                 None => None,
                 Some(url) => Some(NationalPortalConfig {

@@ -78,6 +78,9 @@ mod tests {
             audience: "motcua".into(),
             issuers: vec!["motcua".into()],
             max_lifetime_secs: 86_400,
+            service_keys_dir: None,
+            jwks_url: None,
+            jwks_refresh_secs: 300,
         }
     }
 

@@ -289,6 +289,18 @@ pub struct ComplianceRecorded {
     pub at: OffsetDateTime,
 }
 
+/// The service that produces events of `event_type`, the only one allowed to send them:
+/// intake owns `dossier.*` and `compliance.recorded`, workflow owns `case.*` and `task.*`.
+/// `None` for a type this version does not know (receivers ignore those).
+pub fn producer(event_type: &str) -> Option<&'static str> {
+    let family = event_type.split('.').next().unwrap_or_default();
+    match family {
+        "dossier" | "compliance" => Some(destination::INTAKE),
+        "case" | "task" => Some(destination::WORKFLOW),
+        _ => None,
+    }
+}
+
 /// The services that consume events, by name: the relay's destinations.
 pub mod destination {
     /// The workflow service (opens a case per received dossier).
@@ -303,6 +315,18 @@ pub mod destination {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn each_event_type_has_one_producer() {
+        for t in [DOSSIER_RECEIVED, DOSSIER_REFUSED, COMPLIANCE_RECORDED] {
+            assert_eq!(producer(t), Some(destination::INTAKE), "{t}");
+        }
+        for t in [CASE_OPENED, CASE_COMPLETED, TASK_COMPLETED, TASK_OVERDUE] {
+            assert_eq!(producer(t), Some(destination::WORKFLOW), "{t}");
+        }
+        assert_eq!(producer("payment.confirmed"), None);
+        assert_eq!(producer("dossiers.x"), None);
+    }
 
     #[test]
     fn payload_round_trips_with_rfc3339_times() {

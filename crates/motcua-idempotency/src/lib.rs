@@ -178,6 +178,7 @@ impl IdempotencyKey {
         match stored::lookup(&mut conn, &self.caller, &self.key, &self.hash).await? {
             Some(Idempotency::Replay { status, body }) => Ok(Some(replay(status, body))),
             Some(Idempotency::Reused) => Err(key_reused()),
+            Some(Idempotency::Expired) => Err(key_expired()),
             _ => Ok(None),
         }
     }
@@ -189,6 +190,7 @@ impl IdempotencyKey {
             Idempotency::Claimed => Ok(None),
             Idempotency::Replay { status, body } => Ok(Some(replay(status, body))),
             Idempotency::Reused => Err(key_reused()),
+            Idempotency::Expired => Err(key_expired()),
         }
     }
 
@@ -240,6 +242,27 @@ impl IdempotencyKey {
     pub async fn complete(&self, tx: &mut PgConnection, answer: &Answer) -> Result<(), Problem> {
         Self::complete_all(&[(self, answer)], tx).await
     }
+}
+
+/// Forgets the stored answers of keys claimed before `before` (at most `limit` per call): they
+/// may hold personal data (a receipt names its applicant), kept no longer than a client could
+/// still be retrying. The keys themselves stay, so a retry after that is refused (`409
+/// idempotency_key_expired`) instead of doing the work twice. Returns how many answers were
+/// forgotten; `None` when the schema takes no keys.
+pub async fn purge(
+    conn: &mut PgConnection,
+    before: time::OffsetDateTime,
+    limit: i64,
+) -> Result<Option<u64>, sqlx::Error> {
+    stored::purge(conn, before, limit).await
+}
+
+fn key_expired() -> Problem {
+    Problem::new(
+        &codes::IDEMPOTENCY_KEY_EXPIRED,
+        "this Idempotency-Key was used long ago and its answer is no longer kept: the request \
+         was done once; read the resource it created instead of sending it again",
+    )
 }
 
 /// The key in an `Idempotency-Key` header's bytes: 1–200 printable ASCII characters (the

@@ -15,6 +15,8 @@ pub(crate) enum Idempotency {
     },
     /// Used before with a different body.
     Reused,
+    /// Used before and completed, but its answer was purged after the retention period.
+    Expired,
 }
 
 /// Claims `key` for `caller` in the transaction, or reports its earlier use. Concurrent
@@ -62,6 +64,7 @@ pub(crate) async fn lookup(
             status: u16::try_from(status).unwrap_or(200),
             body,
         }),
+        Some((_, Some(_), None)) => Some(Idempotency::Expired),
         Some(_) => None,
     })
 }
@@ -122,4 +125,29 @@ pub(crate) async fn complete_all<'a>(
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+/// Forgets the answers of keys claimed before `before`, at most `limit` of them; `None` when
+/// the schema has no key table (a service that takes no keys).
+pub(crate) async fn purge(
+    conn: &mut PgConnection,
+    before: time::OffsetDateTime,
+    limit: i64,
+) -> Result<Option<u64>, sqlx::Error> {
+    let exists: bool = sqlx::query_scalar("SELECT to_regclass('idempotency_key') IS NOT NULL")
+        .fetch_one(&mut *conn)
+        .await?;
+    if !exists {
+        return Ok(None);
+    }
+    let done = sqlx::query(
+        "UPDATE idempotency_key SET response = NULL
+          WHERE (caller, key) IN (SELECT caller, key FROM idempotency_key
+                                   WHERE created_at < $1 AND response IS NOT NULL LIMIT $2)",
+    )
+    .bind(before)
+    .bind(limit)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some(done.rows_affected()))
 }

@@ -21,11 +21,13 @@
 mod deliver;
 mod receive;
 mod relay;
+mod senders;
 mod watch;
 
 pub use deliver::{BatchAttempt, Deliver, HttpPush};
 pub use receive::{apply_holding, apply_in_order, apply_runs, context, taken};
 pub use relay::{Relay, RelayDestination, backoff_seconds};
+pub use senders::{accept_from, check as check_senders};
 pub use watch::watch;
 
 use motcua_proto::common::v1::Event;

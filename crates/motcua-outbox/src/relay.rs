@@ -109,7 +109,7 @@ impl Relay {
             let channel = motcua_server::connect_peer(
                 settings.peers.of(*d),
                 source,
-                platform.issuer.clone(),
+                platform.service_keys.clone(),
                 settings.grpc_timeout,
             )?;
             out.push(RelayDestination::new(

@@ -36,11 +36,11 @@ async fn a_failed_delivery_holds_back_later_events_of_its_subject_only() {
     tx.commit().await.unwrap();
 
     // Nothing listens on port 1: every call fails fast.
-    let issuer = motcua_auth::TokenIssuer::hs256(b"secret-secret-secret-secret-secret", "motcua");
+    let keys = motcua_auth::ServiceKeys::generate(&["intake"]).unwrap();
     let channel = motcua_server::connect_peer(
         "http://127.0.0.1:1",
         motcua_config::ServiceName::Intake,
-        issuer,
+        keys,
         Duration::from_millis(500),
     )
     .unwrap();

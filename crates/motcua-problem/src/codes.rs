@@ -133,6 +133,8 @@ problems! {
     // --- intake ---
     /// Dossiers are received only through the one-stop (its officers at the counter or by post, citizens and the portal online); the attempt was recorded.
     INTAKE_OUTSIDE_ONE_STOP = ("intake_outside_one_stop", 403, "Chỉ bộ phận một cửa được tiếp nhận hồ sơ");
+    /// A citizen's token without the verified personal identification number (claim `id_number`): an online submission must say who submits.
+    CITIZEN_IDENTITY_REQUIRED = ("citizen_identity_required", 403, "Tài khoản công dân chưa được định danh");
     /// No dossier with this code (or, on the public lookup, the digits do not match).
     DOSSIER_NOT_FOUND = ("dossier_not_found", 404, "Không tìm thấy hồ sơ");
     /// The caller may not read this dossier.
@@ -149,6 +151,9 @@ problems! {
     IDEMPOTENCY_KEY_REQUIRED = ("idempotency_key_required", 422, "Thiếu khóa Idempotency-Key");
     /// This `Idempotency-Key` was used with a different request.
     IDEMPOTENCY_KEY_REUSED = ("idempotency_key_reused", 422, "Khóa Idempotency-Key đã dùng cho yêu cầu khác");
+    /// This `Idempotency-Key` was used long enough ago that its answer is no longer kept
+    /// (`MOTCUA_IDEMPOTENCY_RETENTION_HOURS`): the request was done once; read the resource.
+    IDEMPOTENCY_KEY_EXPIRED = ("idempotency_key_expired", 409, "Khóa Idempotency-Key đã hết hạn lưu kết quả");
     /// The action is not allowed in the dossier's status; `current_state` and `action` say which.
     ILLEGAL_TRANSITION = ("illegal_transition", 409, "Thao tác không hợp lệ ở trạng thái hiện tại");
     /// A supplement may be requested only once per dossier (Decree 118/2025 Art. 11); the attempt was recorded.
@@ -239,6 +244,10 @@ fields! {
     // --- dossier submission and supplement ---
     /// Not a valid personal identification number (12 digits, known prefix, birth year not in the future).
     INVALID_PERSONAL_ID = "invalid_personal_id";
+    /// A citizen submits online for someone else without declaring themselves the applicant's representative.
+    REPRESENTATIVE_REQUIRED = "representative_required";
+    /// The declared representative is not the citizen submitting (their verified ID number differs).
+    REPRESENTATIVE_NOT_CALLER = "representative_not_caller";
     /// Not an enterprise tax code: 10 digits with a valid check digit, optionally `-` and 3 digits.
     INVALID_TAX_CODE = "invalid_tax_code";
     /// The receiving agency is unknown.

@@ -41,6 +41,14 @@ pub mod reporting {
     }
 }
 
+/// The audit trail every service serves: a target's records and the chain head.
+pub mod audit {
+    /// Version 1 of the audit contract.
+    pub mod v1 {
+        tonic::include_proto!("motcua.audit.v1");
+    }
+}
+
 /// Encoded `FileDescriptorSet` of all protos, for gRPC server reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("motcua_descriptor");
 

@@ -23,22 +23,28 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
-        let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
+        let Some(ip) = of_request(&parts.extensions, &parts.headers) else {
             tracing::error!("no peer address: the server was not started with connect info");
             return Err(Problem::internal());
         };
-        let proxies = parts
-            .extensions
-            .get::<Proxies>()
-            .cloned()
-            .unwrap_or_default();
-        let forwarded = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok());
-        Ok(Self(client_address(peer.ip(), forwarded, &proxies.0)))
+        Ok(Self(ip))
     }
+}
+
+/// The client of a request from its extensions (peer, trusted proxies) and headers; `None`
+/// when the server was not started with connect info. The request layer records it for the
+/// audit trail (`motcua_telemetry::client_addr`).
+pub(crate) fn of_request(
+    extensions: &http::Extensions,
+    headers: &http::HeaderMap,
+) -> Option<IpAddr> {
+    let ConnectInfo(peer) = extensions.get::<ConnectInfo<SocketAddr>>()?;
+    let proxies = extensions.get::<Proxies>().cloned().unwrap_or_default();
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    Some(client_address(peer.ip(), forwarded, &proxies.0))
 }
 
 /// The client behind `peer`: `peer` itself unless it is trusted; else, reading the

@@ -37,6 +37,7 @@ struct Shape {
     body: bool,
     query: bool,
     path: bool,
+    idempotent: bool,
 }
 
 impl Shape {
@@ -57,6 +58,10 @@ impl Shape {
             body: op.get("requestBody").is_some(),
             query: has_param("query"),
             path: has_param("path"),
+            idempotent: params.is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| p.get("name") == Some(&json!("Idempotency-Key")))
+            }),
         }
     }
 
@@ -81,6 +86,9 @@ impl Shape {
         }
         if self.query {
             add(422, &[&codes::INVALID_QUERY]);
+        }
+        if self.idempotent {
+            add(409, &[&codes::IDEMPOTENCY_KEY_EXPIRED]);
         }
         if self.path {
             add(422, &[&codes::INVALID_PATH]);

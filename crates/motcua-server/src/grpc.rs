@@ -7,7 +7,7 @@
 
 use crate::Platform;
 use motcua_config::ServiceName;
-use motcua_telemetry::{propagation, request_id};
+use motcua_telemetry::{client_addr, propagation, request_id};
 use prost::Message;
 use std::collections::HashSet;
 use std::future::Future;
@@ -109,11 +109,21 @@ where
             false => "unmatched".to_string(),
         };
         propagation::set_parent_from_headers(&span, req.headers());
+        // The calling service's address, for the audit trail.
+        let peer = req
+            .extensions()
+            .get::<tonic::transport::server::TcpConnectInfo>()
+            .and_then(|c| c.remote_addr())
+            .map(|a| a.ip().to_canonical());
         let fut = self.inner.call(req);
         let service = self.service;
         Box::pin(async move {
             let started = Instant::now();
-            let res = request_id::scope(id, fut.instrument(span)).await;
+            let fut = fut.instrument(span);
+            let res = match peer {
+                Some(addr) => request_id::scope(id, client_addr::scope(addr, fut)).await,
+                None => request_id::scope(id, fut).await,
+            };
             metrics::histogram!(
                 "grpc_request_duration_seconds",
                 "service" => service.as_str(),
@@ -126,19 +136,37 @@ where
 }
 
 /// The services every gRPC server has besides its own: health and both reflection versions.
-const PLATFORM_SERVICES: [&str; 3] = [
+pub(crate) const PLATFORM_SERVICES: [&str; 3] = [
     "grpc.health.v1.Health",
     "grpc.reflection.v1.ServerReflection",
     "grpc.reflection.v1alpha.ServerReflection",
 ];
 
+/// Every method path of the services named `names` (motcua's own, health, reflection).
+pub(crate) fn served_paths(names: &[&str]) -> HashSet<String> {
+    method_paths(
+        &[
+            motcua_proto::FILE_DESCRIPTOR_SET,
+            tonic_health::pb::FILE_DESCRIPTOR_SET,
+            tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
+            tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
+        ],
+        names,
+    )
+}
+
+/// The layers of a service's gRPC server: the gate inside the request context.
+type Layers = tower::layer::util::Stack<
+    crate::gate::GrpcGateLayer,
+    tower::layer::util::Stack<GrpcContextLayer, tower::layer::util::Identity>,
+>;
+
 pub(crate) async fn server(
     name: ServiceName,
     routes: tonic::service::Routes,
     grpc_names: &[&'static str],
-    _platform: &Platform,
-) -> anyhow::Result<Router<tower::layer::util::Stack<GrpcContextLayer, tower::layer::util::Identity>>>
-{
+    platform: &Platform,
+) -> anyhow::Result<Router<Layers>> {
     let (reporter, health) = tonic_health::server::health_reporter();
     for n in grpc_names {
         reporter
@@ -166,17 +194,15 @@ pub(crate) async fn server(
         .add_service(reflection().build_v1alpha()?);
     let mut served: Vec<&str> = grpc_names.to_vec();
     served.extend(PLATFORM_SERVICES);
-    let known = method_paths(
-        &[
-            motcua_proto::FILE_DESCRIPTOR_SET,
-            tonic_health::pb::FILE_DESCRIPTOR_SET,
-            tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
-            tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
-        ],
-        &served,
+    let known = served_paths(&served);
+    let gate = crate::gate::GrpcGateLayer::new(
+        crate::gate::service_of(name),
+        platform.verifier.clone(),
+        known.clone(),
     );
     Ok(Server::builder()
         .layer(GrpcContextLayer::new(name, known))
+        .layer(gate)
         .add_routes(routes))
 }
 

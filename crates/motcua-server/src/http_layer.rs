@@ -10,7 +10,7 @@ use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 use motcua_config::ServiceName;
-use motcua_telemetry::{propagation, request_id};
+use motcua_telemetry::{client_addr, propagation, request_id};
 use std::time::Instant;
 use tracing::Instrument;
 
@@ -63,7 +63,12 @@ pub(crate) async fn around(
     );
     propagation::set_parent_from_headers(&span, req.headers());
     let started = Instant::now();
-    let mut res = request_id::scope(id.clone(), next.run(req).instrument(span.clone())).await;
+    let client = crate::client_addr::of_request(req.extensions(), req.headers());
+    let run = next.run(req).instrument(span.clone());
+    let mut res = match client {
+        Some(addr) => request_id::scope(id.clone(), client_addr::scope(addr, run)).await,
+        None => request_id::scope(id.clone(), run).await,
+    };
     let status = res.status().as_u16();
     span.record("status", status);
     if let Ok(v) = HeaderValue::from_str(&id) {

@@ -7,8 +7,10 @@
 //! the same code runs one service per process (docker-compose) or all four in one process
 //! (`motcua up`, tests).
 
+mod audit_trail;
 mod client_addr;
 mod contract;
+mod gate;
 mod grpc;
 mod http_layer;
 pub mod listen;
@@ -16,9 +18,12 @@ pub mod metrics_export;
 pub mod peer;
 mod platform_routes;
 mod protect;
+mod retention;
 pub mod shutdown;
 
+pub use audit_trail::{TrailSnapshot, audit_snapshot};
 pub use client_addr::{ClientAddr, client_address};
+pub use gate::{GrpcGate, GrpcGateLayer};
 pub use grpc::GrpcContextLayer;
 pub use listen::bind;
 pub use peer::{PeerChannel, connect_peer};
@@ -26,7 +31,7 @@ pub use protect::Uploads;
 
 use anyhow::Context;
 use axum::Router;
-use motcua_auth::{JwtVerifier, TokenIssuer};
+use motcua_auth::{JwtVerifier, ServiceKeys, TokenIssuer};
 use motcua_clock::SharedClock;
 use motcua_config::{ServiceName, Settings, StartupError};
 use sqlx::PgPool;
@@ -48,8 +53,10 @@ pub struct Platform {
     pub clock: SharedClock,
     /// Verifies callers' tokens.
     pub verifier: JwtVerifier,
-    /// Signs this process's service-to-service tokens.
+    /// Signs users' tokens (`motcua token`, tests).
     pub issuer: TokenIssuer,
+    /// The services' own keys: each signs its calls to the others with its own.
+    pub service_keys: ServiceKeys,
     /// Cancelled when the process should stop.
     pub shutdown: CancellationToken,
 }
@@ -152,7 +159,19 @@ pub async fn start(
         .context("REST server")
     });
 
-    let grpc_server = grpc::server(name, parts.grpc, &parts.grpc_names, platform).await?;
+    // The identity provider's keys, fetched before the first request is verified.
+    if let Some(jwks) = platform.verifier.jwk_set() {
+        let every = std::time::Duration::from_secs(platform.settings.auth.jwks_refresh_secs.max(5));
+        jwks.start(every, shutdown.clone())
+            .await
+            .map_err(|e| StartupError::new(format!("MOTCUA_JWT_JWKS_URL: {e}")))?;
+    }
+    // Every service serves its audit trail beside its own gRPC services.
+    let audit = audit_trail::service(parts.pool.clone(), &platform.verifier);
+    let mut grpc_names = parts.grpc_names.clone();
+    grpc_names.push(audit_trail::SERVICE_NAME);
+    let routes = parts.grpc.add_service(audit);
+    let grpc_server = grpc::server(name, routes, &grpc_names, platform).await?;
     let grpc_shutdown = shutdown.clone();
     tasks.spawn(async move {
         grpc_server
@@ -171,6 +190,16 @@ pub async fn start(
             Ok(())
         });
     }
+    let forget = retention::forget_old_answers(
+        parts.pool.clone(),
+        platform.clock.clone(),
+        platform.settings.idempotency_retention_hours,
+        shutdown.clone(),
+    );
+    tasks.spawn(async move {
+        forget.await;
+        Ok(())
+    });
     tracing::info!(service = %name, %rest_addr, %grpc_addr, "service started");
     Ok(RunningService {
         name,
@@ -262,6 +291,14 @@ pub async fn run_standalone(def: ServiceDef) -> anyhow::Result<()> {
     let grace = settings.shutdown_grace;
     let platform = platform(settings, shutdown.clone())?;
     let (rest, grpc) = bind(def.name, cfg.rest_addr, cfg.grpc_addr).await?;
+    if platform.settings.auth.service_keys_dir.is_none() {
+        return Err(StartupError::new(
+            "MOTCUA_SERVICE_KEYS_DIR must be set to run one service per process: each service \
+             signs its calls to the others with its own key and verifies theirs with their \
+             public keys (`motcua keys generate` writes them)",
+        )
+        .into());
+    }
     let running = launch(&def, &platform, &url, rest, grpc).await?;
     let res = wait_all(vec![running], &shutdown, grace).await;
     telemetry.shutdown();
@@ -288,22 +325,66 @@ pub async fn wait_all(
         .map(|_| ())
 }
 
-/// Builds the [`Platform`] from settings: the clock, the verifier (HS256 secret, or a public
-/// key file) and the issuer for service tokens.
+/// The services' keys from `dir`, or fresh ones in memory for a process running them all.
+fn service_keys(dir: Option<&str>) -> anyhow::Result<ServiceKeys> {
+    let names: Vec<&str> = ServiceName::ALL.iter().map(|n| n.as_str()).collect();
+    match dir {
+        Some(dir) => ServiceKeys::load_dir(std::path::Path::new(dir), &names).map_err(|e| {
+            StartupError::new(format!(
+                "MOTCUA_SERVICE_KEYS_DIR: {e} (`motcua keys generate` writes every service's pair)"
+            ))
+            .into()
+        }),
+        None => ServiceKeys::generate(&names).map_err(anyhow::Error::msg),
+    }
+}
+
+/// Builds the [`Platform`] from settings: the clock, the verifier (a public key file, or an
+/// HS256 secret when `MOTCUA_JWT_ALGORITHM=HS256` says so), the issuer of users' tokens (none
+/// without a private key: a single sign-on signs them) and the services' own keys.
 pub fn platform(settings: Settings, shutdown: CancellationToken) -> anyhow::Result<Platform> {
     let a = &settings.auth;
-    let (verifier, issuer) = match (&a.public_key_file, &a.private_key_file) {
-        (Some(public), Some(private)) => {
+    let jwks = match &a.jwks_url {
+        Some(url) => Some(std::sync::Arc::new(
+            motcua_auth::Jwks::new(url)
+                .map_err(|e| StartupError::new(format!("MOTCUA_JWT_JWKS_URL: {e}")))?,
+        )),
+        None => None,
+    };
+    let (verifier, issuer) = match (&a.public_key_file, jwks) {
+        (None, Some(jwks)) => (
+            JwtVerifier::jwks(jwks, &a.audience),
+            TokenIssuer::without_key(&a.public_key_algorithm, &a.audience),
+        ),
+        (Some(public), jwks) => {
             let pem = read_key_file("MOTCUA_JWT_PUBLIC_KEY_FILE", public)?;
             let verifier = JwtVerifier::public_key(&pem, &a.public_key_algorithm, &a.audience)
                 .map_err(|e| bad_key_file("MOTCUA_JWT_PUBLIC_KEY_FILE", public, a, e))?;
-            let key = read_key_file("MOTCUA_JWT_PRIVATE_KEY_FILE", private)?;
-            let issuer = TokenIssuer::private_key(&key, &a.public_key_algorithm, &a.audience)
-                .map_err(|e| bad_key_file("MOTCUA_JWT_PRIVATE_KEY_FILE", private, a, e))?;
-            (verifier, issuer)
+            let issuer = match &a.private_key_file {
+                Some(private) => {
+                    let key = read_key_file("MOTCUA_JWT_PRIVATE_KEY_FILE", private)?;
+                    TokenIssuer::private_key(&key, &a.public_key_algorithm, &a.audience)
+                        .map_err(|e| bad_key_file("MOTCUA_JWT_PRIVATE_KEY_FILE", private, a, e))?
+                }
+                None => TokenIssuer::without_key(&a.public_key_algorithm, &a.audience),
+            };
+            match jwks {
+                Some(jwks) => (verifier.with_jwks(jwks), issuer),
+                None => (verifier, issuer),
+            }
         }
-        _ => {
-            // Settings refuse a public key without its private key; here neither is set.
+        (None, None) => {
+            // A shared secret only when asked for by name: a deployment that forgot its key
+            // file must not fall back to it.
+            if a.public_key_algorithm != "HS256" {
+                return Err(StartupError::new(
+                    "no token key is configured: set MOTCUA_JWT_PUBLIC_KEY_FILE (RS256 or EdDSA; \
+                     `motcua keys generate` writes a pair) or MOTCUA_JWT_JWKS_URL (a single \
+                     sign-on's keys), or enable shared-secret tokens explicitly with \
+                     MOTCUA_JWT_ALGORITHM=HS256 and MOTCUA_JWT_SECRET",
+                )
+                .into());
+            }
             a.check_secret()?;
             (
                 JwtVerifier::hs256(a.hs256_secret.as_bytes(), &a.audience),
@@ -312,9 +393,11 @@ pub fn platform(settings: Settings, shutdown: CancellationToken) -> anyhow::Resu
         }
     };
     let issuers: Vec<&str> = a.issuers.iter().map(String::as_str).collect();
+    let service_keys = service_keys(a.service_keys_dir.as_deref())?;
     let verifier = verifier
         .with_issuers(&issuers)
-        .with_max_lifetime(a.max_lifetime_secs);
+        .with_max_lifetime(a.max_lifetime_secs)
+        .with_service_keys(service_keys.clone());
     let issuer = issuer.with_issuer(
         issuers
             .first()
@@ -326,6 +409,7 @@ pub fn platform(settings: Settings, shutdown: CancellationToken) -> anyhow::Resu
         settings,
         verifier,
         issuer,
+        service_keys,
         shutdown,
     })
 }
@@ -360,12 +444,36 @@ mod tests {
     use super::*;
 
     fn settings(secret: Option<&str>) -> Settings {
-        let env = motcua_config::Env::from_fn(move |k| {
-            (k == "MOTCUA_JWT_SECRET")
-                .then(|| secret.map(str::to_string))
-                .flatten()
+        let env = motcua_config::Env::from_fn(move |k| match k {
+            "MOTCUA_JWT_SECRET" => secret.map(str::to_string),
+            "MOTCUA_JWT_ALGORITHM" => Some("HS256".into()),
+            _ => None,
         });
         Settings::from_env(&env).unwrap()
+    }
+
+    #[test]
+    fn a_shared_secret_is_used_only_when_enabled_by_name() {
+        let mut s = settings(Some("a-real-secret-with-enough-random-bytes-0001"));
+        s.auth.public_key_algorithm = "RS256".into();
+        let err = platform(s, CancellationToken::new())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("MOTCUA_JWT_ALGORITHM=HS256"), "{err}");
+    }
+
+    #[test]
+    fn a_single_sign_on_key_set_needs_no_secret_and_no_private_key() {
+        let env = motcua_config::Env::from_fn(|k| {
+            (k == "MOTCUA_JWT_JWKS_URL").then(|| "https://sso.example/jwks".to_string())
+        });
+        let p = platform(Settings::from_env(&env).unwrap(), CancellationToken::new()).unwrap();
+        assert!(p.verifier.jwk_set().is_some());
+        let refused = p
+            .issuer
+            .issue("u", &["citizen"], None, None, 60)
+            .unwrap_err();
+        assert!(refused.contains("no private key"), "{refused}");
     }
 
     #[test]
@@ -393,6 +501,7 @@ mod tests {
     fn the_configured_issuer_is_written_and_the_only_one_accepted() {
         let env = motcua_config::Env::from_fn(|k| match k {
             "MOTCUA_JWT_SECRET" => Some("a-real-secret-with-enough-random-bytes-0001".into()),
+            "MOTCUA_JWT_ALGORITHM" => Some("HS256".into()),
             "MOTCUA_JWT_ISSUER" => Some("https://sso.tinh.gov.vn".into()),
             "MOTCUA_JWT_MAX_LIFETIME_SECS" => Some("600".into()),
             _ => None,

@@ -1,7 +1,7 @@
 //! Calling another motcua service over gRPC: every call carries a deadline, a short-lived
 //! service token, the current `traceparent` and `x-request-id`.
 
-use motcua_auth::TokenIssuer;
+use motcua_auth::{ServiceKeys, ServiceSigner};
 use motcua_config::ServiceName;
 use motcua_telemetry::{propagation, request_id};
 use std::time::Duration;
@@ -11,21 +11,16 @@ use tonic::transport::{Channel, Endpoint};
 /// Adds identity, deadline and trace context to every outgoing call.
 #[derive(Clone, Debug)]
 pub struct Outbound {
-    issuer: TokenIssuer,
-    caller: ServiceName,
+    signer: ServiceSigner,
     timeout: Duration,
 }
 
 impl tonic::service::Interceptor for Outbound {
     fn call(&mut self, mut req: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
-        let sub = format!("svc:{}", self.caller.as_str());
-        let token = self
-            .issuer
-            .issue(&sub, &["service"], None, None, 300)
-            .map_err(|e| {
-                tracing::error!(error = %e, "cannot sign a service token");
-                tonic::Status::from(motcua_problem::Problem::internal())
-            })?;
+        let token = self.signer.token().map_err(|e| {
+            tracing::error!(error = %e, "cannot sign a service token");
+            tonic::Status::from(motcua_problem::Problem::internal())
+        })?;
         let md = req.metadata_mut();
         if let Ok(v) = format!("Bearer {token}").parse() {
             md.insert("authorization", v);
@@ -44,24 +39,26 @@ impl tonic::service::Interceptor for Outbound {
 /// A channel to a peer service with the [`Outbound`] interceptor.
 pub type PeerChannel = InterceptedService<Channel, Outbound>;
 
-/// A lazily-connecting channel to `url` (the peer may start after us); every call times out
-/// after `timeout`.
+/// A lazily-connecting channel to `url` (the peer may start after us); every call carries a
+/// token of `caller` signed with its own key from `keys`, and times out after `timeout`.
 pub fn connect_peer(
     url: &str,
     caller: ServiceName,
-    issuer: TokenIssuer,
+    keys: ServiceKeys,
     timeout: Duration,
 ) -> anyhow::Result<PeerChannel> {
+    let signer = keys.signer(caller.as_str()).ok_or_else(|| {
+        motcua_config::StartupError::new(format!(
+            "no private key of the {caller} service: put {caller}.key.pem in \
+             MOTCUA_SERVICE_KEYS_DIR (`motcua keys generate` writes one per service)"
+        ))
+    })?;
     let channel = Endpoint::from_shared(url.to_string())?
         .connect_timeout(timeout)
         .timeout(timeout)
         .connect_lazy();
     Ok(InterceptedService::new(
         channel,
-        Outbound {
-            issuer,
-            caller,
-            timeout,
-        },
+        Outbound { signer, timeout },
     ))
 }

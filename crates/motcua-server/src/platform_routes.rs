@@ -7,7 +7,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use motcua_auth::{Caller, Role};
 use motcua_clock::SharedClock;
 use motcua_problem::{ApiJson, Problem, codes};
 use serde::{Deserialize, Serialize};
@@ -117,20 +116,16 @@ pub(crate) struct TestClockState {
     now: OffsetDateTime,
 }
 
-async fn get_test_clock(
-    caller: Caller,
-    State(s): State<Standard>,
-) -> Result<Json<TestClockState>, Problem> {
-    caller.require_any(&[Role::Admin])?;
+/// The test clock's instant (admins: `motcua_auth::matrix`).
+async fn get_test_clock(State(s): State<Standard>) -> Result<Json<TestClockState>, Problem> {
     Ok(Json(TestClockState { now: s.clock.now() }))
 }
 
+/// Sets or moves the test clock (admins: `motcua_auth::matrix`).
 async fn set_test_clock(
-    caller: Caller,
     State(s): State<Standard>,
     ApiJson(body): ApiJson<TestClockBody>,
 ) -> Result<Json<TestClockState>, Problem> {
-    caller.require_any(&[Role::Admin])?;
     let Some(tc) = s.clock.as_test_clock() else {
         return Err(Problem::new(
             &codes::NOT_FOUND,
@@ -199,9 +194,18 @@ pub(crate) fn router(parts: &ServiceParts, platform: &Platform) -> Router {
             protect::Guard::new(protection),
             protect::guard,
         ));
+    // Who may call each route, from the one table (`motcua_auth::matrix`), before any handler.
+    let gate = crate::gate::RestGate {
+        service: crate::gate::service_of(parts.name),
+        verifier: platform.verifier.clone(),
+    };
     std_routes
         .with_state(standard)
         .merge(api)
+        .route_layer(axum::middleware::from_fn_with_state(
+            gate,
+            crate::gate::rest,
+        ))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             parts.name,

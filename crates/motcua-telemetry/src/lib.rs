@@ -4,6 +4,7 @@
 //! intake, workflow and reporting is one trace. Every log line inside a trace carries its
 //! trace id and request id ([`log_line`]).
 
+pub mod client_addr;
 pub mod log_line;
 pub mod propagation;
 pub mod request_id;
@@ -52,6 +53,15 @@ static INSTALLED: OnceLock<()> = OnceLock::new();
 /// Installs the global subscriber. Only the first call in a process installs anything (tests
 /// call it from many places); later calls return a guard that owns nothing.
 pub fn init(config: &TelemetryConfig) -> anyhow::Result<TelemetryGuard> {
+    init_with_writer(config, std::io::stdout)
+}
+
+/// [`init`] with log lines written to `writer` instead of standard output: the end-to-end
+/// tests capture every line to prove no personal number is ever logged.
+pub fn init_with_writer<W>(config: &TelemetryConfig, writer: W) -> anyhow::Result<TelemetryGuard>
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
     if INSTALLED.get().is_some() {
         return Ok(TelemetryGuard { provider: None });
     }
@@ -71,7 +81,7 @@ pub fn init(config: &TelemetryConfig) -> anyhow::Result<TelemetryGuard> {
         config.json,
         &config.filter,
         provider.tracer("motcua"),
-        std::io::stdout,
+        writer,
     );
     let installed = dispatch.try_init().is_ok();
     let _ = INSTALLED.set(());
@@ -123,26 +133,4 @@ where
             .with(otel)
             .with(slot),
     )
-}
-
-/// Masks a personal identification number (CCCD) for logs: only the last 4 digits remain.
-/// Personal ID numbers are never logged in full (`shared/domain.md` §8).
-pub fn mask_personal_id(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    let keep = chars.len().min(4);
-    let hidden = chars.len() - keep;
-    let mut out = "*".repeat(hidden);
-    out.extend(&chars[hidden..]);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn personal_ids_keep_only_the_last_four_digits() {
-        assert_eq!(mask_personal_id("080203001234"), "********1234");
-        assert_eq!(mask_personal_id("12"), "12");
-    }
 }

@@ -13,7 +13,8 @@ use crate::store;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use motcua_auth::{Caller, Role};
+use motcua_audit::Actor;
+use motcua_auth::Caller;
 use motcua_calendar::{Deadline, WorkingCalendar};
 use motcua_catalogue_model::sessions_schema;
 use motcua_problem::{ApiPath, ApiQuery, ApiResult, FieldError, Problem, codes};
@@ -85,7 +86,6 @@ async fn put_agency_sessions(
     ApiPath(code): ApiPath<String>,
     motcua_problem::ApiJson(body): motcua_problem::ApiJson<AgencySessions>,
 ) -> ApiResult<Json<AgencySessionsSet>> {
-    caller.require_any(&[Role::CatalogueAdmin])?;
     let sessions = body.sessions.filter(|v| !v.is_null());
     let invalid = |e: String| {
         Problem::new(&codes::INVALID_SESSIONS, e.clone()).with_errors(vec![FieldError::new(
@@ -105,8 +105,13 @@ async fn put_agency_sessions(
         None => None,
     };
     let mut tx = s.pool.begin().await?;
-    if !store::agencies::set_working_sessions(&mut tx, &code, sessions.as_ref(), &caller.sub)
-        .await?
+    if !store::agencies::set_working_sessions(
+        &mut tx,
+        &code,
+        sessions.as_ref(),
+        &Actor::of(&caller),
+    )
+    .await?
     {
         return Err(Problem::new(
             &codes::AGENCY_NOT_FOUND,
@@ -157,7 +162,6 @@ async fn put_year(
     ApiPath(year): ApiPath<i32>,
     body: axum::body::Bytes,
 ) -> ApiResult<Json<CalendarYear>> {
-    caller.require_any(&[Role::CatalogueAdmin])?;
     let year = calendar_year::loadable(year)?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| Problem::new(&codes::INVALID_BODY, "body is not UTF-8"))?;
@@ -173,7 +177,7 @@ async fn put_year(
     let loaded = next.year(year).ok_or_else(Problem::internal)?; // set just above
     let (stored, answer) = (loaded.to_json(), CalendarYear::from(loaded));
     let mut tx = s.pool.begin().await?;
-    store::calendar::put_year(&mut tx, year, &stored, &caller.sub).await?;
+    store::calendar::put_year(&mut tx, year, &stored, &Actor::of(&caller)).await?;
     tx.commit().await?;
     s.calendar.replace(next);
     Ok(Json(answer))

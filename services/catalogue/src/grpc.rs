@@ -6,7 +6,6 @@ use crate::domain::listing;
 use crate::domain::procedure::ProcedureVersion;
 use crate::state::AppState;
 use crate::store;
-use motcua_auth::{Role, require_grpc};
 use motcua_calendar::{TimeLimit, WorkingDuration, format_time_of_day, parse_time_of_day};
 use motcua_problem::{FieldError, Problem, codes};
 use motcua_proto::catalogue::v1 as pb;
@@ -237,9 +236,9 @@ impl CatalogueService for Catalogue {
 
     async fn list_stale_listings(
         &self,
-        req: Request<pb::ListStaleListingsRequest>,
+        _req: Request<pb::ListStaleListingsRequest>,
     ) -> Result<Response<pb::ListStaleListingsResponse>, Status> {
-        require_grpc(&req, &[Role::Service, Role::Inspector, Role::Admin])?;
+        // Services, inspectors and admins only: the gate's (`motcua_auth::matrix`).
         let s = &self.0;
         let versions = store::procedures::entries(&s.pool)
             .await

@@ -6,6 +6,7 @@
 use crate::domain::import::check;
 use crate::store;
 use crate::store::agencies::Put;
+use motcua_audit::Actor;
 use motcua_catalogue_model::{CatalogueFile, EntryError};
 use sqlx::PgPool;
 
@@ -46,6 +47,8 @@ pub async fn load(pool: &PgPool) -> Result<CatalogueFile, ImportError> {
 }
 
 /// Validates `file` on its own and against what is stored, then writes it in one transaction.
+/// `actor` names the operator (or the seed) on the audit trail; an import carries no token,
+/// so no roles or agency are recorded with it.
 pub async fn import(
     pool: &PgPool,
     file: &CatalogueFile,
@@ -56,6 +59,11 @@ pub async fn import(
     if !errors.is_empty() {
         return Err(ImportError::Invalid(errors));
     }
+    let actor = &Actor {
+        sub: actor.to_string(),
+        roles: Vec::new(),
+        agency: None,
+    };
     let mut summary = ImportSummary::default();
     let mut tx = pool.begin().await?;
     for a in &file.agencies {

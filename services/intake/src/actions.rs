@@ -130,7 +130,9 @@ pub(crate) async fn act(
         }
         Err(refusal) => {
             drop(tx);
-            Err(s.refused(caller, Some(code), refusal).await)
+            let problem = s.refused(caller, Some(code), refusal).await;
+            let case = decision.needs_case().then_some(&case);
+            Err(s.unseen_or(caller, &d, case, problem).await)
         }
     }
 }

@@ -50,7 +50,7 @@ pub(crate) fn routes(uploads: Uploads) -> Router<AppState> {
 #[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = SubmitDossier,
     params(("Idempotency-Key" = String, Header, description = "same key and body replay the original response")),
     responses((status = 201, body = Submitted), (status = 401, description = "no or invalid token"),
-        (status = 403, description = "intake_outside_one_stop / agency_not_allowed"),
+        (status = 403, description = "intake_outside_one_stop / agency_not_allowed / citizen_identity_required (a citizen token without id_number)"),
         (status = 422, description = "components_invalid / validation_failed / idempotency_key_reused")),
     security(("bearer" = [])))]
 async fn submit(
@@ -101,9 +101,9 @@ async fn submit(
     };
     // Written by the agency's writer with the others arriving meanwhile (group commit).
     let answer = s.receiving.receive(accepted, idem).await?;
+    // Never the applicant's ID number, not even in part: with the code it opens the lookup.
     tracing::info!(
         dossier = %answer.body["code"].as_str().unwrap_or_default(),
-        applicant_id = %motcua_telemetry::mask_personal_id(&req.applicant.id_number),
         "dossier received"
     );
     Ok(answer.into_response())

@@ -41,7 +41,7 @@ async fn get_receipt(
         .await?
         .ok_or_else(|| not_found(&code))?;
     // What the caller may not see answers as what does not exist: no oracle on dossier codes.
-    if !access::may_read(&caller, &d, &Default::default()) {
+    if !access::may_read(&caller, &d, &s.case_agencies(&code).await) {
         return Err(not_found(&code));
     }
     let wants_html = headers

@@ -39,7 +39,7 @@ impl EventReceiver for Intake {
         &self,
         req: Request<DeliverEventRequest>,
     ) -> Result<Response<DeliverEventResponse>, Status> {
-        require_grpc(&req, &[Role::Service])?;
+        motcua_outbox::accept_from(&req, &req.get_ref().event)?;
         let event = req
             .into_inner()
             .event
@@ -52,7 +52,7 @@ impl EventReceiver for Intake {
         &self,
         req: Request<DeliverEventsRequest>,
     ) -> Result<Response<DeliverEventsResponse>, Status> {
-        require_grpc(&req, &[Role::Service])?;
+        motcua_outbox::accept_from(&req, &req.get_ref().events)?;
         let outcomes = events::apply_all(&self.0, req.into_inner().events).await;
         Ok(Response::new(DeliverEventsResponse { outcomes }))
     }
@@ -70,6 +70,7 @@ fn actor(
         roles: a.roles.iter().filter_map(|r| Role::parse(r)).collect(),
         agency: (!a.agency.is_empty()).then_some(a.agency),
         sector: None,
+        id_number: None,
     };
     let key = IdempotencyKey::new(&caller.sub, &a.idempotency_key, path, body);
     Ok((caller, key))

@@ -6,7 +6,8 @@
 //! portal (an HTTP destination of the same outbox) and to the applicant (notices).
 //!
 //! Inner layout (the same in every service, `docs/architecture.md`): `state.rs` shared state;
-//! one module per REST resource (`dossiers`, `forms`, `supplements`, `actions`, `public`);
+//! one module per REST resource (`dossiers`, `forms`, `supplements`, `actions`, `public`,
+//! `history`);
 //! `receiving.rs` the agencies' dossier writers (group commit);
 //! `grpc.rs`; `events.rs` what it consumes; `workers.rs` background loops; `store/` all SQL;
 //! `domain/` the rules, pure.
@@ -17,6 +18,7 @@ mod dossiers;
 mod events;
 mod forms;
 mod grpc;
+mod history;
 mod limiter;
 mod public;
 mod receiving;
@@ -32,6 +34,7 @@ use domain::supplement::SupplementRules;
 use motcua_calendar::WorkingDuration;
 use motcua_config::ServiceName;
 use motcua_outbox::{HttpPush, Relay, RelayDestination};
+use motcua_proto::audit::v1::audit_trail_client::AuditTrailClient;
 use motcua_proto::workflow::v1::workflow_service_client::WorkflowServiceClient;
 use motcua_server::{Platform, ReadinessDetail, ServiceDef, ServiceParts, connect_peer};
 use sqlx::PgPool;
@@ -66,6 +69,7 @@ fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(supplements::Doc::openapi());
     doc.merge(actions::Doc::openapi());
     doc.merge(public::Doc::openapi());
+    doc.merge(history::Doc::openapi());
     doc
 }
 
@@ -104,6 +108,20 @@ fn outreach(
     (relay, outreach)
 }
 
+/// The other services' audit trails (the history export reads them), each on its own channel.
+fn audit_peers(
+    peer: impl Fn(ServiceName) -> anyhow::Result<motcua_server::PeerChannel>,
+) -> anyhow::Result<Vec<(&'static str, AuditTrailClient<motcua_server::PeerChannel>)>> {
+    [
+        ServiceName::Catalogue,
+        ServiceName::Workflow,
+        ServiceName::Reporting,
+    ]
+    .into_iter()
+    .map(|n| Ok((n.as_str(), AuditTrailClient::new(peer(n)?))))
+    .collect()
+}
+
 /// Builds the service: peers, the outbox relays, REST and gRPC, the expiry and notice workers.
 pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServiceParts> {
     let settings = &platform.settings;
@@ -113,7 +131,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         connect_peer(
             settings.peers.of(name),
             ServiceName::Intake,
-            platform.issuer.clone(),
+            platform.service_keys.clone(),
             settings.grpc_timeout,
         )
     };
@@ -147,6 +165,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         platform: platform.clone(),
         catalogue: motcua_catalogue_client::Catalogue::new(peer(ServiceName::Catalogue)?),
         workflow: WorkflowServiceClient::new(peer(ServiceName::Workflow)?),
+        audit_peers: audit_peers(peer)?,
         relay_wake: relay.waker(),
         code_format: code_format.clone(),
         lookup_limiter: limiter::RateLimiter::new(settings.public_lookup_per_minute),
@@ -172,6 +191,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         .merge(supplements::routes(uploads))
         .merge(actions::routes())
         .merge(public::routes())
+        .merge(history::routes())
         .with_state(state.clone());
     let shutdown = platform.shutdown.clone();
     let expiry = workers::supplement_expiry(state.clone(), settings.worker_poll, shutdown.clone());

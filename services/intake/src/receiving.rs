@@ -42,6 +42,7 @@ struct Job {
     reply: oneshot::Sender<Result<Answer, Problem>>,
     span: tracing::Span,
     request_id: Option<String>,
+    source: Option<String>,
 }
 
 /// What every writer shares.
@@ -93,6 +94,7 @@ impl Receiving {
             reply,
             span: tracing::Span::current(),
             request_id: motcua_telemetry::request_id::current(),
+            source: motcua_telemetry::client_addr::current().map(|a| a.to_string()),
         };
         self.queue(&job.accepted.agency.code)
             .send(job)
@@ -249,6 +251,7 @@ async fn write_tx(w: &Writer, jobs: &[Job]) -> Result<Vec<Answer>, Problem> {
                     request_id: job.request_id.clone(),
                 },
                 trace_id,
+                source: job.source.clone(),
             });
         }
         store::receipts::insert_all(&mut tx, &batch).await?;
@@ -267,6 +270,8 @@ async fn write_tx(w: &Writer, jobs: &[Job]) -> Result<Vec<Answer>, Problem> {
                 None => told.await?,
             }
         }
+        // Last writes of the batch: the audit chain's head is held until the commit.
+        store::receipts::audit_all(&mut tx, &batch).await?;
         let done: Vec<Answer> = batch
             .into_iter()
             .map(|r| Answer::new(StatusCode::CREATED, r.issued.answer))

@@ -14,6 +14,7 @@ use motcua_catalogue_client::Catalogue;
 use motcua_catalogue_model::PublishedComponent;
 use motcua_idempotency::{Answer, IdempotencyKey};
 use motcua_problem::{ApiResult, Problem, codes};
+use motcua_proto::audit::v1::audit_trail_client::AuditTrailClient;
 use motcua_proto::workflow::v1::workflow_service_client::WorkflowServiceClient;
 use motcua_server::{PeerChannel, Platform};
 use sqlx::{PgPool, Postgres, Transaction};
@@ -28,6 +29,8 @@ pub(crate) struct AppState {
     pub(crate) platform: Platform,
     pub(crate) catalogue: Catalogue,
     pub(crate) workflow: WorkflowServiceClient<PeerChannel>,
+    /// The other services' audit trails (catalogue, workflow, reporting), for the history export.
+    pub(crate) audit_peers: Vec<(&'static str, AuditTrailClient<PeerChannel>)>,
     pub(crate) relay_wake: Arc<Notify>,
     pub(crate) code_format: CodeFormat,
     pub(crate) lookup_limiter: RateLimiter,
@@ -52,6 +55,33 @@ pub(crate) fn not_found(code: &str) -> Problem {
 }
 
 impl AppState {
+    /// `problem`, unless it refuses the caller an action on a dossier the caller may not even
+    /// read: then the answer of an unknown code (no oracle on dossier codes). `case`: the
+    /// agencies already asked for, if they were.
+    pub(crate) async fn unseen_or(
+        &self,
+        caller: &Caller,
+        d: &Dossier,
+        case: Option<&CaseAgencies>,
+        problem: Problem,
+    ) -> Problem {
+        if problem.code != codes::DOSSIER_ACTION_NOT_ALLOWED.code {
+            return problem;
+        }
+        let asked;
+        let case = match case {
+            Some(c) => c,
+            None => {
+                asked = self.case_agencies(&d.code).await;
+                &asked
+            }
+        };
+        match crate::domain::access::may_read(caller, d, case) {
+            true => problem,
+            false => not_found(&d.code),
+        }
+    }
+
     /// The service clock, truncated to what PostgreSQL stores (microseconds), so that every
     /// answer shows exactly what was stored.
     pub(crate) fn now(&self) -> OffsetDateTime {
@@ -134,7 +164,8 @@ impl AppState {
                 let mut tx = self.pool.begin().await?;
                 let at = self.now();
                 let agency = caller.agency.as_deref();
-                store::compliance::record(&mut tx, at, &caller.sub, agency, dossier, c).await?;
+                let by = motcua_audit::Actor::of(caller);
+                store::compliance::record(&mut tx, at, &by, agency, dossier, c).await?;
                 tx.commit().await
             };
             if let Err(e) = recorded.await {

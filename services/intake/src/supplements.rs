@@ -125,7 +125,8 @@ pub(crate) async fn request(
         }
         Err(refusal) => {
             drop(tx);
-            Err(s.refused(caller, Some(code), refusal).await)
+            let problem = s.refused(caller, Some(code), refusal).await;
+            Err(s.unseen_or(caller, &d, Some(&case), problem).await)
         }
     }
 }
@@ -183,7 +184,8 @@ async fn supplement(
             .into_response()),
         Err(refusal) => {
             drop(tx);
-            Err(s.refused(&caller, Some(&code), refusal).await)
+            let problem = s.refused(&caller, Some(&code), refusal).await;
+            Err(s.unseen_or(&caller, &d, None, problem).await)
         }
     }
 }

@@ -4,7 +4,9 @@
 //! It writes `<out>/.env` from `deploy/example.env` with every secret replaced by a random one
 //! (`POSTGRES_PASSWORD`, `MOTCUA_JWT_SECRET`), and an Ed25519 key pair in `<out>/keys/` that
 //! the services verify tokens with (`MOTCUA_JWT_PUBLIC_KEY_FILE`, EdDSA) and sign their
-//! tokens to each other with (`MOTCUA_JWT_PRIVATE_KEY_FILE`). The compose file mounts that
+//! tokens with (`MOTCUA_JWT_PRIVATE_KEY_FILE`), and one key pair per service in
+//! `<out>/keys/services/` that the services sign their calls to each other with
+//! (`MOTCUA_SERVICE_KEYS_DIR`). The compose file mounts that
 //! folder at [`CONTAINER_KEYS_DIR`]. Every file is readable by its owner only (0600), and the
 //! containers run as that owner (`MOTCUA_CONTAINER_USER`). An existing `.env` is never
 //! replaced without `--force`: it holds the password the database volume was created with.
@@ -14,10 +16,7 @@
 
 use anyhow::Context;
 use base64::Engine;
-use ed25519_dalek::SigningKey;
-use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey};
-use motcua_config::StartupError;
+use motcua_config::{ServiceName, StartupError};
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -33,6 +32,10 @@ pub const PUBLIC_KEY_FILE: &str = "jwt-public.pem";
 
 /// File name of the private key (signs service-to-service tokens, and `motcua token`).
 pub const PRIVATE_KEY_FILE: &str = "jwt-private.pem";
+
+/// The folder under `<out>/keys` holding each service's own key pair (its calls to the
+/// others are signed with it: `MOTCUA_SERVICE_KEYS_DIR`).
+pub const SERVICE_KEYS_FOLDER: &str = "services";
 
 /// Where `deploy/docker-compose.yml` mounts `<out>/keys` inside the service containers.
 pub const CONTAINER_KEYS_DIR: &str = "/run/motcua/keys";
@@ -84,20 +87,22 @@ pub fn generate(opts: &GenerateOptions) -> anyhow::Result<Generated> {
     let keys = opts.out.join(KEYS_FOLDER);
     std::fs::create_dir_all(&keys).with_context(|| format!("creating {}", keys.display()))?;
     std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o700))?;
-    let pair = SigningKey::from_bytes(&random_bytes::<32>()?);
-    let private_pem = pair
-        .to_pkcs8_pem(LineEnding::LF)
-        .map_err(|e| anyhow::anyhow!("encoding the private key: {e}"))?;
-    let public_pem = pair
-        .verifying_key()
-        .to_public_key_pem(LineEnding::LF)
-        .map_err(|e| anyhow::anyhow!("encoding the public key: {e}"))?;
+    let (private_pem, public_pem) = motcua_auth::ed25519_pair().map_err(anyhow::Error::msg)?;
     let private_key = keys.join(PRIVATE_KEY_FILE);
     let public_key = keys.join(PUBLIC_KEY_FILE);
     write_private(&private_key, private_pem.as_bytes(), owner)?;
     write_private(&public_key, public_pem.as_bytes(), owner)?;
+    let services = keys.join(SERVICE_KEYS_FOLDER);
+    if opts.force {
+        let _ = std::fs::remove_dir_all(&services);
+    }
+    let names: Vec<&str> = ServiceName::ALL.iter().map(|n| n.as_str()).collect();
+    motcua_auth::write_missing(&services, &names).map_err(anyhow::Error::msg)?;
     if let Some((uid, gid)) = owner.chown {
         std::os::unix::fs::chown(&keys, Some(uid), Some(gid))?;
+        for entry in std::fs::read_dir(&services)?.chain(std::fs::read_dir(&keys)?) {
+            std::os::unix::fs::chown(entry?.path(), Some(uid), Some(gid))?;
+        }
     }
     let env = render_env(&template, &fresh_values(owner.container_user)?);
     write_private(&env_file, env.as_bytes(), Ownership::default())?;
@@ -146,6 +151,7 @@ fn fresh_values(container_user: (u32, u32)) -> anyhow::Result<Vec<(&'static str,
         ("MOTCUA_JWT_ALGORITHM", "EdDSA".into()),
         ("MOTCUA_JWT_PUBLIC_KEY_FILE", keys(PUBLIC_KEY_FILE)),
         ("MOTCUA_JWT_PRIVATE_KEY_FILE", keys(PRIVATE_KEY_FILE)),
+        ("MOTCUA_SERVICE_KEYS_DIR", keys(SERVICE_KEYS_FOLDER)),
         (
             "MOTCUA_CONTAINER_USER",
             format!("{}:{}", container_user.0, container_user.1),

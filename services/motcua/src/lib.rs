@@ -3,6 +3,7 @@
 //! commands that need no running system (`motcua keys generate`) and how `motcua` reports the
 //! error it stops on.
 
+pub mod audit;
 pub mod error_report;
 pub mod keys;
 pub mod local_secret;

@@ -1,7 +1,8 @@
 //! The signing secret of one local installation (`motcua up`, `motcua token`): made on first
 //! use, kept in `.motcua/jwt-secret` beside the private database, readable only by its owner.
 //! A one-command run therefore never signs or accepts a secret published in the repository,
-//! and a token made for one checkout is refused by every other.
+//! and a token made for one checkout is refused by every other. The services' own key pairs
+//! are kept beside it (`.motcua/service-keys`).
 
 use anyhow::Context;
 use motcua_config::Env;
@@ -27,6 +28,19 @@ pub fn applies(env: &Env<'_>) -> bool {
 /// The installation's folder: `.motcua` in the working directory, as `motcua up` uses it.
 pub fn folder() -> anyhow::Result<PathBuf> {
     Ok(std::env::current_dir()?.join(".motcua"))
+}
+
+/// The folder of the services' own key pairs in this installation (`.motcua/service-keys`),
+/// with a pair made for each service that has none yet: `motcua serve` processes started
+/// from the same folder with `MOTCUA_SERVICE_KEYS_DIR` set to it share them.
+pub fn service_keys() -> anyhow::Result<String> {
+    let dir = folder()?.join("service-keys");
+    let names: Vec<&str> = motcua_config::ServiceName::ALL
+        .iter()
+        .map(|n| n.as_str())
+        .collect();
+    motcua_auth::write_missing(&dir, &names).map_err(anyhow::Error::msg)?;
+    Ok(dir.display().to_string())
 }
 
 /// The secret kept in `dir`, made (48 random bytes, mode 0600) when there is none yet.

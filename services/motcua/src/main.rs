@@ -1,6 +1,7 @@
-//! `motcua`: run the whole system (`up`), one service (`serve`), migrations, tokens, and a
-//! deployment's secrets (`keys generate`). An error it stops on is printed by
-//! [`motcua::error_report`]: a failure the operator can fix comes first, on one line.
+//! `motcua`: run the whole system (`up`), one service (`serve`), migrations, tokens, the
+//! audit chains' check (`audit verify`), and a deployment's secrets (`keys generate`). An
+//! error it stops on is printed by [`motcua::error_report`]: a failure the operator can fix
+//! comes first, on one line.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -46,6 +47,13 @@ enum OutboxAction {
         #[arg(long, default_value = "national_portal")]
         destination: String,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Checks every service's audit chain: prints one line per schema and names the first
+    /// edited, deleted or reordered record; exits non-zero if any chain is broken.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -109,6 +117,11 @@ enum Command {
         #[command(subcommand)]
         action: OutboxAction,
     },
+    /// The audit trail: every chain checked (needs DATABASE_URL).
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// A docker-compose deployment's secrets and token keys.
     Keys {
         #[command(subcommand)]
@@ -129,6 +142,10 @@ enum Command {
         /// Sector of a sector system.
         #[arg(long)]
         sector: Option<String>,
+        /// A citizen's verified personal identification number (claim `id_number`): who
+        /// they are when they submit online and which dossiers are theirs.
+        #[arg(long)]
+        id_number: Option<String>,
         /// Lifetime, e.g. 30m, 1h, 1d (at most a day: the services refuse longer-lived tokens).
         #[arg(long, default_value = "1h")]
         ttl: String,
@@ -181,6 +198,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             agency,
             sub,
             sector,
+            id_number,
             ttl,
         } => {
             let env = Env::process();
@@ -189,6 +207,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if motcua::local_secret::applies(&env) {
                 settings.auth.hs256_secret =
                     motcua::local_secret::load(&motcua::local_secret::folder()?)?;
+                settings.auth.public_key_algorithm = "HS256".into();
             }
             let platform = motcua_server::platform(settings, CancellationToken::new())?;
             for r in &roles {
@@ -199,11 +218,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
             let token = platform
                 .issuer
-                .issue(
+                .issue_identified(
                     &sub,
                     &roles,
                     agency.as_deref(),
                     sector.as_deref(),
+                    id_number.as_deref(),
                     parse_ttl(&ttl, platform.settings.auth.max_lifetime_secs)?,
                 )
                 .map_err(anyhow::Error::msg)?;
@@ -223,6 +243,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             action: ReportingAction::Rebuild,
         } => rebuild().await,
         Command::Outbox { action } => outbox(action).await,
+        Command::Audit {
+            action: AuditAction::Verify,
+        } => motcua::audit::verify_command(&database_url()?).await,
         Command::Up => up().await,
         Command::Keys {
             action: KeysAction::Generate { out, force },
@@ -350,6 +373,13 @@ async fn up() -> anyhow::Result<()> {
     if motcua::local_secret::applies(&env) {
         settings.auth.hs256_secret =
             motcua::local_secret::load_or_create(&motcua::local_secret::folder()?)?;
+    }
+    if settings.auth.service_keys_dir.is_none() {
+        settings.auth.service_keys_dir = Some(motcua::local_secret::service_keys()?);
+    }
+    // One machine, its own secret: the shared-secret tokens are what local use means.
+    if settings.auth.public_key_file.is_none() {
+        settings.auth.public_key_algorithm = "HS256".into();
     }
     let telemetry = motcua_telemetry::init(&motcua_telemetry::TelemetryConfig {
         service_name: "motcua".into(),

@@ -17,6 +17,8 @@ fn motcua(args: &[&str], env: &[(&str, &str)], cwd: &std::path::Path) -> Output 
         "MOTCUA_JWT_SECRET",
         "MOTCUA_JWT_PUBLIC_KEY_FILE",
         "MOTCUA_JWT_PRIVATE_KEY_FILE",
+        "MOTCUA_JWT_ALGORITHM",
+        "MOTCUA_SERVICE_KEYS_DIR",
         "OTEL_EXPORTER_OTLP_ENDPOINT",
     ] {
         cmd.env_remove(var);
@@ -67,6 +69,7 @@ fn a_taken_port_is_named_with_its_variable() {
         &[
             ("DATABASE_URL", "postgres://motcua@127.0.0.1:1/motcua"),
             ("MOTCUA_JWT_SECRET", OWN_SECRET),
+            ("MOTCUA_JWT_ALGORITHM", "HS256"),
             ("MOTCUA_CATALOGUE_REST_ADDR", &addr),
         ],
         tmp.path(),
@@ -94,6 +97,7 @@ fn a_short_jwt_secret_names_the_variable_the_minimum_and_how_to_make_one() {
         &[
             ("DATABASE_URL", "postgres://motcua@127.0.0.1:1/motcua"),
             ("MOTCUA_JWT_SECRET", "too-short"),
+            ("MOTCUA_JWT_ALGORITHM", "HS256"),
         ],
         tmp.path(),
     );

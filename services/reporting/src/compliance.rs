@@ -72,7 +72,6 @@ async fn report(
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<ComplianceQuery>,
 ) -> ApiResult<Json<ComplianceReport>> {
-    caller.require_any(&scope::READERS)?;
     let agency = scope::agency(&caller, q.agency)?;
     let (from, to) = period::period(&q.from, &q.to)?;
     let span = period::instants(from, to);

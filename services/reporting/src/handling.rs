@@ -86,7 +86,6 @@ async fn handling(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<HandlingQuery>,
 ) -> ApiResult<Response> {
-    caller.require_any(&scope::READERS)?;
     let agency = scope::agency(&caller, q.agency)?;
     let span = period::period(&q.from, &q.to)?;
     let group_by = GroupBy::parse(q.group_by.as_deref())?;

@@ -67,7 +67,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
     let catalogue = connect_peer(
         platform.settings.peers.of(ServiceName::Catalogue),
         ServiceName::Reporting,
-        platform.issuer.clone(),
+        platform.service_keys.clone(),
         platform.settings.grpc_timeout,
     )?;
     let readiness = ReadinessDetail::default();

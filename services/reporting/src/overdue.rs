@@ -94,7 +94,6 @@ async fn overdue(
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<OverdueQuery>,
 ) -> ApiResult<Json<OverdueReport>> {
-    caller.require_any(&scope::READERS)?;
     let agency = scope::agency(&caller, q.agency)?;
     let now = s.platform.clock.now();
     let margin = WorkingDuration::hours(i64::from(s.platform.settings.near_due_hours));

@@ -1,6 +1,7 @@
 //! The applicant's rating of a returned dossier over REST (đánh giá mức độ hài lòng), on SIPAS's
 //! five dimensions, once per dossier; a retry with the same `Idempotency-Key` answers the same.
 
+use crate::domain::audit;
 use crate::domain::satisfaction::{self, Ratable, Scores};
 use crate::state::AppState;
 use crate::store;
@@ -10,6 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use motcua_audit::Actor;
 use motcua_auth::Caller;
 use motcua_idempotency::{Answer, IdempotencyKey, Precheck};
 use motcua_problem::{ApiPath, ApiResult, Problem, codes, parse_json};
@@ -62,8 +64,8 @@ pub(crate) struct Rated {
         ("Idempotency-Key" = Option<String>, Header, description = "same key and body replay the answer")),
     request_body = RatingBody,
     responses((status = 201, description = "rated", body = Rated),
-        (status = 401, description = "no or invalid token"), (status = 403, description = "dossier_not_allowed: not its applicant"),
-        (status = 404, description = "dossier_not_found"),
+        (status = 401, description = "no or invalid token"), (status = 403, description = "role_not_allowed: not a citizen or the portal"),
+        (status = 404, description = "dossier_not_found: unknown, or not the caller's (the same answer)"),
         (status = 409, description = "rating_not_open: the result is not handed back yet; already_rated"),
         (status = 422, description = "rating_invalid: a score outside 1–5; invalid_body, idempotency_key_required, idempotency_key_reused")),
     security(("bearer" = [])))]
@@ -90,14 +92,19 @@ async fn rate(
     {
         return Ok(r.into_response());
     }
+    let not_found = || Problem::new(&codes::DOSSIER_NOT_FOUND, format!("no dossier {code}"));
     let (submitted_by, returned_at, rated_by) = store::satisfaction::ratable(&mut tx, &code)
         .await?
-        .ok_or_else(|| Problem::new(&codes::DOSSIER_NOT_FOUND, format!("no dossier {code}")))?;
+        .ok_or_else(not_found)?;
     let d = Ratable {
         submitted_by: &submitted_by,
         returned_at,
         rated_by: rated_by.as_deref(),
     };
+    // Someone else's dossier answers as one that does not exist: no oracle on dossier codes.
+    if !satisfaction::rates(&caller, &d) {
+        return Err(not_found());
+    }
     satisfaction::may_rate(&caller, &d)?;
     let now = s.platform.clock.now();
     store::satisfaction::rate(
@@ -109,6 +116,8 @@ async fn rate(
         req.comment.as_deref(),
     )
     .await?;
+    let entry = audit::rated(Actor::of(&caller), &code, &req.scores, now);
+    motcua_audit::append(&mut tx, &[entry]).await?;
     let rated = Rated {
         dossier_code: code,
         scores: req.scores,

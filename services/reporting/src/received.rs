@@ -59,7 +59,6 @@ async fn received_daily(
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<DailyQuery>,
 ) -> ApiResult<Json<DailyList>> {
-    caller.require_any(&scope::READERS)?;
     let agency = scope::agency(&caller, q.agency)?;
     let (from, to) = period::period(&q.from, &q.to)?;
     let items = store::facts::daily(&s.pool, from, to, agency.as_deref()).await?;

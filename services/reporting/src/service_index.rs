@@ -51,7 +51,6 @@ async fn index(
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<IndexQuery>,
 ) -> ApiResult<Json<ServiceIndex>> {
-    caller.require_any(&scope::READERS)?;
     let agency = scope::agency(&caller, q.agency)?;
     let (from, to) = period::period(&q.from, &q.to)?;
     let inputs =

@@ -3,11 +3,13 @@
 //! case wait, resume (moving every waiting step's deadline), follow a new appointment, or end.
 //! Each is applied with its inbox row in one transaction: a redelivery changes nothing.
 
+use crate::domain::audit;
 use crate::domain::follow::{self, change_of};
 use crate::domain::opening::{self, Received};
 use crate::domain::progress;
 use crate::state::AppState;
 use crate::store;
+use motcua_audit::Actor;
 use motcua_calendar::PROVINCE_OFFSET;
 use motcua_problem::{Problem, codes};
 use motcua_proto::common::v1::Event;
@@ -73,12 +75,21 @@ pub(crate) async fn apply(s: &AppState, event: &Event) -> Result<bool, Problem> 
         .await?
         .ok_or_else(Problem::internal)?;
     let tasks = store::tasks::of_case(&mut tx, case.id).await?;
-    if let Some(u) = follow::follow(&case, &tasks, &change, p.at, &cals) {
+    let by = Actor::service(sender(event));
+    if let Some(u) = follow::follow(&case, &tasks, &change, p.at, &cals, by) {
         store::cases::apply(&mut tx, &u, s.now()).await?;
     }
     tx.commit().await?;
     s.relay_wake.notify_one();
     Ok(true)
+}
+
+/// The service whose event it is (intake's, unless the envelope names another).
+fn sender(event: &Event) -> &str {
+    match event.source.as_str() {
+        "" => "intake",
+        s => s,
+    }
 }
 
 async fn claim_only(s: &AppState, event: &Event) -> Result<bool, Problem> {
@@ -178,22 +189,31 @@ async fn write_cases(
         .flat_map(|(p, _)| p.tasks.iter().cloned())
         .collect();
     store::tasks::insert(tx, &tasks).await?;
+    let mut audited = Vec::new();
     for (p, (span, request_id)) in opened {
         let forward = async {
+            // Each case's records name the receipt's request behind it.
+            let origin = motcua_audit::Origin::current();
+            let by = Actor::service("intake");
+            let mut entries = vec![audit::opened(&p.case, &p.tasks, by.clone(), now)];
             if p.case.forward_at.is_some_and(|f| f <= now)
-                && let Some(u) = progress::forward(&p.case, &p.tasks, now, &p.calendars)
+                && let Some(u) = progress::forward(&p.case, &p.tasks, now, &p.calendars, by)
             {
-                store::cases::apply(&mut *tx, &u, now).await?;
+                store::cases::write(&mut *tx, &u, now).await?;
+                entries.push(audit::entry(&u, now));
             }
             tracing::info!(dossier = %p.event.dossier_code, tasks = p.tasks.len(), "case opened");
-            Ok::<(), Problem>(())
+            let entries: Vec<_> = entries.into_iter().map(|e| (e, origin.clone())).collect();
+            Ok::<_, Problem>(entries)
         }
         .instrument(span);
-        match request_id {
+        audited.extend(match request_id {
             Some(id) => motcua_telemetry::request_id::scope(id, forward).await?,
             None => forward.await?,
-        }
+        });
     }
+    // Last: the audit chain's head is held from here until the commit.
+    motcua_audit::append_from(tx, &audited).await?;
     Ok(())
 }
 

@@ -32,7 +32,7 @@ pub(crate) fn routes() -> Router<AppState> {
     request_body = ExtensionRequest,
     responses((status = 201, description = "granted: the dossier's new appointment", body = ExtensionGranted),
         (status = 403, description = "role_not_allowed, extension_not_allowed: not the head of an agency whose step is running"),
-        (status = 404, description = "case_not_found: no case"),
+        (status = 404, description = "case_not_found: no case, or one the caller may not see"),
         (status = 409, description = "extension_already_granted, extension_too_late, case_not_open"),
         (status = 422, description = "extension_invalid: a blank reason, or a new appointment not after the current one; \
             idempotency_key_required, idempotency_key_reused")),
@@ -53,7 +53,11 @@ async fn extend(
             Precheck::Proceed(k) => k,
         };
     let req: ExtensionRequest = parse_json(&body)?;
-    let (case, _) = s.load(&code).await?;
+    let (case, tasks) = s.load(&code).await?;
+    // What the caller may not see answers as what does not exist: no oracle on dossier codes.
+    if !crate::domain::case::visible_to(&caller, &case, &tasks) {
+        return Err(case_not_found(&code));
+    }
     let cal = s.catalogue.calendar(&case.receiving_agency).await?;
     let mut tx = s.pool.begin().await?;
     if let Some(k) = &idem

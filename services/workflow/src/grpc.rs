@@ -35,7 +35,7 @@ impl EventReceiver for Workflow {
         &self,
         req: Request<DeliverEventRequest>,
     ) -> Result<Response<DeliverEventResponse>, Status> {
-        require_grpc(&req, &[Role::Service])?;
+        motcua_outbox::accept_from(&req, &req.get_ref().event)?;
         let event = req
             .into_inner()
             .event
@@ -48,7 +48,7 @@ impl EventReceiver for Workflow {
         &self,
         req: Request<DeliverEventsRequest>,
     ) -> Result<Response<DeliverEventsResponse>, Status> {
-        require_grpc(&req, &[Role::Service])?;
+        motcua_outbox::accept_from(&req, &req.get_ref().events)?;
         let outcomes = events::apply_all(&self.0, req.into_inner().events).await;
         Ok(Response::new(DeliverEventsResponse { outcomes }))
     }
@@ -98,5 +98,36 @@ impl WorkflowService for Workflow {
             current_agencies,
             path_agencies,
         }))
+    }
+
+    async fn get_handovers(
+        &self,
+        req: Request<pb::GetCaseRequest>,
+    ) -> Result<Response<pb::Handovers>, Status> {
+        require_grpc(&req, &[Role::Service, Role::Inspector, Role::Admin])?;
+        let code = req.into_inner().dossier_code;
+        let mut conn = self.0.pool.acquire().await.map_err(Problem::from)?;
+        store::cases::by_dossier(&mut conn, &code)
+            .await
+            .map_err(Problem::from)?
+            .ok_or_else(|| crate::state::case_not_found(&code))?;
+        let rows = store::handovers::of_dossier(&mut conn, &code)
+            .await
+            .map_err(Problem::from)?;
+        let items = rows
+            .into_iter()
+            .map(|h| pb::Handover {
+                at: Some(to_proto(h.at)),
+                from_agency: h.from_agency,
+                from_person: h.from_person.unwrap_or_default(),
+                to_agency: h.to_agency,
+                to_person: h.to_person.unwrap_or_default(),
+                step_name: h.step_name,
+                step_deadline: h.step_deadline.map(to_proto),
+                result: h.result.unwrap_or_default(),
+                reason: h.reason,
+            })
+            .collect();
+        Ok(Response::new(pb::Handovers { items }))
     }
 }

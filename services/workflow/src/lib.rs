@@ -67,7 +67,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         connect_peer(
             settings.peers.of(name),
             ServiceName::Workflow,
-            platform.issuer.clone(),
+            platform.service_keys.clone(),
             settings.grpc_timeout,
         )
     };

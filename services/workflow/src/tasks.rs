@@ -5,6 +5,7 @@
 use crate::domain::case::{Case, Task, TaskState};
 use crate::domain::inbox::{self, InboxQuery, InboxState, TaskView};
 use crate::domain::progress;
+use crate::domain::update::CaseUpdate;
 use crate::state::{AppState, task_not_found};
 use crate::store;
 use axum::extract::State;
@@ -96,7 +97,8 @@ async fn claim(
         .find(|t| t.id == id)
         .ok_or_else(|| task_not_found(id))?;
     if let Some(update) = progress::claim(t, &caller, s.now())? {
-        let mut u = crate::domain::update::CaseUpdate::new(case.id, &case.dossier_code);
+        let by = motcua_audit::Actor::of(&caller);
+        let mut u = CaseUpdate::new(&case, &tasks, by, "task.claimed");
         u.tasks.push(update);
         s.write(tx, &u).await?;
     }

@@ -6,9 +6,10 @@
 use crate::domain::alerts::{self, AlertKind};
 use crate::domain::case::{Case, Task};
 use crate::domain::update::Announcement;
-use crate::domain::{progress, succession};
+use crate::domain::{audit, progress, succession};
 use crate::state::AppState;
 use crate::store;
+use motcua_audit::Actor;
 use motcua_calendar::PROVINCE_OFFSET;
 use motcua_events as e;
 use motcua_problem::Problem;
@@ -80,7 +81,7 @@ async fn forward_batch(s: &AppState, size: i64) -> Result<(usize, usize), Proble
             continue;
         };
         let tasks = store::tasks::of_case(&mut tx, id).await?;
-        if let Some(u) = progress::forward(&case, &tasks, now, &cals) {
+        if let Some(u) = progress::forward(&case, &tasks, now, &cals, Actor::service("workflow")) {
             s.write(tx, &u).await?;
             forwarded += 1;
         }
@@ -123,8 +124,11 @@ async fn mark(
         let cause = format!("{}:{}:{}", subject.0, subject.1, kind.as_str());
         let notices = alerts::head_notices(kind, &cause, &payload, &s.contacts);
         motcua_notify::record(&mut tx, &notices).await?;
-        let a = Announcement::Alert(alert(kind, subject.0 == "task"), payload);
+        let event_type = alert(kind, subject.0 == "task");
+        let entry = audit::marked(event_type, &payload, now);
+        let a = Announcement::Alert(event_type, payload);
         store::cases::announce(&mut tx, &code, &a, now).await?;
+        motcua_audit::append(&mut tx, &[entry]).await?;
     }
     tx.commit().await?;
     if fresh {

@@ -3,6 +3,7 @@
 
 use super::audit;
 use crate::store::documents;
+use motcua_audit::Actor;
 use motcua_catalogue_model::AgencyEntry;
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
@@ -33,7 +34,7 @@ pub async fn set_working_sessions(
     tx: &mut PgConnection,
     code: &str,
     sessions: Option<&Value>,
-    actor: &str,
+    actor: &Actor,
 ) -> Result<bool, sqlx::Error> {
     let before: Option<Option<Value>> =
         sqlx::query_scalar("SELECT working_sessions FROM agency WHERE code = $1 FOR UPDATE")
@@ -72,7 +73,11 @@ pub enum Put {
 }
 
 /// Writes an agency as published, audited, unless it is stored identical.
-pub async fn put(tx: &mut PgConnection, a: &AgencyEntry, actor: &str) -> Result<Put, sqlx::Error> {
+pub async fn put(
+    tx: &mut PgConnection,
+    a: &AgencyEntry,
+    actor: &Actor,
+) -> Result<Put, sqlx::Error> {
     let body = documents::body(a)?;
     let before: Option<Value> =
         sqlx::query_scalar("SELECT body FROM agency WHERE code = $1 FOR UPDATE")

@@ -1,28 +1,27 @@
-//! The catalogue's audit trail (nhật ký thay đổi): every write records who, what and the
-//! before/after values, in the same transaction as the write.
+//! The catalogue's audit trail (nhật ký thay đổi): every write records who (subject, roles,
+//! agency), what and the before/after values, in the same transaction as the write, on the
+//! schema's hash chain (`motcua_audit`).
 
+use motcua_audit::{Actor, AuditEntry};
 use sqlx::PgConnection;
 
-/// Records one audited change, with the request id it came from.
+/// Records one audited change on the chain, with the request it came from. Called after the
+/// write's own statements: the chain's head stays locked until the commit.
 pub async fn record(
     tx: &mut PgConnection,
-    actor: &str,
+    actor: &Actor,
     action: &str,
     subject: &str,
     before: Option<&serde_json::Value>,
     after: Option<&serde_json::Value>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (actor, action, subject, before, after, request_id)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(actor)
-    .bind(action)
-    .bind(subject)
-    .bind(before)
-    .bind(after)
-    .bind(motcua_telemetry::request_id::current())
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    let entry = AuditEntry {
+        actor: actor.clone(),
+        action: action.to_string(),
+        target: subject.to_string(),
+        at: time::OffsetDateTime::now_utc(),
+        before: before.cloned(),
+        after: after.cloned(),
+    };
+    motcua_audit::append(tx, &[entry]).await
 }

@@ -2,6 +2,7 @@
 //! each loaded year, as the calendar's JSON; a change is audited.
 
 use super::audit;
+use motcua_audit::Actor;
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 
@@ -37,7 +38,7 @@ pub async fn put_year(
     tx: &mut PgConnection,
     year: i32,
     data: &Value,
-    actor: &str,
+    actor: &Actor,
 ) -> Result<(), sqlx::Error> {
     let before: Option<Value> =
         sqlx::query_scalar("SELECT data FROM calendar_year WHERE year = $1 FOR UPDATE")
@@ -50,7 +51,7 @@ pub async fn put_year(
     )
     .bind(year)
     .bind(data)
-    .bind(actor)
+    .bind(&actor.sub)
     .execute(&mut *tx)
     .await?;
     audit::record(

@@ -2,6 +2,7 @@
 //! all at once, and replaced whole (audited, only when they change).
 
 use super::audit;
+use motcua_audit::Actor;
 use motcua_catalogue_model::{ListedProcedure, ListingEntry};
 use sqlx::{PgConnection, PgPool};
 
@@ -47,7 +48,7 @@ pub async fn replace(
     tx: &mut PgConnection,
     one_stop: &str,
     listed: &[(String, u32)],
-    actor: &str,
+    actor: &Actor,
 ) -> Result<bool, sqlx::Error> {
     let mut current: Vec<(String, i32)> =
         sqlx::query_as("SELECT procedure_code, version FROM listing WHERE one_stop = $1 ORDER BY procedure_code FOR UPDATE")

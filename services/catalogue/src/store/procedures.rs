@@ -5,6 +5,7 @@
 use super::audit;
 use crate::domain::procedure::{ProcedureSummary, ProcedureVersion, agencies_named};
 use crate::store::documents;
+use motcua_audit::Actor;
 use motcua_catalogue_model::{ProcedureEntry, fold};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
@@ -127,7 +128,7 @@ pub async fn entries(pool: &PgPool) -> Result<Vec<ProcedureEntry>, sqlx::Error> 
 pub async fn publish(
     tx: &mut PgConnection,
     p: &ProcedureEntry,
-    actor: &str,
+    actor: &Actor,
 ) -> Result<bool, sqlx::Error> {
     let body = documents::body(p)?;
     let exists: Option<Value> =
@@ -162,7 +163,7 @@ pub async fn publish(
     .bind(&body)
     .bind(fold(&p.name))
     .bind(agencies_named(p))
-    .bind(actor)
+    .bind(&actor.sub)
     .execute(&mut *tx)
     .await?;
     audit::record(

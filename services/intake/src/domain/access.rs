@@ -2,6 +2,7 @@
 //! one-stop rule for receiving, and who may read, supplement or decide on a received dossier.
 
 use super::dossier::{Channel, Dossier};
+use super::submitter;
 use motcua_auth::{Caller, Role};
 
 /// The agencies workflow knows on a dossier's path.
@@ -27,9 +28,12 @@ pub fn is_receiving_officer(c: &Caller, d: &Dossier) -> bool {
     c.has(Role::OneStopOfficer) && c.agency.as_deref() == Some(d.receiving_agency.as_str())
 }
 
-/// The account that submitted the dossier online (the citizen, or the portal for them).
+/// The applicant: the account that submitted the dossier online (the citizen, or the portal
+/// for them), or a citizen who is, by verified identity, its applicant or declared
+/// representative, whatever channel it came by.
 pub fn is_applicant(c: &Caller, d: &Dossier) -> bool {
-    c.sub == d.submitted_by && c.has_any(&[Role::Citizen, Role::Portal])
+    (c.sub == d.submitted_by && c.has_any(&[Role::Citizen, Role::Portal]))
+        || submitter::is_by_identity(c, d)
 }
 
 /// Agency staff (specialist, agency head) or the agency's sector system, of one of `agencies`.
@@ -44,6 +48,7 @@ pub fn may_read(caller: &Caller, d: &Dossier, case: &CaseAgencies) -> bool {
     caller.has_any(&[Role::Inspector, Role::Admin])
         || is_receiving_officer(caller, d)
         || caller.sub == d.submitted_by
+        || submitter::is_by_identity(caller, d)
         || is_staff_of(caller, &case.path)
 }
 

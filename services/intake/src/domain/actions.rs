@@ -9,6 +9,7 @@ use super::dossier::{Dossier, rfc3339};
 use super::status::DossierStatus;
 use super::supplement::{OpenRequest, clock_of, resume_after_wait};
 use super::transition::{self, Action};
+use motcua_audit::Actor;
 use motcua_auth::Caller;
 use motcua_calendar::{SupplementClockPolicy, WorkingCalendar};
 use motcua_problem::{FieldError, Problem, codes};
@@ -209,7 +210,7 @@ pub fn decide(
         .into());
     }
     let (event, document) = decision.announced();
-    let mut change = Change::of(d, action, to, &caller.sub, at)
+    let mut change = Change::of(d, action, to, &Actor::of(caller), at)
         .with_detail(detail.clone())
         .announced(event);
     if to == DossierStatus::FinancialObligation {
@@ -248,9 +249,15 @@ pub fn decide_expiry(
         "reason": "supplement_deadline_passed",
         "supplement_deadline": rfc3339(request.deadline_at),
     });
-    let change = Change::of(d, Action::ExpireSupplement, to, "system", now)
-        .with_detail(detail.clone())
-        .announced(motcua_events::DOSSIER_STOPPED);
+    let change = Change::of(
+        d,
+        Action::ExpireSupplement,
+        to,
+        &Actor::service("intake"),
+        now,
+    )
+    .with_detail(detail.clone())
+    .announced(motcua_events::DOSSIER_STOPPED);
     let mut update = DossierUpdate::of(change).with_document("stop_notice", detail);
     update.close_supplement_request = true;
     Some(update)

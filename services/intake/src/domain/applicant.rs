@@ -42,6 +42,7 @@ mod tests {
             email: None,
             address: None,
             notify_by: None,
+            representative: None,
         }
     }
 

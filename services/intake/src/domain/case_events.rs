@@ -9,6 +9,7 @@ use super::dossier::{Dossier, rfc3339};
 use super::status::DossierStatus;
 use super::supplement::clock_of;
 use super::transition::{self, Action};
+use motcua_audit::Actor;
 use motcua_calendar::{Deadline, SupplementClockPolicy, WorkingCalendar};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -50,8 +51,10 @@ pub enum CaseEvent {
     },
 }
 
-/// Who workflow's changes are recorded as.
-pub const WORKFLOW_ACTOR: &str = "svc:workflow";
+/// Who workflow's changes are recorded as (`svc:workflow`, role `service`).
+pub fn workflow_actor() -> Actor {
+    Actor::service("workflow")
+}
 
 /// The update a case event makes to the dossier, or `None` when it no longer applies (the
 /// dossier was withdrawn or refused meanwhile).
@@ -67,7 +70,7 @@ pub fn decide(
     );
     match event {
         CaseEvent::Completed { case_id } if waiting => {
-            let change = Change::of(d, Action::Complete, d.status, WORKFLOW_ACTOR, at)
+            let change = Change::of(d, Action::Complete, d.status, &workflow_actor(), at)
                 .with_detail(json!({"deferred": true, "case_id": case_id}));
             let mut update = DossierUpdate::of(keep_wait(change, d));
             update.case_completed_at = Some(at);
@@ -75,7 +78,7 @@ pub fn decide(
         }
         CaseEvent::Completed { case_id } => {
             let to = transition::next(d.status, Action::Complete, None)?;
-            let change = Change::of(d, Action::Complete, to, WORKFLOW_ACTOR, at)
+            let change = Change::of(d, Action::Complete, to, &workflow_actor(), at)
                 .with_detail(json!({"case_id": case_id}))
                 // Reporting learns statuses from intake only (one ordered source).
                 .announced(motcua_events::DOSSIER_PROCESSED);
@@ -140,14 +143,14 @@ pub fn decide(
                 && d.resume_status == Some(DossierStatus::Received)
             {
                 let mut change = keep_wait(
-                    Change::of(d, Action::Forward, d.status, WORKFLOW_ACTOR, at),
+                    Change::of(d, Action::Forward, d.status, &workflow_actor(), at),
                     d,
                 );
                 change.resume_status = Some(DossierStatus::Processing);
                 return Some(DossierUpdate::of(change.with_detail(detail)));
             }
             let to = transition::next(d.status, Action::Forward, None)?;
-            let change = Change::of(d, Action::Forward, to, WORKFLOW_ACTOR, at)
+            let change = Change::of(d, Action::Forward, to, &workflow_actor(), at)
                 .with_detail(detail)
                 .announced(motcua_events::DOSSIER_FORWARDED);
             Some(DossierUpdate::of(change))
@@ -163,7 +166,7 @@ fn moved(
     at: OffsetDateTime,
     detail: serde_json::Value,
 ) -> Change {
-    let mut change = keep_wait(Change::of(d, action, d.status, WORKFLOW_ACTOR, at), d)
+    let mut change = keep_wait(Change::of(d, action, d.status, &workflow_actor(), at), d)
         .with_detail(detail)
         .announced(motcua_events::DOSSIER_DUE_MOVED);
     change.due = due;

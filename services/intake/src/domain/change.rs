@@ -9,6 +9,7 @@ use super::dossier::{Dossier, rfc3339};
 use super::status::DossierStatus;
 use super::supplement_items::SupplementItem;
 use super::transition::Action;
+use motcua_audit::{Actor, AuditEntry};
 use motcua_calendar::Deadline;
 use motcua_problem::Problem;
 use serde_json::{Value, json};
@@ -88,8 +89,9 @@ pub struct Change {
     pub from: DossierStatus,
     /// Status after (may equal `from`: a recorded event that moves only the clock).
     pub to: DossierStatus,
-    /// Who did it (`sub` of the caller, `system`, `svc:workflow`).
-    pub actor: String,
+    /// Who did it: the caller (subject, roles, agency), or a service acting on its own
+    /// (`svc:workflow` applying its events, `svc:intake`'s expiry worker).
+    pub actor: Actor,
     /// When.
     pub at: OffsetDateTime,
     /// The appointment after the change.
@@ -111,7 +113,7 @@ impl Change {
         d: &Dossier,
         action: Action,
         to: DossierStatus,
-        actor: &str,
+        actor: &Actor,
         at: OffsetDateTime,
     ) -> Self {
         Self {
@@ -119,7 +121,7 @@ impl Change {
             action,
             from: d.status,
             to,
-            actor: actor.to_string(),
+            actor: actor.clone(),
             at,
             due: d.due,
             clock_paused_at: None,
@@ -152,6 +154,23 @@ impl Change {
             detail: self.detail.clone(),
         })
         .unwrap_or_default()
+    }
+
+    /// Its audit record: who, the action on the dossier, the status before and after with the
+    /// appointment and the details (which never hold the personal ID number or a phone).
+    pub fn audit_entry(&self) -> AuditEntry {
+        AuditEntry {
+            actor: self.actor.clone(),
+            action: self.action.as_str().to_string(),
+            target: self.code.clone(),
+            at: self.at,
+            before: Some(json!({ "status": self.from.as_str() })),
+            after: Some(json!({
+                "status": self.to.as_str(),
+                "due_at": rfc3339(self.due.at),
+                "detail": self.detail,
+            })),
+        }
     }
 
     /// The payload of its event.

@@ -112,6 +112,22 @@ pub struct Applicant {
     /// channel they gave a contact for; empty: not at all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_by: Option<Vec<NotifyBy>>,
+    /// Who submits for the applicant when it is someone else (người đại diện): required when a
+    /// citizen submits online for another person or an organisation, and then the citizen
+    /// themselves (their verified ID number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representative: Option<Representative>,
+}
+
+/// A declared representative (người đại diện): who acts for the applicant, and why.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, ToSchema)]
+pub struct Representative {
+    /// Full name.
+    pub full_name: String,
+    /// Personal identification number (12 digits).
+    pub id_number: String,
+    /// Why they act for the applicant, e.g. `cha` (father), `ủy quyền` (by authorisation).
+    pub relation: String,
 }
 
 /// A channel the applicant accepts notices by (hình thức nhận thông báo).

@@ -24,6 +24,7 @@ pub fn caller(sub: &str, roles: &[Role], agency: Option<&str>) -> Caller {
         roles: roles.to_vec(),
         agency: agency.map(str::to_string),
         sector: None,
+        id_number: None,
     }
 }
 
@@ -124,6 +125,7 @@ pub fn dossier(status: DossierStatus) -> Dossier {
             email: None,
             address: None,
             notify_by: None,
+            representative: None,
         },
         applicant_id_last4: "1234".into(),
         received_at: received,

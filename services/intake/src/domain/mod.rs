@@ -20,6 +20,7 @@ pub mod receipt;
 pub mod register;
 pub mod status;
 pub mod submission;
+pub mod submitter;
 pub mod supplement;
 pub mod supplement_items;
 pub mod tax_code;

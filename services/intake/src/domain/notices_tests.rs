@@ -4,6 +4,7 @@ use super::*;
 use crate::domain::change::{Change, DossierUpdate, NewSupplementRequest};
 use crate::domain::fixtures::dossier;
 use crate::domain::supplement_items::SupplementItem;
+use motcua_audit::Actor;
 use motcua_calendar::Deadline;
 use serde_json::json;
 use time::macros::datetime;
@@ -81,7 +82,7 @@ fn a_supplement_request_lists_every_item_and_the_deadline() {
         &d,
         Action::RequestSupplement,
         DossierStatus::SupplementRequested,
-        "o",
+        &Actor::service("o"),
         at,
     ));
     u.new_supplement_request = Some(NewSupplementRequest {
@@ -123,7 +124,7 @@ fn result_ready_stop_and_apology_are_told_once_each_and_other_changes_are_not() 
         &d,
         Action::Complete,
         DossierStatus::Processed,
-        "svc:workflow",
+        &Actor::service("workflow"),
         at,
     ));
     assert_eq!(
@@ -135,15 +136,21 @@ fn result_ready_stop_and_apology_are_told_once_each_and_other_changes_are_not() 
             &d,
             Action::ExpireSupplement,
             DossierStatus::Stopped,
-            "system",
+            &Actor::service("intake"),
             at,
         )
         .with_detail(json!({"reason": "supplement_deadline_passed"})),
     );
     assert!(rendered(&on_update(&stop, &d, LOOKUP)[0]).contains("quá hạn bổ sung"));
     let apology = DossierUpdate::of(
-        Change::of(&d, Action::Extend, DossierStatus::Processing, "head", at)
-            .with_detail(json!({"reason": "chờ xác minh"})),
+        Change::of(
+            &d,
+            Action::Extend,
+            DossierStatus::Processing,
+            &Actor::service("head"),
+            at,
+        )
+        .with_detail(json!({"reason": "chờ xác minh"})),
     );
     let apology = on_update(&apology, &d, LOOKUP);
     assert!(rendered(&apology[0]).contains("chờ xác minh"));
@@ -152,7 +159,7 @@ fn result_ready_stop_and_apology_are_told_once_each_and_other_changes_are_not() 
         &d,
         Action::Forward,
         DossierStatus::Processing,
-        "s",
+        &Actor::service("s"),
         at,
     ));
     assert!(on_update(&forward, &d, LOOKUP).is_empty());

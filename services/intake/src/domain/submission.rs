@@ -9,7 +9,8 @@ use super::components::{CheckedComponent, SubmittedComponent, check_handed_in, c
 use super::dossier::{Applicant, Channel, local, rfc3339};
 use super::dossier_code::{self, AgencyCodes, CodeFormat};
 use super::status::DossierStatus;
-use super::{access, applicant, personal_id};
+use super::{access, applicant, personal_id, submitter};
+use motcua_audit::{Actor, AuditEntry};
 use motcua_auth::{Caller, Role};
 use motcua_calendar::{Deadline, SupplementClockPolicy, TimeLimit, WorkingCalendar};
 use motcua_catalogue_client::{Agency, Procedure};
@@ -111,6 +112,8 @@ pub struct Accepted {
     pub received_by: String,
     /// Their roles.
     pub roles: Vec<String>,
+    /// The agency they act for (for the audit trail).
+    pub received_by_agency: Option<String>,
 }
 
 fn outside_one_stop(input: &SubmissionInput<'_>, why: &str) -> Refusal {
@@ -209,6 +212,12 @@ pub fn decide(input: &SubmissionInput<'_>) -> Result<Accepted, Refusal> {
     let req = input.request;
     let today = local(input.now).date();
     let mut errors = applicant::check(&req.applicant, today.year());
+    errors.extend(submitter::check(
+        input.caller,
+        req.channel,
+        &req.applicant,
+        today.year(),
+    )?);
     let published = input
         .procedure
         .map(|p| {
@@ -288,6 +297,7 @@ pub fn decide(input: &SubmissionInput<'_>) -> Result<Accepted, Refusal> {
             .iter()
             .map(|r| r.as_str().to_string())
             .collect(),
+        received_by_agency: input.caller.agency.clone(),
     })
 }
 
@@ -327,6 +337,28 @@ pub struct IssuedDossier<'a> {
 }
 
 impl IssuedDossier<'_> {
+    /// Its audit record (`dossier.received`): who received it, and the procedure, unit,
+    /// channel and status — never the applicant's ID number or phone.
+    pub fn audit_entry(&self) -> AuditEntry {
+        let a = self.accepted;
+        AuditEntry {
+            actor: Actor {
+                sub: a.received_by.clone(),
+                roles: a.roles.clone(),
+                agency: a.received_by_agency.clone(),
+            },
+            action: "dossier.received".into(),
+            target: self.code.clone(),
+            at: a.received_at,
+            before: None,
+            after: Some(json!({
+                "procedure": a.procedure.0, "procedure_version": a.procedure.2,
+                "case": a.case_code, "agency": a.agency.code, "channel": a.channel.as_str(),
+                "status": self.status.as_str(), "due_at": rfc3339(a.due.at),
+            })),
+        }
+    }
+
     /// The dossier as it is stored at receipt (what every later decision starts from).
     pub fn dossier(&self) -> super::dossier::Dossier {
         let a = self.accepted;

@@ -72,7 +72,8 @@ fn only_one_stop_roles_receive_and_the_attempt_is_recorded() {
         r.compliance.unwrap().kind,
         ComplianceKind::IntakeOutsideOneStop
     );
-    let citizen = caller("c", &[Role::Citizen], None);
+    let mut citizen = caller("c", &[Role::Citizen], None);
+    citizen.id_number = Some("080203001234".into());
     assert!(
         decide_as(
             &w,
@@ -183,7 +184,8 @@ fn the_appointment_uses_the_methods_limit_and_its_cut_off() {
         datetime!(2026-11-30 17:00 +07:00),
         "after 15:00: Monday"
     );
-    let citizen = caller("c", &[Role::Citizen], None);
+    let mut citizen = caller("c", &[Role::Citizen], None);
+    citizen.id_number = Some("080203001234".into());
     let online = decide_as(&w, &citizen, &request(Channel::Online, &["TK", "GCS"]), NOW).unwrap();
     assert_eq!(
         online.due.at,

@@ -9,6 +9,7 @@ use super::components::{SubmittedComponent, check_handed_in};
 use super::dossier::{Dossier, rfc3339};
 use super::status::DossierStatus;
 use super::transition::{self, Action};
+use motcua_audit::Actor;
 use motcua_auth::Caller;
 use motcua_calendar::{Deadline, ProcessingClock, WorkingCalendar, WorkingDuration};
 use motcua_catalogue_model::PublishedComponent;
@@ -111,9 +112,15 @@ fn request_update(i: &RequestInput<'_>, to: DossierStatus) -> DossierUpdate {
         "clock_policy": d.clock_policy,
         "late": late,
     });
-    let mut change = Change::of(d, Action::RequestSupplement, to, &i.caller.sub, i.now)
-        .with_detail(detail.clone())
-        .announced(motcua_events::DOSSIER_SUPPLEMENT_REQUESTED);
+    let mut change = Change::of(
+        d,
+        Action::RequestSupplement,
+        to,
+        &Actor::of(i.caller),
+        i.now,
+    )
+    .with_detail(detail.clone())
+    .announced(motcua_events::DOSSIER_SUPPLEMENT_REQUESTED);
     change.clock_paused_at = Some(i.now);
     change.resume_status = Some(d.status);
     let mut update = DossierUpdate::of(change).with_document("supplement_request_form_02", detail);
@@ -244,7 +251,7 @@ pub fn decide_supplement(i: &SupplementInput<'_>) -> Result<DossierUpdate, Refus
         "due_before": rfc3339(d.due.at),
         "due_after": rfc3339(due.at),
     });
-    let mut change = Change::of(d, Action::Supplement, to, &i.caller.sub, i.now)
+    let mut change = Change::of(d, Action::Supplement, to, &Actor::of(i.caller), i.now)
         .with_detail(detail)
         .announced(motcua_events::DOSSIER_SUPPLEMENTED);
     change.due = due;

@@ -262,7 +262,7 @@ async fn write_change(tx: &mut PgConnection, c: &Change) -> Result<(), sqlx::Err
         &c.code,
         c.at,
         c.action.as_str(),
-        &c.actor,
+        &c.actor.sub,
         Some(c.from.as_str()),
         c.to.as_str(),
         &c.detail,
@@ -275,7 +275,7 @@ async fn write_change(tx: &mut PgConnection, c: &Change) -> Result<(), sqlx::Err
 }
 
 /// Writes everything a decision decided, with what the portal and the applicant are told of
-/// it. Returns `false` (and writes nothing further) when the
+/// it, and its audit record. Returns `false` (and writes nothing further) when the
 /// supplement request it inserts already exists: the once-only rule held by the primary key.
 pub async fn apply(
     tx: &mut PgConnection,
@@ -285,12 +285,12 @@ pub async fn apply(
 ) -> Result<bool, sqlx::Error> {
     let c = &u.change;
     if let Some(r) = &u.new_supplement_request
-        && !supplements::insert(tx, &c.code, c.at, &c.actor, r).await?
+        && !supplements::insert(tx, &c.code, c.at, &c.actor.sub, r).await?
     {
         return Ok(false);
     }
     if let Some(due_after) = u.supplement_answered {
-        supplements::answer(tx, &c.code, c.at, &c.actor, due_after).await?;
+        supplements::answer(tx, &c.code, c.at, &c.actor.sub, due_after).await?;
     }
     if u.close_supplement_request {
         supplements::close(tx, &c.code, c.at).await?;
@@ -325,7 +325,7 @@ pub async fn apply(
             .bind(&c.code)
             .bind(doc.kind)
             .bind(c.at)
-            .bind(&c.actor)
+            .bind(&c.actor.sub)
             .bind(&doc.body)
             .execute(&mut *tx)
             .await?;
@@ -339,6 +339,8 @@ pub async fn apply(
     {
         outreach::after_update(tx, o, notice, after, c.at).await?;
     }
+    // Last: the chain's head stays locked until the commit.
+    motcua_audit::append(tx, &[c.audit_entry()]).await?;
     Ok(true)
 }
 

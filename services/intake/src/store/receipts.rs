@@ -19,6 +19,8 @@ pub struct Receipt<'a> {
     pub origin: Origin,
     /// Its request's trace id (kept on the dossier).
     pub trace_id: Option<String>,
+    /// Its request's client address (for the audit trail).
+    pub source: Option<String>,
 }
 
 /// Inserts the batch's dossiers, components, files, first history rows and `dossier.received`
@@ -43,6 +45,22 @@ pub async fn insert_all(tx: &mut PgConnection, batch: &[Receipt<'_>]) -> Result<
         .collect();
     motcua_outbox::record_all(tx, &events, &[WORKFLOW, REPORTING]).await?;
     Ok(())
+}
+
+/// Appends the batch's `dossier.received` audit records, each with its own request id and
+/// client address, in one statement. Called last before the commit: it holds the chain's head.
+pub async fn audit_all(tx: &mut PgConnection, batch: &[Receipt<'_>]) -> Result<(), sqlx::Error> {
+    let entries: Vec<_> = batch
+        .iter()
+        .map(|r| {
+            let origin = motcua_audit::Origin {
+                request_id: r.origin.request_id.clone(),
+                source: r.source.clone(),
+            };
+            (r.issued.audit_entry(), origin)
+        })
+        .collect();
+    motcua_audit::append_from(tx, &entries).await
 }
 
 fn encode<T: serde::Serialize>(v: &T) -> Result<Value, sqlx::Error> {

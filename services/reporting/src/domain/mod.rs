@@ -3,6 +3,7 @@
 //! near-due, the compliance kinds, satisfaction and feedback, the service index, the period
 //! asked for, and which agency a caller may report on.
 
+pub mod audit;
 pub mod compliance;
 pub mod dossier;
 pub mod facts;

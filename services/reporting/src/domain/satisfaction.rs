@@ -76,11 +76,17 @@ pub struct Ratable<'a> {
     pub rated_by: Option<&'a str>,
 }
 
-/// Whether `caller` may rate the dossier now: the applicant who submitted it online, or the
-/// portal acting for an applicant, after the result was handed back, once.
-pub fn may_rate(caller: &Caller, d: &Ratable<'_>) -> Result<(), Problem> {
+/// Whether `caller` is who rates the dossier: the applicant who submitted it online, or the
+/// portal acting for an applicant. Anyone else is answered as if the dossier did not exist.
+pub fn rates(caller: &Caller, d: &Ratable<'_>) -> bool {
     let applicant = caller.has_any(&[Role::Citizen]) && caller.sub == d.submitted_by;
-    if !applicant && !caller.has_any(&[Role::Portal]) {
+    applicant || caller.has_any(&[Role::Portal])
+}
+
+/// Whether `caller` may rate the dossier now: who [`rates`] it, after the result was handed
+/// back, once.
+pub fn may_rate(caller: &Caller, d: &Ratable<'_>) -> Result<(), Problem> {
+    if !rates(caller, d) {
         return Err(Problem::new(
             &codes::DOSSIER_NOT_ALLOWED,
             "only the dossier's applicant (or the portal for them) rates it",
@@ -110,7 +116,6 @@ pub fn answer_due(cal: &WorkingCalendar, at: OffsetDateTime) -> OffsetDateTime {
 /// Whether `caller` answers feedback addressed to `agency`: its staff (head, specialist,
 /// one-stop officer), once.
 pub fn may_answer(caller: &Caller, agency: &str, answered: bool) -> Result<(), Problem> {
-    caller.require_any(&[Role::AgencyHead, Role::Specialist, Role::OneStopOfficer])?;
     if caller.agency.as_deref() != Some(agency) {
         return Err(Problem::new(
             &codes::AGENCY_NOT_ALLOWED,
@@ -137,6 +142,7 @@ mod tests {
             roles: vec![role],
             agency: agency.map(str::to_string),
             sector: None,
+            id_number: None,
         }
     }
 

@@ -42,6 +42,7 @@ mod tests {
             roles: vec![role],
             agency: agency.map(str::to_string),
             sector: None,
+            id_number: None,
         }
     }
 

@@ -232,7 +232,8 @@ pub struct Rebuilt {
 }
 
 /// Recomputes every flow row from the dossier facts, in one transaction that holds the facts
-/// still (ingestion waits), and returns the checksums before and after.
+/// still (ingestion waits), records it in the audit trail, and returns the checksums before
+/// and after.
 pub async fn rebuild(pool: &PgPool) -> Result<Rebuilt, sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query("LOCK TABLE dossier_fact IN SHARE MODE")
@@ -256,6 +257,9 @@ pub async fn rebuild(pool: &PgPool) -> Result<Rebuilt, sqlx::Error> {
     }
     apply(&mut tx, &deltas).await?;
     let after = checksum(&mut tx).await?;
+    let at = time::OffsetDateTime::now_utc();
+    let entry = crate::domain::audit::rebuilt(dossiers, (&before, &after), at);
+    motcua_audit::append(&mut tx, &[entry]).await?;
     tx.commit().await?;
     Ok(Rebuilt {
         dossiers,

@@ -167,3 +167,16 @@ pub struct Task {
     /// It returned the dossier for supplement, waiting for the applicant since.
     pub supplement_requested_at: Option<OffsetDateTime>,
 }
+
+/// May `caller` see this case (its view, its control slip, an apology on it)? Inspectors and
+/// admins any; anyone else only as staff of the receiving agency or of an agency with a step in
+/// it. A case the caller may not see answers as one that does not exist (no oracle on dossier
+/// codes); which roles get this far at all is the gate's (`motcua_auth::matrix`).
+pub fn visible_to(caller: &motcua_auth::Caller, case: &Case, tasks: &[Task]) -> bool {
+    use motcua_auth::Role;
+    if caller.has_any(&[Role::Inspector, Role::Admin]) {
+        return true;
+    }
+    let a = caller.agency.as_deref().unwrap_or_default();
+    !a.is_empty() && (a == case.receiving_agency || tasks.iter().any(|t| t.agency == a))
+}

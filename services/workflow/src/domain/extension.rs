@@ -4,7 +4,7 @@
 
 use super::case::{Case, CaseState, Task};
 use super::update::{Announcement, CaseUpdate};
-use motcua_auth::{Caller, Role};
+use motcua_auth::Caller;
 use motcua_calendar::{PROVINCE_OFFSET, WorkingCalendar, WorkingDuration};
 use motcua_events as e;
 use motcua_problem::{FieldError, Problem, codes};
@@ -98,7 +98,6 @@ pub fn decide(
     now: OffsetDateTime,
     cal: &WorkingCalendar,
 ) -> Result<(Extension, CaseUpdate), Problem> {
-    caller.require_any(&[Role::AgencyHead])?;
     let agency = caller.agency.clone().unwrap_or_default();
     if !tasks
         .iter()
@@ -162,7 +161,12 @@ pub fn decide(
         due_before: case.due_at,
         due_after: req.new_appointment,
     };
-    let mut u = CaseUpdate::new(case.id, &case.dossier_code);
+    let mut u = CaseUpdate::new(
+        case,
+        tasks,
+        motcua_audit::Actor::of(caller),
+        "case.extended",
+    );
     u.due_at = Some(ext.due_after);
     u.announcements
         .push(Announcement::Extended(e::CaseExtended {
@@ -183,6 +187,7 @@ mod tests {
     use super::super::case::TaskState;
     use super::super::fixtures::*;
     use super::*;
+    use motcua_auth::Role;
     use time::macros::datetime;
 
     const DUE: OffsetDateTime = datetime!(2026-12-02 09:00 +07:00);
@@ -244,12 +249,7 @@ mod tests {
                 .code,
             "extension_already_granted"
         );
-        assert_eq!(
-            ask(&specialist(JUSTICE), false, TWO_DAYS_BEFORE, NEW)
-                .unwrap_err()
-                .code,
-            "role_not_allowed"
-        );
+        // Only agency heads reach the decision: the gate's (`motcua_auth::matrix`).
         assert_eq!(
             ask(&head(POLICE), false, TWO_DAYS_BEFORE, NEW)
                 .unwrap_err()

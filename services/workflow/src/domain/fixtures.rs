@@ -35,6 +35,7 @@ pub fn caller(sub: &str, roles: &[Role], agency: &str) -> Caller {
         roles: roles.to_vec(),
         agency: Some(agency.into()),
         sector: None,
+        id_number: None,
     }
 }
 

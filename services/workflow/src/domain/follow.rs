@@ -9,6 +9,7 @@ use super::clock::{Calendars, moved_by_wait, resume_step};
 use super::plan::TaskKind;
 use super::progress::{forward, pause_main_clock, resume_main_clock};
 use super::update::{Announcement, CaseUpdate, HandoverReason, NewHandover, TaskUpdate};
+use motcua_audit::Actor;
 use motcua_calendar::PROVINCE_OFFSET;
 use motcua_events as e;
 use time::OffsetDateTime;
@@ -48,16 +49,30 @@ pub fn change_of(
     })
 }
 
-/// The update `change` makes to the case at `at`; `None` when it changes nothing (a case that
-/// was not waiting does not resume, a closed case stays closed).
+impl DossierChange {
+    /// What the case does, as the audit trail names it.
+    pub const fn action(&self) -> &'static str {
+        match self {
+            Self::Waits(_) => "case.paused",
+            Self::Resumes(..) => "case.resumed",
+            Self::DueMoved(_) => "case.due_moved",
+            Self::ResultReturned | Self::Ends(_) => "case.closed",
+        }
+    }
+}
+
+/// The update `change` makes to the case at `at`, announced by `by` (the service whose event it
+/// is); `None` when it changes nothing (a case that was not waiting does not resume, a closed
+/// case stays closed).
 pub fn follow(
     case: &Case,
     tasks: &[Task],
     change: &DossierChange,
     at: OffsetDateTime,
     cals: &Calendars,
+    by: Actor,
 ) -> Option<CaseUpdate> {
-    let mut u = CaseUpdate::new(case.id, &case.dossier_code);
+    let mut u = CaseUpdate::new(case, tasks, by.clone(), change.action());
     match change {
         DossierChange::Waits(_) if case.state == CaseState::Open => {
             u.state = Some(CaseState::Paused);
@@ -104,7 +119,7 @@ pub fn follow(
                     forward_due: forward_due.or(case.forward_due),
                     ..case.clone()
                 };
-                if let Some(f) = forward(&open, tasks, at, cals) {
+                if let Some(f) = forward(&open, tasks, at, cals, by) {
                     u.forwarded_at = f.forwarded_at;
                     u.tasks.extend(f.tasks);
                     u.handovers.extend(f.handovers);
@@ -229,6 +244,7 @@ mod tests {
             &DossierChange::Waits("supplement"),
             WAITED_FROM,
             &cals(),
+            Actor::service("intake"),
         )
         .unwrap();
         assert_eq!(
@@ -253,6 +269,7 @@ mod tests {
             &DossierChange::Resumes("supplement", BACK_AT),
             BACK_AT,
             &cals(),
+            Actor::service("intake"),
         )
         .unwrap();
         let moved = u.tasks.iter().find_map(|t| match t {
@@ -278,7 +295,8 @@ mod tests {
                 &tasks,
                 &DossierChange::Resumes("supplement", BACK_AT),
                 BACK_AT,
-                &cals()
+                &cals(),
+                Actor::service("intake"),
             )
             .is_none(),
             "only a waiting case resumes"
@@ -298,6 +316,7 @@ mod tests {
             &DossierChange::Waits("financial_obligation"),
             WAITED_FROM.replace_date(time::macros::date!(2026 - 12 - 01)),
             &cals(),
+            Actor::service("intake"),
         )
         .unwrap();
         assert_eq!(
@@ -320,6 +339,7 @@ mod tests {
             &DossierChange::Resumes("financial_obligation", c.due_at),
             BACK_AT,
             &cals(),
+            Actor::service("intake"),
         )
         .unwrap();
         assert_eq!(
@@ -344,6 +364,7 @@ mod tests {
             &DossierChange::Resumes("supplement", c.due_at),
             BACK_AT,
             &cals(),
+            Actor::service("intake"),
         )
         .unwrap();
         assert_eq!(
@@ -372,6 +393,7 @@ mod tests {
             &DossierChange::Ends("withdrawn".into()),
             WAITED_FROM,
             &cals(),
+            Actor::service("intake"),
         )
         .unwrap();
         assert_eq!(u.tasks, [TaskUpdate::Cancel { id: tasks[1].id }]);

@@ -4,6 +4,7 @@
 //! takes what was read and returns a [`update::CaseUpdate`] (or the problem).
 
 pub mod alerts;
+pub mod audit;
 pub mod case;
 pub mod clock;
 pub mod extension;

@@ -8,6 +8,7 @@ use super::case::{Case, CaseState, Task, TaskState};
 use super::clock::{Calendars, judge, moved_by_wait, step_due};
 use super::plan::TaskKind;
 use super::update::{Announcement, CaseUpdate, HandoverReason, NewHandover, TaskUpdate};
+use motcua_audit::Actor;
 use motcua_auth::{Caller, Role};
 use motcua_calendar::local;
 use motcua_events as e;
@@ -116,11 +117,12 @@ pub fn forward(
     tasks: &[Task],
     at: OffsetDateTime,
     cals: &Calendars,
+    by: Actor,
 ) -> Option<CaseUpdate> {
     if case.forwarded_at.is_some() || case.state != CaseState::Open {
         return None;
     }
-    let mut u = CaseUpdate::new(case.id, &case.dossier_code);
+    let mut u = CaseUpdate::new(case, tasks, by, "case.forwarded");
     u.forwarded_at = Some(at);
     let result = case
         .forward_due
@@ -148,7 +150,6 @@ pub fn forward(
 /// May `caller` act on step `t` of `case` now? Staff (or the sector system) of its agency,
 /// the step running, not held by someone else, and the case not waiting or ended.
 pub fn check_may_act(case: &Case, t: &Task, caller: &Caller) -> Result<(), Problem> {
-    caller.require_any(&STAFF)?;
     at_callers_agency(t, caller)?;
     if case.state != CaseState::Open {
         return Err(Problem::new(
@@ -160,13 +161,6 @@ pub fn check_may_act(case: &Case, t: &Task, caller: &Caller) -> Result<(), Probl
     held_by_caller_or_open(t, caller).map(drop)
 }
 
-const STAFF: [Role; 4] = [
-    Role::Specialist,
-    Role::AgencyHead,
-    Role::SectorSystem,
-    Role::OneStopOfficer,
-];
-
 /// Claims step `t` for `caller` (also while the case waits: the claim says who will carry on);
 /// claiming one's own claim again changes nothing.
 pub fn claim(
@@ -174,7 +168,6 @@ pub fn claim(
     caller: &Caller,
     now: OffsetDateTime,
 ) -> Result<Option<TaskUpdate>, Problem> {
-    caller.require_any(&STAFF)?;
     at_callers_agency(t, caller)?;
     match held_by_caller_or_open(t, caller)? {
         true => Ok(None),
@@ -283,7 +276,7 @@ pub fn complete(
 ) -> Result<CaseUpdate, Problem> {
     let t = task_in(tasks, id)?;
     check_may_act(case, t, caller)?;
-    let mut u = CaseUpdate::new(case.id, &case.dossier_code);
+    let mut u = CaseUpdate::new(case, tasks, Actor::of(caller), "task.completed");
     let cal = cals.of(&t.agency);
     let judged = judged(cal, t, now);
     u.tasks.push(TaskUpdate::Finish {
@@ -353,7 +346,8 @@ pub fn returned_for_supplement(
     now: OffsetDateTime,
 ) -> Result<CaseUpdate, Problem> {
     let t = task_in(tasks, id)?;
-    let mut u = CaseUpdate::new(case.id, &case.dossier_code);
+    let by = Actor::of(caller);
+    let mut u = CaseUpdate::new(case, tasks, by, "task.returned_for_supplement");
     u.tasks.push(TaskUpdate::SupplementWait {
         id: t.id,
         since: Some(now),
@@ -399,7 +393,7 @@ pub fn refused(
 ) -> Result<CaseUpdate, Problem> {
     let t = task_in(tasks, id)?;
     let judged = judged(cals.of(&t.agency), t, now);
-    let mut u = CaseUpdate::new(case.id, &case.dossier_code);
+    let mut u = CaseUpdate::new(case, tasks, Actor::of(caller), "task.refused");
     u.tasks.push(TaskUpdate::Finish {
         id: t.id,
         by: caller.sub.clone(),

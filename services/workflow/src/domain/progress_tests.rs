@@ -25,7 +25,14 @@ fn forwarding_opens_the_first_block_with_deadlines_and_a_judged_row() {
         task(1, 0, JUSTICE, 8, TaskState::Pending),
         task(2, 1, POLICE, 16, TaskState::Pending),
     ];
-    let u = forward(&c, &tasks, RECEIVED, &cals()).unwrap();
+    let u = forward(
+        &c,
+        &tasks,
+        RECEIVED,
+        &cals(),
+        motcua_audit::Actor::service("workflow"),
+    )
+    .unwrap();
     assert_eq!(
         opened(&u),
         [(tasks[0].id, datetime!(2026-11-30 09:00 +07:00))],
@@ -40,7 +47,14 @@ fn forwarding_opens_the_first_block_with_deadlines_and_a_judged_row() {
     );
     c.forwarded_at = Some(RECEIVED);
     assert!(
-        forward(&c, &tasks, RECEIVED, &cals()).is_none(),
+        forward(
+            &c,
+            &tasks,
+            RECEIVED,
+            &cals(),
+            motcua_audit::Actor::service("workflow")
+        )
+        .is_none(),
         "never twice"
     );
 }

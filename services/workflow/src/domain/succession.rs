@@ -26,7 +26,8 @@ pub fn reassign(
     if moving.is_empty() || from == to {
         return None;
     }
-    let mut u = CaseUpdate::new(case.id, &case.dossier_code);
+    let by = motcua_audit::Actor::service("workflow");
+    let mut u = CaseUpdate::new(case, tasks, by, "task.reassigned");
     for t in moving {
         u.tasks.push(TaskUpdate::Reassign {
             id: t.id,

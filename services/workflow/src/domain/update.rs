@@ -1,10 +1,12 @@
 //! What a workflow decision writes (thay đổi của hồ sơ đang giải quyết): the case's new state
 //! and clocks, each step's change, the rows of the processing control slip, the recorded moves
-//! of step deadlines, and the events announcing it all — written by the store in one
-//! transaction with the case locked.
+//! of step deadlines, the events announcing it all, and who decided it with the case before
+//! (its audit record, `audit.rs`) — written by the store in one transaction with the case
+//! locked.
 
-use super::case::CaseState;
+use super::case::{Case, CaseState, Task, TaskState};
 use super::clock::MovedDeadline;
+use motcua_audit::Actor;
 use motcua_calendar::Timeliness;
 use motcua_events as e;
 use time::OffsetDateTime;
@@ -214,14 +216,17 @@ pub struct CaseUpdate {
     pub pause_reason: Option<&'static str>,
     /// Events.
     pub announcements: Vec<Announcement>,
+    /// Who decided it and what, with the case before (the audit trail's entry).
+    pub acted: Acted,
 }
 
 impl CaseUpdate {
-    /// An update of `case_id` that changes nothing yet.
-    pub fn new(case_id: Uuid, dossier_code: &str) -> Self {
+    /// An update of `case` (with its `tasks`, as they are now) that changes nothing yet, made
+    /// by `by` doing `action` (the audit trail's names, e.g. `task.claimed`).
+    pub fn new(case: &Case, tasks: &[Task], by: Actor, action: &'static str) -> Self {
         Self {
-            case_id,
-            dossier_code: dossier_code.to_string(),
+            case_id: case.id,
+            dossier_code: case.dossier_code.clone(),
             state: None,
             forwarded_at: None,
             forward_due: None,
@@ -234,6 +239,71 @@ impl CaseUpdate {
             handovers: Vec::new(),
             pause_reason: None,
             announcements: Vec::new(),
+            acted: Acted::new(by, action, case, tasks),
+        }
+    }
+}
+
+/// Who made a decision and what it was, with the case as it was before it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Acted {
+    /// The caller (or `svc:<service>` for a worker or another service's event).
+    pub by: Actor,
+    /// The action's dotted name, e.g. `task.claimed`.
+    pub action: &'static str,
+    /// The case before.
+    pub(super) before: CaseSummary,
+}
+
+impl Acted {
+    /// `by` does `action` to `case` (with its `tasks`) as they are now.
+    pub fn new(by: Actor, action: &'static str, case: &Case, tasks: &[Task]) -> Self {
+        Self {
+            by,
+            action,
+            before: CaseSummary {
+                state: case.state,
+                due_at: case.due_at,
+                steps: tasks.iter().map(StepSummary::of).collect(),
+            },
+        }
+    }
+}
+
+/// The case's state and appointment, and its steps.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct CaseSummary {
+    pub(super) state: CaseState,
+    pub(super) due_at: OffsetDateTime,
+    pub(super) steps: Vec<StepSummary>,
+}
+
+/// One step, as the trail shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct StepSummary {
+    pub(super) id: Uuid,
+    pub(super) name: String,
+    pub(super) agency: String,
+    pub(super) state: TaskState,
+    pub(super) due_at: Option<OffsetDateTime>,
+    pub(super) paused: bool,
+    pub(super) waiting_for_supplement: bool,
+    pub(super) outcome: Option<&'static str>,
+    pub(super) timeliness: Option<&'static str>,
+}
+
+impl StepSummary {
+    fn of(t: &Task) -> Self {
+        Self {
+            id: t.id,
+            name: t.name.clone(),
+            agency: t.agency.clone(),
+            state: t.state,
+            due_at: t.due_at,
+            paused: t.paused_at.is_some(),
+            waiting_for_supplement: t.supplement_requested_at.is_some(),
+            outcome: None,
+            timeliness: t.timeliness.map(|x| x.as_str()),
         }
     }
 }

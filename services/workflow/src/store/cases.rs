@@ -1,7 +1,8 @@
 //! Cases (dossier_case): loading and locking them as domain types, opening them, and writing
-//! everything a decision decided — the case, its steps, the control slip and the events — in
-//! the caller's transaction.
+//! everything a decision decided — the case, its steps, the control slip, the events and the
+//! audit record — in the caller's transaction.
 
+use crate::domain::audit;
 use crate::domain::case::{Case, CaseState};
 use crate::domain::update::{Announcement, CaseUpdate};
 use crate::store::{handovers, tasks};
@@ -190,8 +191,20 @@ pub async fn announce(
     Ok(())
 }
 
-/// Writes everything `u` decided at `now`, in `tx`.
+/// Writes everything `u` decided at `now`, in `tx`, with its audit record (appended last: it
+/// holds the chain's head until the transaction ends).
 pub async fn apply(
+    tx: &mut PgConnection,
+    u: &CaseUpdate,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    write(tx, u, now).await?;
+    motcua_audit::append(tx, &[audit::entry(u, now)]).await
+}
+
+/// Writes everything `u` decided at `now`, in `tx`, without its audit record (the caller
+/// appends [`audit::entry`] with the others of its transaction).
+pub async fn write(
     tx: &mut PgConnection,
     u: &CaseUpdate,
     now: OffsetDateTime,
