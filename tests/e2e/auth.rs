@@ -100,6 +100,17 @@ async fn bad_or_missing_tokens_are_401_and_wrong_roles_403() {
         .unwrap();
     assert_eq!(res.status(), 403);
 
+    // A known route tried with a method it does not have is 405 with the methods it has.
+    let res = sys
+        .http
+        .request(reqwest::Method::TRACE, submit.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    let allow = res.headers()["allow"].to_str().unwrap().to_string();
+    assert!(allow.contains("POST") && allow.contains("GET"), "{allow}");
+
     // gRPC: the event receiver needs a service token.
     let mut c = EventReceiverClient::connect(sys.grpc(ServiceName::Workflow))
         .await

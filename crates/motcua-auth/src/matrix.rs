@@ -155,6 +155,20 @@ pub fn rest(service: Service, method: &str, path: &str) -> Option<&'static RestR
     })
 }
 
+/// The methods the table has for `service` on the template `path` (`GET` also answers
+/// `HEAD`): what a `405` lists in `Allow` when another method is tried.
+pub fn methods(service: Service, path: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = REST
+        .iter()
+        .filter(|r| (r.service == service || r.service == Service::Every) && r.path == path)
+        .map(|r| r.method)
+        .collect();
+    if out.contains(&"GET") {
+        out.push("HEAD");
+    }
+    out
+}
+
 /// The gRPC method `service` serves at `path`, if the table has it.
 pub fn grpc(service: Service, path: &str) -> Option<&'static GrpcMethod> {
     GRPC.iter()
@@ -173,6 +187,16 @@ mod tests {
             sector: None,
             id_number: None,
         }
+    }
+
+    #[test]
+    fn a_routes_methods_are_what_a_405_lists() {
+        let m = methods(Service::Intake, "/api/v1/dossiers");
+        assert!(
+            ["GET", "HEAD", "POST"].iter().all(|x| m.contains(x)),
+            "{m:?}"
+        );
+        assert!(methods(Service::Intake, "/api/v1/nothing-here").is_empty());
     }
 
     #[test]

@@ -77,6 +77,19 @@ pub(crate) async fn rest(State(g): State<RestGate>, mut req: Request, next: Next
         .as_deref()
         .and_then(|t| matrix::rest(g.service, req.method().as_str(), t));
     let Some(route) = route else {
+        // A known route tried with a method it does not have: 405 with the methods it has
+        // (what the router would answer), never the handler.
+        let allowed = template
+            .as_deref()
+            .map(|t| matrix::methods(g.service, t))
+            .unwrap_or_default();
+        if !allowed.is_empty() {
+            let mut res = http::StatusCode::METHOD_NOT_ALLOWED.into_response();
+            if let Ok(v) = allowed.join(",").parse() {
+                res.headers_mut().insert(http::header::ALLOW, v);
+            }
+            return res;
+        }
         let what = format!("{} {}", req.method(), template.as_deref().unwrap_or("?"));
         return not_in_table(&what).into_response();
     };
