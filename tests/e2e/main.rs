@@ -8,6 +8,7 @@ mod authorization_grpc;
 mod authorization_matrix;
 mod catalogue;
 mod contract;
+mod dossier_files;
 mod history;
 mod intake_rules;
 mod integrators;

@@ -137,6 +137,10 @@ problems! {
     CITIZEN_IDENTITY_REQUIRED = ("citizen_identity_required", 403, "Tài khoản công dân chưa được định danh");
     /// No dossier with this code (or, on the public lookup, the digits do not match).
     DOSSIER_NOT_FOUND = ("dossier_not_found", 404, "Không tìm thấy hồ sơ");
+    /// The dossier has no file with this id (`<position>-<index>`, as its components list them).
+    FILE_NOT_FOUND = ("file_not_found", 404, "Không tìm thấy tệp của hồ sơ");
+    /// The byte range asked for starts past the end of the file; `Content-Range` gives its size.
+    RANGE_NOT_SATISFIABLE = ("range_not_satisfiable", 416, "Khoảng byte không hợp lệ");
     /// The caller may not read this dossier.
     DOSSIER_NOT_ALLOWED = ("dossier_not_allowed", 403, "Không được xem hồ sơ này");
     /// The caller may not take this action on this dossier.

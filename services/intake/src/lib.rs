@@ -16,6 +16,7 @@ mod actions;
 pub mod domain;
 mod dossiers;
 mod events;
+mod files;
 mod forms;
 mod grpc;
 mod history;
@@ -66,6 +67,7 @@ fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(dossiers::Doc::openapi());
     doc.merge(forms::Doc::openapi());
+    doc.merge(files::Doc::openapi());
     doc.merge(supplements::Doc::openapi());
     doc.merge(actions::Doc::openapi());
     doc.merge(public::Doc::openapi());
@@ -188,6 +190,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
     let api = Router::new()
         .merge(dossiers::routes(uploads))
         .merge(forms::routes())
+        .merge(files::routes())
         .merge(supplements::routes(uploads))
         .merge(actions::routes())
         .merge(public::routes())

@@ -61,6 +61,12 @@ pub(crate) struct ComponentView {
 /// A file's metadata.
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub(crate) struct FileMeta {
+    /// What `GET /api/v1/dossiers/{code}/files/{file_id}` takes: `<position>-<index>`.
+    #[serde(default)]
+    id: String,
+    /// Size in bytes.
+    #[serde(default)]
+    size: i64,
     /// File name.
     name: String,
     /// Media type, e.g. `application/pdf`.

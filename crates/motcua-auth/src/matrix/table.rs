@@ -116,6 +116,8 @@ pub static REST: &[RestRoute] = &[
         "own unit's register; inspectors and admins any agency or all"),
     rest(Intake, "GET", "/api/v1/dossiers/{code}", DOSSIER_READERS, NotFound,
         "its applicant, the receiving one-stop, staff of agencies on its path; inspectors and admins any"),
+    rest(Intake, "GET", "/api/v1/dossiers/{code}/files/{file_id}", DOSSIER_READERS, NotFound,
+        "who reads the dossier: its applicant, the receiving one-stop, staff and sector systems on its path"),
     rest(Intake, "GET", "/api/v1/dossiers/{code}/history", INSPECTION, Same, "province-wide"),
     rest(Intake, "GET", "/api/v1/dossiers/{code}/receipt", DOSSIER_READERS, NotFound,
         "who reads the dossier"),

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod actions;
 pub mod applicant;
+pub mod byte_range;
 pub mod case_events;
 pub mod change;
 pub mod components;

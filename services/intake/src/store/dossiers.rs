@@ -363,10 +363,12 @@ pub struct ComponentRow {
 pub async fn components(pool: &PgPool, code: &str) -> Result<Vec<ComponentRow>, sqlx::Error> {
     sqlx::query_as::<_, ComponentRow>(
         "SELECT c.component_code, c.form, c.scan_status, c.round,
-                coalesce(jsonb_agg(jsonb_build_object('name', f.name, 'media_type', f.media_type, 'sha256', f.sha256)
+                coalesce(jsonb_agg(jsonb_build_object('id', f.position || '-' || f.file_index,
+                                   'name', f.name, 'media_type', f.media_type, 'size', b.size, 'sha256', f.sha256)
                          ORDER BY f.file_index) FILTER (WHERE f.sha256 IS NOT NULL), '[]') AS files
            FROM dossier_component c
            LEFT JOIN dossier_file f ON f.dossier_code = c.dossier_code AND f.position = c.position
+           LEFT JOIN file_blob b ON b.sha256 = f.sha256
           WHERE c.dossier_code = $1
           GROUP BY c.position, c.component_code, c.form, c.scan_status, c.round ORDER BY c.position",
     )

@@ -3,6 +3,7 @@
 
 pub mod compliance;
 pub mod dossiers;
+pub mod files;
 pub mod outreach;
 pub mod receipts;
 pub mod register;
