@@ -1,12 +1,11 @@
 //! Dossiers (hồ sơ) over REST: submission at the one-stop, the full dossier, and the register
 //! staff page through.
 
-use crate::domain::access;
 use crate::domain::components::{SubmittedComponent, SubmittedFile};
 use crate::domain::dossier::{Applicant, ApplicantType, Channel, Form, local};
 use crate::domain::register::{self, RegisterQuery};
 use crate::domain::submission::{self, SubmissionInput, SubmitDossier, Submitted};
-use crate::state::{AppState, not_found};
+use crate::state::AppState;
 use crate::store;
 use crate::views::{DossierView, Loaded, RegisterPage};
 use axum::body::Bytes;
@@ -121,13 +120,8 @@ async fn get_dossier(
     State(s): State<AppState>,
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<DossierView>> {
-    let dossier = store::dossiers::get(&s.pool, &code)
-        .await?
-        .ok_or_else(|| not_found(&code))?;
     // What the caller may not see answers as what does not exist: no oracle on dossier codes.
-    if !access::may_read(&caller, &dossier, &s.case_agencies(&code).await) {
-        return Err(not_found(&code));
-    }
+    let dossier = s.readable(&caller, &code).await?;
     Ok(Json(DossierView::of(Loaded {
         components: store::dossiers::components(&s.pool, &code).await?,
         supplement: store::supplements::view(&s.pool, &code).await?,

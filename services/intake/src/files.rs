@@ -3,9 +3,8 @@
 //! SHA-256 the receiving side checks, and byte ranges to resume a broken download. What the
 //! caller may not see answers as what does not exist.
 
-use crate::domain::access;
 use crate::domain::byte_range::{self, ByteRange};
-use crate::state::{AppState, not_found};
+use crate::state::AppState;
 use crate::store;
 use axum::Router;
 use axum::body::Body;
@@ -48,12 +47,7 @@ async fn get_file(
     headers: HeaderMap,
     ApiPath((code, file_id)): ApiPath<(String, String)>,
 ) -> ApiResult<Response> {
-    let d = store::dossiers::get(&s.pool, &code)
-        .await?
-        .ok_or_else(|| not_found(&code))?;
-    if !access::may_read(&caller, &d, &s.case_agencies(&code).await) {
-        return Err(not_found(&code));
-    }
+    s.readable(&caller, &code).await?;
     let file = match parse_id(&file_id) {
         Some((position, index)) => store::files::get(&s.pool, &code, position, index).await?,
         None => None,

@@ -1,10 +1,8 @@
 //! The dossier's forms (biểu mẫu): the receipt (Giấy tiếp nhận hồ sơ và hẹn trả kết quả,
 //! form 01) as stored JSON, or rendered as a self-contained HTML page the counter prints.
 
-use crate::domain::access;
 use crate::domain::receipt::ReceiptForm;
-use crate::state::{AppState, not_found};
-use crate::store;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -37,13 +35,7 @@ async fn get_receipt(
     headers: HeaderMap,
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Response> {
-    let d = store::dossiers::get(&s.pool, &code)
-        .await?
-        .ok_or_else(|| not_found(&code))?;
-    // What the caller may not see answers as what does not exist: no oracle on dossier codes.
-    if !access::may_read(&caller, &d, &s.case_agencies(&code).await) {
-        return Err(not_found(&code));
-    }
+    let d = s.readable(&caller, &code).await?;
     let wants_html = headers
         .get(axum::http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())

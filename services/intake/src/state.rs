@@ -55,6 +55,18 @@ pub(crate) fn not_found(code: &str) -> Problem {
 }
 
 impl AppState {
+    /// The dossier `code` when the caller may read it; else the answer of an unknown code,
+    /// the same for both (no oracle on dossier codes).
+    pub(crate) async fn readable(&self, caller: &Caller, code: &str) -> Result<Dossier, Problem> {
+        let d = crate::store::dossiers::get(&self.pool, code)
+            .await?
+            .ok_or_else(|| not_found(code))?;
+        if !crate::domain::access::may_read(caller, &d, &self.case_agencies(code).await) {
+            return Err(not_found(code));
+        }
+        Ok(d)
+    }
+
     /// `problem`, unless it refuses the caller an action on a dossier the caller may not even
     /// read: then the answer of an unknown code (no oracle on dossier codes). `case`: the
     /// agencies already asked for, if they were.
