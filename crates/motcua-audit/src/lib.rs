@@ -35,11 +35,7 @@ impl Actor {
     pub fn of(caller: &motcua_auth::Caller) -> Actor {
         Actor {
             sub: caller.sub.clone(),
-            roles: caller
-                .roles
-                .iter()
-                .map(|r| r.as_str().to_string())
-                .collect(),
+            roles: caller.role_names(),
             agency: caller.agency.clone(),
         }
     }

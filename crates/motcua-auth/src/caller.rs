@@ -85,6 +85,11 @@ impl Caller {
         }
     }
 
+    /// The caller's roles by their token names: what records and other services are given.
+    pub fn role_names(&self) -> Vec<String> {
+        self.roles.iter().map(|r| r.as_str().to_string()).collect()
+    }
+
     /// True when the caller has `role`.
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)

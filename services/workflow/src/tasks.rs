@@ -258,11 +258,7 @@ async fn through_intake(
 ) -> Result<(), Problem> {
     let actor = Some(intake::AgencyActor {
         sub: caller.sub.clone(),
-        roles: caller
-            .roles
-            .iter()
-            .map(|r| r.as_str().to_string())
-            .collect(),
+        roles: caller.role_names(),
         agency: t.agency.clone(),
         idempotency_key: format!("task:{}:{:?}", t.id, body.outcome),
     });

@@ -291,12 +291,7 @@ pub fn decide(input: &SubmissionInput<'_>) -> Result<Accepted, Refusal> {
             })
             .collect(),
         received_by: input.caller.sub.clone(),
-        roles: input
-            .caller
-            .roles
-            .iter()
-            .map(|r| r.as_str().to_string())
-            .collect(),
+        roles: input.caller.role_names(),
         received_by_agency: input.caller.agency.clone(),
     })
 }
