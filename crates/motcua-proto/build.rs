@@ -10,6 +10,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "motcua/workflow/v1/workflow.proto",
         "motcua/reporting/v1/reporting.proto",
         "motcua/audit/v1/audit.proto",
+        "motcua/connector/v1/connector.proto",
     ];
     // tonic-prost-build does not watch protos outside the crate: say so ourselves.
     for f in &files {

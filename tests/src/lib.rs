@@ -117,6 +117,15 @@ impl TestSystem {
             .unwrap_or_default()
     }
 
+    /// A sector system's service account token (role `sector_system`) for `agency` and, when
+    /// given, `sector` (docs/connectors.md § Obtaining an account).
+    pub fn sector_token(&self, sub: &str, agency: &str, sector: Option<&str>) -> String {
+        self.platform
+            .issuer
+            .issue(sub, &["sector_system"], Some(agency), sector, 3600)
+            .unwrap_or_default()
+    }
+
     /// A citizen's token carrying their verified personal identification number.
     pub fn citizen_token(&self, sub: &str, id_number: &str) -> String {
         self.platform

@@ -8,11 +8,13 @@ mod protection;
 mod service_name;
 mod startup;
 mod trusted_proxies;
+mod webhooks;
 
 pub use protection::Protection;
 pub use service_name::ServiceName;
 pub use startup::StartupError;
 pub use trusted_proxies::{IpBlock, TrustedProxies};
+pub use webhooks::WebhookConfig;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -252,6 +254,8 @@ pub struct Settings {
     pub national_portal: Option<NationalPortalConfig>,
     /// Notices to applicants and agency heads (e-mail and SMS).
     pub notices: NoticeConfig,
+    /// Signed webhooks to sector systems (workflow).
+    pub webhooks: WebhookConfig,
 }
 
 /// Where and as whom dossiers are pushed to the national portal (Cổng Dịch vụ công quốc gia).
@@ -403,6 +407,7 @@ impl Settings {
                 agency_contacts_file: env.get("MOTCUA_AGENCY_CONTACTS_FILE"),
                 max_attempts: env.parse("MOTCUA_NOTICE_MAX_ATTEMPTS", 8)?,
             },
+            webhooks: WebhookConfig::from_env(env)?,
         })
     }
 

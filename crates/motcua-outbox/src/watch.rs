@@ -41,7 +41,7 @@ pub async fn watch(
                 }
             }
         }
-        readiness.set(json!({ "outbox": detail }));
+        readiness.set_part("outbox", serde_json::Value::Object(detail));
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(every) => {}

@@ -141,6 +141,8 @@ problems! {
     FILE_NOT_FOUND = ("file_not_found", 404, "Không tìm thấy tệp của hồ sơ");
     /// The byte range asked for starts past the end of the file; `Content-Range` gives its size.
     RANGE_NOT_SATISFIABLE = ("range_not_satisfiable", 416, "Khoảng byte không hợp lệ");
+    /// The stored content of a file does not match the SHA-256 recorded when it was handed in: nothing wrong was sent; it was logged for the operator.
+    FILE_INTEGRITY_FAILED = ("file_integrity_failed", 500, "Tệp lưu trữ không khớp mã băm đã ghi nhận");
     /// The caller may not read this dossier.
     DOSSIER_NOT_ALLOWED = ("dossier_not_allowed", 403, "Không được xem hồ sơ này");
     /// The caller may not take this action on this dossier.
@@ -200,6 +202,12 @@ problems! {
     EXTENSION_INVALID = ("extension_invalid", 422, "Đề nghị gia hạn không hợp lệ");
     /// Only the head of an agency whose step is running (or running late) may apologise and re-appoint.
     EXTENSION_NOT_ALLOWED = ("extension_not_allowed", 403, "Chỉ thủ trưởng cơ quan đang giải quyết được xin gia hạn");
+    /// A webhook subscription with a URL that is not an absolute `http`/`https` URL, or with no or unknown event types; `errors` lists every problem.
+    SUBSCRIPTION_INVALID = ("subscription_invalid", 422, "Đăng ký nhận sự kiện không hợp lệ");
+    /// No webhook subscription with this id among the caller's (another account's answers the same).
+    SUBSCRIPTION_NOT_FOUND = ("subscription_not_found", 404, "Không có đăng ký nhận sự kiện");
+    /// No dead webhook delivery with this id.
+    DEAD_LETTER_NOT_FOUND = ("dead_letter_not_found", 404, "Không có lần gửi sự kiện thất bại này");
     /// A rating's scores are not each 1 to 5.
     RATING_INVALID = ("rating_invalid", 422, "Đánh giá không hợp lệ");
     /// The dossier's result has not been handed back yet: there is nothing to rate.
@@ -310,6 +318,10 @@ fields! {
     OUTCOME_FIELDS_MISSING = "outcome_fields_missing";
     /// A new appointment that is not after the dossier's current deadline.
     NOT_AFTER_DEADLINE = "not_after_deadline";
+    /// Not an absolute `http` or `https` URL with a host.
+    INVALID_URL = "invalid_url";
+    /// An event type that is not offered to webhook subscribers (`docs/connectors.md` lists them).
+    EVENT_TYPE_UNKNOWN = "event_type_unknown";
 
     // --- catalogue administration (catalogue files, published versions, listings) ---
     /// A value of the wrong JSON type for its place.

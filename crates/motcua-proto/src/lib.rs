@@ -49,6 +49,14 @@ pub mod audit {
     }
 }
 
+/// The sector connector: how sector systems receive, read and finish their steps.
+pub mod connector {
+    /// Version 1 of the connector contract.
+    pub mod v1 {
+        tonic::include_proto!("motcua.connector.v1");
+    }
+}
+
 /// Encoded `FileDescriptorSet` of all protos, for gRPC server reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("motcua_descriptor");
 

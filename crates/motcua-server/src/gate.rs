@@ -209,6 +209,7 @@ mod tests {
                 vec![
                     "motcua.workflow.v1.WorkflowService",
                     "motcua.common.v1.EventReceiver",
+                    "motcua.connector.v1.SectorConnector",
                 ],
             ),
             (
@@ -242,6 +243,7 @@ mod tests {
             "motcua.workflow.v1.WorkflowService",
             "motcua.reporting.v1.ReportingService",
             "motcua.audit.v1.AuditTrail",
+            "motcua.connector.v1.SectorConnector",
         ]);
         let all = crate::grpc::served_paths(&names);
         for m in matrix::GRPC {

@@ -99,6 +99,19 @@ impl ReadinessDetail {
         }
     }
 
+    /// Replaces one member of the detail, keeping the others: each worker of a service that
+    /// reports (the outbox, the webhooks) owns its member.
+    pub fn set_part(&self, key: &str, value: serde_json::Value) {
+        if let Ok(mut d) = self.0.write() {
+            let mut m = match d.take() {
+                Some(serde_json::Value::Object(m)) => m,
+                _ => serde_json::Map::new(),
+            };
+            m.insert(key.to_string(), value);
+            *d = Some(serde_json::Value::Object(m));
+        }
+    }
+
     /// The current detail, if any.
     pub fn get(&self) -> Option<serde_json::Value> {
         self.0.read().ok().and_then(|d| d.clone())

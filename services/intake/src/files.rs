@@ -1,7 +1,8 @@
 //! A dossier's files (tệp của hồ sơ): what the staff and the sector systems on the dossier's
 //! path, its applicant and inspectors download to do their step — with the type, length and
 //! SHA-256 the receiving side checks, and byte ranges to resume a broken download. What the
-//! caller may not see answers as what does not exist.
+//! caller may not see answers as what does not exist. The same files, in chunks with their
+//! digest checked, for the other services over gRPC (`chunks`).
 
 use crate::domain::byte_range::{self, ByteRange};
 use crate::state::AppState;
@@ -13,8 +14,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use motcua_auth::Caller;
 use motcua_problem::{ApiPath, ApiResult, Problem, codes};
+use motcua_proto::connector::v1 as connector;
+use sha2::Digest;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -48,16 +53,7 @@ async fn get_file(
     ApiPath((code, file_id)): ApiPath<(String, String)>,
 ) -> ApiResult<Response> {
     s.readable(&caller, &code).await?;
-    let file = match parse_id(&file_id) {
-        Some((position, index)) => store::files::get(&s.pool, &code, position, index).await?,
-        None => None,
-    }
-    .ok_or_else(|| {
-        Problem::new(
-            &codes::FILE_NOT_FOUND,
-            format!("dossier {code} has no file {file_id}"),
-        )
-    })?;
+    let file = find(&s, &code, &file_id).await?;
     let size = u64::try_from(file.size).unwrap_or(0);
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
     let (status, first, last) = match byte_range::parse(range, size) {
@@ -91,6 +87,150 @@ async fn get_file(
         res.headers_mut().insert(header::CONTENT_RANGE, v);
     }
     Ok(res)
+}
+
+/// The file `file_id` of dossier `code` (whoever may read it: the caller's check is done), or
+/// `404 file_not_found`.
+pub(crate) async fn find(
+    s: &AppState,
+    code: &str,
+    file_id: &str,
+) -> Result<store::files::StoredFile, Problem> {
+    match parse_id(file_id) {
+        Some((position, index)) => store::files::get(&s.pool, code, position, index).await?,
+        None => None,
+    }
+    .ok_or_else(|| {
+        Problem::new(
+            &codes::FILE_NOT_FOUND,
+            format!("dossier {code} has no file {file_id}"),
+        )
+    })
+}
+
+/// Largest piece of a file sent on the gRPC stream (64 KiB).
+const CHUNK: usize = 64 * 1024;
+/// How much of a file one read of the database fetches (16 chunks).
+const BLOCK: u64 = 1024 * 1024;
+
+/// `500 file_integrity_failed`, logged for the operator.
+fn integrity_failed(code: &str, file_id: &str, sha256: &str) -> Problem {
+    tracing::error!(
+        dossier = code,
+        file = file_id,
+        sha256,
+        "stored file does not match its digest"
+    );
+    Problem::new(
+        &codes::FILE_INTEGRITY_FAILED,
+        format!("the stored content of file {file_id} does not match its recorded SHA-256"),
+    )
+}
+
+/// Where a file's stream is: the offset of the next chunk, the block read and not yet sent
+/// from `at`, the digest of what was sent, and the description the first chunk still carries.
+struct Reading {
+    offset: u64,
+    block: Vec<u8>,
+    at: usize,
+    hasher: sha2::Sha256,
+    first: Option<connector::DossierFile>,
+}
+
+/// What a file's stream reads: its content's digest and size, and who asked (for the log).
+#[derive(Clone)]
+struct Source {
+    pool: sqlx::PgPool,
+    sha256: String,
+    size: u64,
+    code: String,
+    file_id: String,
+}
+
+impl Source {
+    fn failed(&self) -> tonic::Status {
+        integrity_failed(&self.code, &self.file_id, &self.sha256).into()
+    }
+
+    /// The next chunk after `r`, `None` at the end; the end is an error when the bytes sent
+    /// do not hash to the recorded digest.
+    async fn next(
+        self,
+        r: Option<Reading>,
+    ) -> Option<(Result<connector::FileChunk, tonic::Status>, Option<Reading>)> {
+        let mut r = r?;
+        if r.offset >= self.size && r.first.is_none() {
+            let sent = crate::domain::files::hex(&r.hasher.finalize());
+            return (sent != self.sha256).then(|| (Err(self.failed()), None));
+        }
+        if r.at >= r.block.len() && r.offset < self.size {
+            let len = BLOCK.min(self.size - r.offset);
+            let (first, length) = (i64::try_from(r.offset), i64::try_from(len));
+            let read = store::files::bytes(
+                &self.pool,
+                &self.sha256,
+                first.unwrap_or(0),
+                length.unwrap_or(0),
+            );
+            match read.await {
+                Ok(b) if b.len() as u64 == len => (r.block, r.at) = (b, 0),
+                Ok(_) => return Some((Err(self.failed()), None)),
+                Err(e) => return Some((Err(Problem::from(e).into()), None)),
+            }
+        }
+        let end = (r.at + CHUNK).min(r.block.len());
+        let data = r.block[r.at..end].to_vec();
+        r.at = end;
+        r.hasher.update(&data);
+        let chunk = connector::FileChunk {
+            file: r.first.take(),
+            offset: r.offset,
+            data,
+        };
+        r.offset += chunk.data.len() as u64;
+        Some((Ok(chunk), Some(r)))
+    }
+}
+
+/// The file `file_id` of dossier `code` as a stream of chunks of up to 64 KiB, the first with
+/// the file's description (gRPC `GetFile`). The stored content is checked against its digest
+/// before the first byte, and the bytes sent are hashed again: a mismatch ends the stream with
+/// `file_integrity_failed` instead of its success.
+pub(crate) async fn chunks(
+    s: &AppState,
+    code: &str,
+    file_id: &str,
+) -> Result<BoxStream<'static, Result<connector::FileChunk, tonic::Status>>, Problem> {
+    store::dossiers::get(&s.pool, code)
+        .await?
+        .ok_or_else(|| crate::state::not_found(code))?;
+    let f = find(s, code, file_id).await?;
+    if !store::files::content_matches(&s.pool, &f.sha256).await? {
+        return Err(integrity_failed(code, file_id, &f.sha256));
+    }
+    let size = u64::try_from(f.size).unwrap_or(0);
+    let start = Reading {
+        offset: 0,
+        block: Vec::new(),
+        at: 0,
+        hasher: sha2::Sha256::new(),
+        first: Some(connector::DossierFile {
+            id: file_id.to_string(),
+            name: f.name,
+            media_type: f.media_type,
+            size,
+            sha256: f.sha256.clone(),
+        }),
+    };
+    let source = Source {
+        pool: s.pool.clone(),
+        sha256: f.sha256,
+        size,
+        code: code.to_string(),
+        file_id: file_id.to_string(),
+    };
+    let next = move |r: Option<Reading>| source.clone().next(r);
+    Ok(futures_util::stream::unfold(Some(start), next).boxed())
 }
 
 /// `<position>-<index>`, both small non-negative numbers.

@@ -1,10 +1,12 @@
-//! Intake's gRPC face: other services read dossiers (service accounts only), and workflow's
-//! events arrive here from its outbox.
+//! Intake's gRPC face: other services read dossiers (service accounts only) — for workflow's
+//! sector connector, their contents and files too — and workflow's events arrive here from
+//! its outbox.
 
 use crate::domain::actions::Decision;
 use crate::domain::supplement::SupplementItem;
 use crate::state::AppState;
-use crate::{actions, events, store, supplements};
+use crate::{actions, events, files, store, supplements};
+use futures_util::stream::BoxStream;
 use motcua_auth::{Caller, Role, require_grpc};
 use motcua_idempotency::{Answer, IdempotencyKey};
 use motcua_problem::Problem;
@@ -12,6 +14,7 @@ use motcua_proto::common::v1::event_receiver_server::{EventReceiver, EventReceiv
 use motcua_proto::common::v1::{
     DeliverEventRequest, DeliverEventResponse, DeliverEventsRequest, DeliverEventsResponse,
 };
+use motcua_proto::connector::v1 as connector;
 use motcua_proto::intake::v1 as pb;
 use motcua_proto::intake::v1::intake_service_server::{IntakeService, IntakeServiceServer};
 use motcua_proto::timestamp::to_proto;
@@ -85,6 +88,45 @@ fn result(a: Answer) -> Response<pb::DossierActionResult> {
 
 #[tonic::async_trait]
 impl IntakeService for Intake {
+    type GetFileStream = BoxStream<'static, Result<connector::FileChunk, Status>>;
+
+    async fn get_dossier_contents(
+        &self,
+        req: Request<pb::GetDossierRequest>,
+    ) -> Result<Response<connector::Dossier>, Status> {
+        require_grpc(&req, &[Role::Service])?;
+        let code = req.into_inner().code;
+        if code.is_empty() {
+            return Err(Problem::required("code").into());
+        }
+        let d = store::dossiers::get(&self.0.pool, &code)
+            .await
+            .map_err(Problem::from)?
+            .ok_or_else(|| crate::state::not_found(&code))?;
+        let components = store::dossiers::components(&self.0.pool, &code)
+            .await
+            .map_err(Problem::from)?;
+        Ok(Response::new(crate::views::connector_dossier(
+            d, components,
+        )))
+    }
+
+    async fn get_file(
+        &self,
+        req: Request<connector::GetFileRequest>,
+    ) -> Result<Response<Self::GetFileStream>, Status> {
+        require_grpc(&req, &[Role::Service])?;
+        let r = req.into_inner();
+        for (field, value) in [("dossier_code", &r.dossier_code), ("file_id", &r.file_id)] {
+            if value.is_empty() {
+                return Err(Problem::required(field).into());
+            }
+        }
+        Ok(Response::new(
+            files::chunks(&self.0, &r.dossier_code, &r.file_id).await?,
+        ))
+    }
+
     async fn request_supplement(
         &self,
         req: Request<pb::RequestSupplementRequest>,

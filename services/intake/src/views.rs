@@ -2,8 +2,10 @@
 //! document shows, built here from the stored rows, so that the documented schema is the very
 //! type the handler serialises and cannot drift from it.
 
-use crate::domain::dossier::{Applicant, Channel, Dossier, rfc3339};
+use crate::domain::dossier::{Applicant, ApplicantType, Channel, Dossier, rfc3339};
 use crate::store;
+use motcua_proto::connector::v1 as connector;
+use motcua_proto::timestamp::to_proto;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -180,6 +182,62 @@ impl NoticeView {
             attempts: n.attempts,
             sent_at: n.sent_at.map(rfc3339),
             last_error: n.last_error,
+        }
+    }
+}
+
+/// A dossier's contents as a sector system's step needs them (`GetDossierContents`, relayed by
+/// workflow's connector): the same applicant, components and file descriptions as
+/// [`DossierView`], without its history, notices or supplement request.
+pub(crate) fn connector_dossier(
+    d: Dossier,
+    components: Vec<store::dossiers::ComponentRow>,
+) -> connector::Dossier {
+    let a = d.applicant;
+    let kind = match a.kind {
+        ApplicantType::Citizen => "citizen",
+        ApplicantType::Organisation => "organisation",
+    };
+    connector::Dossier {
+        status: d.status.as_str().to_string(),
+        status_code: u32::from(d.status.code().unsigned_abs()),
+        received_at: Some(to_proto(d.received_at)),
+        due_at: Some(to_proto(d.due.at)),
+        channel: d.channel.as_str().to_string(),
+        code: d.code,
+        procedure_code: d.procedure_code,
+        receiving_agency: d.receiving_agency,
+        applicant: Some(connector::Applicant {
+            r#type: kind.to_string(),
+            full_name: a.full_name,
+            id_number: a.id_number,
+            phone: a.phone.unwrap_or_default(),
+            email: a.email.unwrap_or_default(),
+            address: a.address.unwrap_or_default(),
+        }),
+        components: components
+            .into_iter()
+            .map(|c| {
+                let c = ComponentView::of(c);
+                connector::DossierComponent {
+                    code: c.component_code,
+                    form: c.form,
+                    round: u32::from(c.round.unsigned_abs()),
+                    files: c.files.into_iter().map(FileMeta::into_connector).collect(),
+                }
+            })
+            .collect(),
+    }
+}
+
+impl FileMeta {
+    fn into_connector(self) -> connector::DossierFile {
+        connector::DossierFile {
+            id: self.id,
+            name: self.name,
+            media_type: self.media_type,
+            size: u64::try_from(self.size).unwrap_or(0),
+            sha256: self.sha256,
         }
     }
 }

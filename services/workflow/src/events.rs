@@ -80,7 +80,7 @@ pub(crate) async fn apply(s: &AppState, event: &Event) -> Result<bool, Problem> 
         store::cases::apply(&mut tx, &u, s.now()).await?;
     }
     tx.commit().await?;
-    s.relay_wake.notify_one();
+    s.committed();
     Ok(true)
 }
 
@@ -230,7 +230,7 @@ async fn open_case(s: &AppState, event: &Event, event_id: Uuid) -> Result<bool, 
         write_cases(&mut tx, &[&planned], vec![origin], s.now()).await?;
     }
     tx.commit().await?;
-    s.relay_wake.notify_one();
+    s.committed();
     Ok(first)
 }
 
@@ -255,6 +255,6 @@ async fn open_cases(s: &AppState, events: &[Event]) -> Result<Vec<bool>, Problem
     }
     write_cases(&mut tx, &fresh, origins, now).await?;
     tx.commit().await?;
-    s.relay_wake.notify_one();
+    s.committed();
     Ok(applied)
 }

@@ -88,6 +88,6 @@ async fn extend(
         k.complete(&mut tx, &answer).await?;
     }
     tx.commit().await?;
-    s.relay_wake.notify_one();
+    s.committed();
     Ok(answer.into_response())
 }

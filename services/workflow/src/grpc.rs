@@ -1,6 +1,8 @@
 //! Workflow's gRPC face: the event receiver (intake's outbox) and case reads for the other
-//! services (the agencies on a dossier's path, what the public lookup shows as its step).
+//! services (the agencies on a dossier's path, what the public lookup shows as its step); the
+//! sector systems' connector is served here too (`connector.rs`).
 
+use crate::connector::Connector;
 use crate::state::AppState;
 use crate::{events, store};
 use motcua_auth::{Role, require_grpc};
@@ -9,6 +11,7 @@ use motcua_proto::common::v1::event_receiver_server::{EventReceiver, EventReceiv
 use motcua_proto::common::v1::{
     DeliverEventRequest, DeliverEventResponse, DeliverEventsRequest, DeliverEventsResponse,
 };
+use motcua_proto::connector::v1::sector_connector_server::SectorConnectorServer;
 use motcua_proto::timestamp::to_proto;
 use motcua_proto::workflow::v1 as pb;
 use motcua_proto::workflow::v1::workflow_service_server::{WorkflowService, WorkflowServiceServer};
@@ -21,7 +24,11 @@ pub(crate) fn routes(state: AppState) -> tonic::service::Routes {
         interceptor.clone(),
     ))
     .add_service(EventReceiverServer::with_interceptor(
-        Workflow(state),
+        Workflow(state.clone()),
+        interceptor.clone(),
+    ))
+    .add_service(SectorConnectorServer::with_interceptor(
+        Connector(state),
         interceptor,
     ))
 }

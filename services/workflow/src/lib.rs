@@ -6,11 +6,16 @@
 //! steps move to their successors.
 //!
 //! Inner layout (the same in every service, `docs/architecture.md`): `state.rs` shared state;
-//! one module per REST resource (`cases`, `tasks`, `extensions`, `overdue`); `grpc.rs`;
+//! one module per REST resource (`cases`, `tasks`, `extensions`, `overdue`, `subscriptions`,
+//! `dead_letters`); `dispatcher.rs` the sector systems' webhooks; `grpc.rs`, and
+//! `connector.rs` the sector systems' gRPC face;
 //! `events.rs` what it consumes; `workers.rs` background loops; `store/` all SQL; `domain/` the
 //! rules, pure.
 
 mod cases;
+mod connector;
+mod dead_letters;
+mod dispatcher;
 pub mod domain;
 mod events;
 mod extensions;
@@ -18,6 +23,7 @@ mod grpc;
 mod overdue;
 mod state;
 mod store;
+mod subscriptions;
 mod tasks;
 mod workers;
 
@@ -57,6 +63,8 @@ fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(tasks::Doc::openapi());
     doc.merge(extensions::Doc::openapi());
     doc.merge(overdue::Doc::openapi());
+    doc.merge(subscriptions::Doc::openapi());
+    doc.merge(dead_letters::Doc::openapi());
     doc
 }
 
@@ -88,6 +96,8 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         catalogue: Catalogue::new(peer(ServiceName::Catalogue)?),
         intake: IntakeServiceClient::new(peer(ServiceName::Intake)?),
         relay_wake: relay.waker(),
+        webhook_wake: std::sync::Arc::new(tokio::sync::Notify::new()),
+        tasks_wake: std::sync::Arc::new(tokio::sync::Notify::new()),
         rules,
         contacts: std::sync::Arc::new(motcua_notify::Contacts::load(
             settings.notices.agency_contacts_file.as_deref(),
@@ -113,8 +123,23 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         .merge(tasks::routes())
         .merge(extensions::routes())
         .merge(overdue::routes())
+        .merge(subscriptions::routes())
+        .merge(dead_letters::routes())
         .with_state(state.clone());
     let workers = workers::run(state.clone(), settings.worker_poll, shutdown.clone());
+    let webhooks = dispatcher::Dispatcher::new(
+        pool.clone(),
+        &settings.webhooks,
+        state.webhook_wake.clone(),
+        settings.worker_poll,
+    )?
+    .run(shutdown.clone());
+    let webhook_watch = dispatcher::watch(
+        pool.clone(),
+        readiness.clone(),
+        settings.worker_poll,
+        shutdown.clone(),
+    );
     Ok(ServiceParts {
         name: ServiceName::Workflow,
         api,
@@ -123,6 +148,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         grpc_names: vec![
             "motcua.workflow.v1.WorkflowService",
             "motcua.common.v1.EventReceiver",
+            "motcua.connector.v1.SectorConnector",
         ],
         pool,
         migrator: &MIGRATOR,
@@ -131,6 +157,8 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             ("case-clocks", Box::pin(workers)),
             ("notices", Box::pin(notices.run(shutdown))),
             ("outbox-watch", Box::pin(outbox_watch)),
+            ("webhooks", Box::pin(webhooks)),
+            ("webhook-watch", Box::pin(webhook_watch)),
         ],
         detail: readiness,
     })

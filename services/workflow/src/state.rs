@@ -35,6 +35,10 @@ pub(crate) struct AppState {
     pub(crate) catalogue: Catalogue,
     pub(crate) intake: IntakeServiceClient<PeerChannel>,
     pub(crate) relay_wake: Arc<Notify>,
+    /// Pokes the webhook dispatcher after a commit that may have recorded deliveries.
+    pub(crate) webhook_wake: Arc<Notify>,
+    /// Wakes the sector connector's streams after a commit that may have opened steps.
+    pub(crate) tasks_wake: Arc<Notify>,
     pub(crate) rules: Rules,
     /// Agency heads' contacts for near-due and overdue notices.
     pub(crate) contacts: Arc<motcua_notify::Contacts>,
@@ -121,15 +125,39 @@ impl AppState {
         Ok((tx, case, tasks))
     }
 
-    /// Writes `u`, commits and wakes the relay.
+    /// Writes `u`, commits and wakes the relay and the webhook dispatcher.
     pub(crate) async fn write(
+        &self,
+        tx: Transaction<'static, Postgres>,
+        u: &CaseUpdate,
+    ) -> Result<(), Problem> {
+        self.write_with(tx, u, &[]).await
+    }
+
+    /// [`write`](Self::write), with `also` recorded in the same audit append (what the caller's
+    /// request did besides the change, e.g. a sector system's acknowledgement).
+    pub(crate) async fn write_with(
         &self,
         mut tx: Transaction<'static, Postgres>,
         u: &CaseUpdate,
+        also: &[motcua_audit::AuditEntry],
     ) -> Result<(), Problem> {
-        store::cases::apply(&mut tx, u, self.now()).await?;
+        let now = self.now();
+        store::cases::write(&mut tx, u, now).await?;
+        let mut entries = vec![crate::domain::audit::entry(u, now)];
+        entries.extend_from_slice(also);
+        // Last: the audit chain's head is held from here until the commit.
+        motcua_audit::append(&mut tx, &entries).await?;
         tx.commit().await?;
-        self.relay_wake.notify_one();
+        self.committed();
         Ok(())
+    }
+
+    /// After a commit that recorded events (and perhaps webhook deliveries): the outbox relay
+    /// and the webhook dispatcher start at once instead of at their next poll.
+    pub(crate) fn committed(&self) {
+        self.relay_wake.notify_one();
+        self.webhook_wake.notify_one();
+        self.tasks_wake.notify_waiters();
     }
 }

@@ -121,34 +121,35 @@ pub(crate) enum Outcome {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub(crate) struct ReturnItem {
     /// The component of the procedure to supplement.
-    component_code: String,
+    pub(crate) component_code: String,
     /// Why, as stated to the applicant.
-    reason: String,
+    pub(crate) reason: String,
     /// What is wrong with what was handed in, when it was.
     #[serde(default)]
-    defect: Option<String>,
+    pub(crate) defect: Option<String>,
 }
 
 /// Finishing a step: `items` are required (at least one) with `return_for_supplement`, and
-/// `reasons` (at least one not blank) with `refuse`.
+/// `reasons` (at least one not blank) with `refuse`. The sector connector's `CompleteTask`
+/// builds the same value.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"outcome": "done", "note": "Đã ghi sổ hộ tịch", "documents": []}))]
 pub(crate) struct CompleteBody {
     /// Done, returned for the applicant's supplement, or refused.
-    outcome: Outcome,
+    pub(crate) outcome: Outcome,
     /// A note kept with the step (`done`).
     #[serde(default)]
-    note: Option<String>,
+    pub(crate) note: Option<String>,
     /// Result documents (references), kept with the step.
     #[serde(default)]
     #[schema(value_type = Vec<Object>)]
-    documents: Vec<serde_json::Value>,
+    pub(crate) documents: Vec<serde_json::Value>,
     /// For `return_for_supplement`: every item at once.
     #[serde(default)]
-    items: Vec<ReturnItem>,
+    pub(crate) items: Vec<ReturnItem>,
     /// For `refuse`: the specific reasons.
     #[serde(default)]
-    reasons: Vec<String>,
+    pub(crate) reasons: Vec<String>,
 }
 
 /// Finishes a step held by the caller (or open at the caller's agency): `done` hands it on
@@ -170,47 +171,62 @@ async fn complete(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<CompleteBody>,
 ) -> ApiResult<Json<TaskView>> {
-    check_body(&body)?;
+    let (_, t) = finish(&s, &caller, id, &body).await?;
+    view(&s, t).await
+}
+
+/// Finishes step `id` for `caller` with `c` — the one decision behind REST `complete` and the
+/// sector connector's `CompleteTask`: `done` hands it on; `return_for_supplement` and `refuse`
+/// go through intake first (its answer is the caller's), then are recorded on the step once,
+/// whoever raced. A retry of a finish the caller already made answers the same. Returns the
+/// case and the step as they are after it.
+pub(crate) async fn finish(
+    s: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    c: &CompleteBody,
+) -> Result<(Case, Task), Problem> {
+    check_body(c)?;
     let (case, tasks) = s.load_by_task(id).await?;
     let t = tasks
         .iter()
         .find(|t| t.id == id)
         .ok_or_else(|| task_not_found(id))?;
-    if already_finished(t, &caller, body.outcome) {
-        return view_of(&s, id).await;
+    if already_finished(t, caller, c.outcome) {
+        return current(s, id).await;
     }
     let cals = s.calendars_of(&case, &tasks).await?;
-    match body.outcome {
+    match c.outcome {
         Outcome::Done => {
             let (tx, case, tasks) = s.lock(case.id).await?;
-            let note = json!({"note": body.note, "documents": body.documents});
-            let u = progress::complete(&case, &tasks, id, &caller, note, s.now(), &cals)?;
+            let note = json!({"note": c.note, "documents": c.documents});
+            let u = progress::complete(&case, &tasks, id, caller, note, s.now(), &cals)?;
             s.write(tx, &u).await?;
         }
         Outcome::ReturnForSupplement | Outcome::Refuse => {
-            progress::check_may_act(&case, t, &caller)?;
-            through_intake(&s, &caller, &case, t, &body).await?;
+            progress::check_may_act(&case, t, caller)?;
+            through_intake(s, caller, &case, t, c).await?;
             let (tx, case, tasks) = s.lock(case.id).await?;
             let t = tasks
                 .iter()
                 .find(|t| t.id == id)
                 .ok_or_else(|| task_not_found(id))?;
             // Recorded once, whoever raced: intake answered a retry with its stored answer.
-            if !already_finished(t, &caller, body.outcome)
-                && progress::awaits_outcome(t, body.outcome == Outcome::Refuse)
+            if !already_finished(t, caller, c.outcome)
+                && progress::awaits_outcome(t, c.outcome == Outcome::Refuse)
             {
                 let now = s.now();
-                let u = match body.outcome {
+                let u = match c.outcome {
                     Outcome::Refuse => {
-                        progress::refused(&case, &tasks, id, &caller, &body.reasons, now, &cals)?
+                        progress::refused(&case, &tasks, id, caller, &c.reasons, now, &cals)?
                     }
-                    _ => progress::returned_for_supplement(&case, &tasks, id, &caller, now)?,
+                    _ => progress::returned_for_supplement(&case, &tasks, id, caller, now)?,
                 };
                 s.write(tx, &u).await?;
             }
         }
     }
-    view_of(&s, id).await
+    current(s, id).await
 }
 
 /// The body's fields for its outcome.
@@ -291,12 +307,23 @@ async fn through_intake(
     answered.map(drop).map_err(|e| Problem::from_status(&e))
 }
 
-async fn view_of(s: &AppState, id: Uuid) -> ApiResult<Json<TaskView>> {
-    let (_, tasks) = s.load_by_task(id).await?;
+/// The case of step `id` and the step, as they are now.
+pub(crate) async fn current(s: &AppState, id: Uuid) -> Result<(Case, Task), Problem> {
+    let (case, tasks) = s.load_by_task(id).await?;
     let t = tasks
         .into_iter()
         .find(|t| t.id == id)
         .ok_or_else(|| task_not_found(id))?;
+    Ok((case, t))
+}
+
+async fn view_of(s: &AppState, id: Uuid) -> ApiResult<Json<TaskView>> {
+    let (_, t) = current(s, id).await?;
+    view(s, t).await
+}
+
+/// The step as its agency sees it now (with its working time left).
+async fn view(s: &AppState, t: Task) -> ApiResult<Json<TaskView>> {
     let cals = s.calendars(&[t.agency.as_str()]).await?;
     Ok(Json(inbox::view(&t, cals.of(&t.agency), s.now())))
 }

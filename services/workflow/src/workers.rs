@@ -128,11 +128,12 @@ async fn mark(
         let entry = audit::marked(event_type, &payload, now);
         let a = Announcement::Alert(event_type, payload);
         store::cases::announce(&mut tx, &code, &a, now).await?;
+        store::deliveries::fan_out(&mut tx, &[], std::slice::from_ref(&a), now).await?;
         motcua_audit::append(&mut tx, &[entry]).await?;
     }
     tx.commit().await?;
     if fresh {
-        s.relay_wake.notify_one();
+        s.committed();
     }
     Ok(fresh)
 }

@@ -70,6 +70,7 @@ const DOSSIER_READERS: Access = Roles(&[
     Inspector,
     Admin,
 ]);
+const SECTOR_SYSTEM: Access = Roles(&[SectorSystem]);
 const HOLDERS: Access = Roles(&[OneStopOfficer, Specialist, AgencyHead, SectorSystem]);
 const INSPECTION: Access = Roles(&[Inspector, Admin]);
 const STAFF: Access = Roles(&[OneStopOfficer, Specialist, AgencyHead, SectorSystem]);
@@ -83,6 +84,8 @@ const CASE_READERS: Access = Roles(&[
 ]);
 const REPORT_READERS: Access = Roles(&[OneStopOfficer, AgencyHead, Inspector, Admin]);
 const FEEDBACK_READERS: Access = Roles(&[OneStopOfficer, Specialist, AgencyHead, Inspector, Admin]);
+/// Who may subscribe to webhooks: sector systems, agency heads, admins.
+const SUBSCRIBERS: Access = Roles(&[SectorSystem, AgencyHead, Admin]);
 const SERVICE: Access = Roles(&[Svc]);
 const SERVICE_OR_INSPECTION: Access = Roles(&[Svc, Inspector, Admin]);
 
@@ -149,6 +152,15 @@ pub static REST: &[RestRoute] = &[
     rest(Workflow, "GET", "/api/v1/overdue", Roles(&[OneStopOfficer, Specialist, AgencyHead, SectorSystem, Inspector, Admin]),
         AgencyNotAllowed, "own agency; inspectors and admins province-wide"),
     rest(Workflow, "POST", "/api/v1/overdue/scan", ADMIN, Same, "province-wide"),
+    rest(Workflow, "POST", "/api/v1/subscriptions", SUBSCRIBERS, Same,
+        "owned by the caller, for its agency (and a sector system's sector); an admin's for every agency"),
+    rest(Workflow, "GET", "/api/v1/subscriptions", SUBSCRIBERS, OwnOnly, "the caller's own; admins every one"),
+    rest(Workflow, "DELETE", "/api/v1/subscriptions/{id}", SUBSCRIBERS, NotFound,
+        "the caller's own (another account's is 404 as unknown); admins any"),
+    rest(Workflow, "POST", "/api/v1/subscriptions/{id}/secret", SUBSCRIBERS, NotFound,
+        "the caller's own (another account's is 404 as unknown); admins any"),
+    rest(Workflow, "GET", "/api/v1/dead-letters", ADMIN, Same, "province-wide: dead webhook deliveries"),
+    rest(Workflow, "POST", "/api/v1/dead-letters/{id}/replay", ADMIN, Same, "province-wide"),
 
     rest(Reporting, "GET", "/api/v1/reports/handling", REPORT_READERS, AgencyNotAllowed,
         "own agency; inspectors and admins any agency or all"),
@@ -199,11 +211,25 @@ pub static GRPC: &[GrpcMethod] = &[
         "for the agency's person named in the request (the same rules as REST)"),
     grpc(Intake, "/motcua.intake.v1.IntakeService/Refuse", SERVICE,
         "for the agency's person named in the request (the same rules as REST)"),
+    grpc(Intake, "/motcua.intake.v1.IntakeService/GetDossierContents", SERVICE,
+        "province-wide (workflow's connector checks the sector system's step first)"),
+    grpc(Intake, "/motcua.intake.v1.IntakeService/GetFile", SERVICE,
+        "province-wide (workflow's connector checks the sector system's step first)"),
 
     grpc(Workflow, "/motcua.common.v1.EventReceiver/DeliverEvent", SERVICE, "events of the other services"),
     grpc(Workflow, "/motcua.common.v1.EventReceiver/DeliverEvents", SERVICE, "events of the other services"),
     grpc(Workflow, "/motcua.workflow.v1.WorkflowService/GetCase", SERVICE_OR_INSPECTION, "province-wide"),
     grpc(Workflow, "/motcua.workflow.v1.WorkflowService/GetHandovers", SERVICE_OR_INSPECTION, "province-wide"),
+    grpc(Workflow, "/motcua.connector.v1.SectorConnector/StreamTasks", SECTOR_SYSTEM,
+        "the steps of the account's agency (and sector)"),
+    grpc(Workflow, "/motcua.connector.v1.SectorConnector/AckTask", SECTOR_SYSTEM,
+        "a step of the account's agency (and sector)"),
+    grpc(Workflow, "/motcua.connector.v1.SectorConnector/CompleteTask", SECTOR_SYSTEM,
+        "a step of the account's agency (and sector), claimed by the account or open"),
+    grpc(Workflow, "/motcua.connector.v1.SectorConnector/GetDossier", SECTOR_SYSTEM,
+        "a dossier the account has a step of; any other answers as unknown"),
+    grpc(Workflow, "/motcua.connector.v1.SectorConnector/GetFile", SECTOR_SYSTEM,
+        "a file of a dossier the account has a step of; any other answers as unknown"),
 
     grpc(Reporting, "/motcua.common.v1.EventReceiver/DeliverEvent", SERVICE, "events of the other services"),
     grpc(Reporting, "/motcua.common.v1.EventReceiver/DeliverEvents", SERVICE, "events of the other services"),

@@ -1,6 +1,7 @@
 //! A dossier's stored files: the metadata of one by its id (`<position>-<index>`: the
 //! component's place in the dossier and the file's in the component), and a range of its
-//! bytes read by the database (`substring`), so a range request does not load the whole file.
+//! bytes read by the database (`substring`), so a range request does not load the whole file;
+//! and whether a stored content still matches its digest.
 
 use sqlx::{FromRow, PgPool};
 
@@ -51,4 +52,16 @@ pub async fn bytes(
     .bind(length)
     .fetch_one(pool)
     .await
+}
+
+/// Whether the stored content `sha256` still hashes to it, computed by the database (no bytes
+/// leave it): checked before a file is streamed, so a damaged blob is never sent as if sound.
+pub async fn content_matches(pool: &PgPool, sha256: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT coalesce(encode(sha256(content), 'hex') = $1, false) FROM file_blob WHERE sha256 = $1",
+    )
+    .bind(sha256)
+    .fetch_optional(pool)
+    .await
+    .map(|m| m.unwrap_or(false))
 }

@@ -180,8 +180,9 @@ pub fn claim(
 }
 
 /// The step is at the caller's agency (and, for a sector system whose token names a sector, in
-/// that sector).
-fn at_callers_agency(t: &Task, caller: &Caller) -> Result<(), Problem> {
+/// that sector): the scope of everything a caller does with steps (claim, finish, the sector
+/// connector's stream and reads); `403 agency_not_allowed` otherwise.
+pub fn at_callers_agency(t: &Task, caller: &Caller) -> Result<(), Problem> {
     if caller.agency.as_deref() != Some(t.agency.as_str()) {
         return Err(Problem::new(
             &codes::AGENCY_NOT_ALLOWED,

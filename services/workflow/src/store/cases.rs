@@ -1,11 +1,11 @@
 //! Cases (dossier_case): loading and locking them as domain types, opening them, and writing
-//! everything a decision decided — the case, its steps, the control slip, the events and the
-//! audit record — in the caller's transaction.
+//! everything a decision decided — the case, its steps, the control slip, the events, the
+//! sector systems' webhook deliveries and the audit record — in the caller's transaction.
 
 use crate::domain::audit;
 use crate::domain::case::{Case, CaseState};
 use crate::domain::update::{Announcement, CaseUpdate};
-use crate::store::{handovers, tasks};
+use crate::store::{deliveries, handovers, tasks};
 use sqlx::{FromRow, PgConnection};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -245,6 +245,9 @@ pub async fn write(
     for a in &u.announcements {
         announce(tx, &u.dossier_code, a, now).await?;
     }
+    // Sector systems' webhooks, in the same transaction: a change and its deliveries commit
+    // or roll back together.
+    deliveries::fan_out(tx, &u.tasks, &u.announcements, now).await?;
     Ok(())
 }
 

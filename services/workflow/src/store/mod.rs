@@ -2,6 +2,9 @@
 
 pub mod alerts;
 pub mod cases;
+pub mod connector;
+pub mod deliveries;
 pub mod extensions;
 pub mod handovers;
+pub mod subscriptions;
 pub mod tasks;
