@@ -218,6 +218,9 @@ async fn a_land_sector_account_cannot_see_claim_or_complete_a_civil_status_task(
     // sector: neither sees, claims nor finishes the civil-status step, nor reads the dossier.
     let land = sys.sector_token("land-system", LAND, Some("land"));
     let wrong_sector = sys.sector_token("land-at-justice", JUSTICE, Some("land"));
+    // Every call of the account is recorded with it (refused ones included).
+    let recorded = r#""account":"land-at-justice""#;
+    motcua_e2e::log_capture::mark(recorded);
     for (who, token) in [("land agency", &land), ("land sector", &wrong_sector)] {
         let (status, inbox) = get(&sys, Workflow, "/api/v1/tasks", token).await;
         assert_eq!(status, 200, "{who}: {inbox}");
@@ -270,6 +273,11 @@ async fn a_land_sector_account_cannot_see_claim_or_complete_a_civil_status_task(
     assert_eq!(status, 404, "the land registry downloads no file of it");
     let justice = task_of(&sys, &code, JUSTICE).await;
     assert_eq!(justice["state"], "open", "nothing of that changed the step");
+    assert_eq!(
+        motcua_e2e::log_capture::marked(recorded),
+        3,
+        "the account's inbox, claim and completion are each recorded with it"
+    );
 
     // Webhooks: the land registry's subscription is told of its own steps only. A land dossier
     // submitted after the birth group reaches it; the birth group's step never did.

@@ -99,13 +99,42 @@ pub(crate) async fn rest(State(g): State<RestGate>, mut req: Request, next: Next
         req.headers().get(http::header::AUTHORIZATION),
     ) {
         Ok(caller) => {
+            let sector_system = caller
+                .as_ref()
+                .filter(|c| c.has(motcua_auth::Role::SectorSystem))
+                .cloned();
             if let Some(c) = caller {
                 req.extensions_mut().insert(c);
             }
-            next.run(req).await
+            let method = req.method().clone();
+            let res = next.run(req).await;
+            if let Some(c) = sector_system {
+                record_sector_call(&c, &method, template.as_deref(), res.status());
+            }
+            res
         }
         Err(p) => p.into_response(),
     }
+}
+
+/// Every REST call of a sector system's account is recorded with the account (its changes are
+/// also in the audit trail, its gRPC calls all are): one log line per call, reads included, so
+/// the province sees what each connected system read and when.
+fn record_sector_call(
+    c: &Caller,
+    method: &http::Method,
+    route: Option<&str>,
+    status: http::StatusCode,
+) {
+    tracing::info!(
+        account = %c.sub,
+        agency = c.agency.as_deref().unwrap_or(""),
+        sector = c.sector.as_deref().unwrap_or(""),
+        method = %method,
+        route = route.unwrap_or("?"),
+        status = status.as_u16(),
+        "sector system call"
+    );
 }
 
 /// The gRPC gate of one service: a tower layer on its server.

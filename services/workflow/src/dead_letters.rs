@@ -21,14 +21,14 @@ use uuid::Uuid;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, replay),
+    paths(list_dead_letters, replay),
     components(schemas(DeadLetter, DeadLetterPage, Replayed))
 )]
 pub(crate) struct Doc;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/dead-letters", get(list))
+        .route("/api/v1/dead-letters", get(list_dead_letters))
         .route("/api/v1/dead-letters/{id}/replay", post(replay))
 }
 
@@ -59,7 +59,7 @@ pub(crate) struct Replayed {
         (status = 403, description = "role_not_allowed: admins only"),
         (status = 422, description = "invalid_query: a cursor not from this API")),
     security(("bearer" = [])))]
-async fn list(
+async fn list_dead_letters(
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<DeadLetterPage>> {

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(create, list, remove, rotate),
+    paths(create, list_subscriptions, remove, rotate),
     components(schemas(
         SubscriptionRequest,
         SubscriptionView,
@@ -36,7 +36,10 @@ pub(crate) struct Doc;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/subscriptions", post(create).get(list))
+        .route(
+            "/api/v1/subscriptions",
+            post(create).get(list_subscriptions),
+        )
         .route("/api/v1/subscriptions/{id}", delete(remove))
         .route("/api/v1/subscriptions/{id}/secret", post(rotate))
 }
@@ -147,7 +150,7 @@ async fn create(
         (status = 403, description = "role_not_allowed"),
         (status = 422, description = "invalid_query: a cursor not from this API")),
     security(("bearer" = [])))]
-async fn list(
+async fn list_subscriptions(
     caller: Caller,
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<PageQuery>,
