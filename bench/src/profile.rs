@@ -1,5 +1,6 @@
 //! Where a benchmark's time goes, read from outside the system: CPU seconds per process group
-//! (from `/proc`), and what PostgreSQL is busy with (sampled `pg_stat_activity`).
+//! and the whole machine's busy share (from `/proc`), and what PostgreSQL is busy with (sampled
+//! `pg_stat_activity`).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -61,6 +62,38 @@ pub fn shares(before: &BTreeMap<String, f64>, after: &BTreeMap<String, f64>) -> 
         .map(|(k, v)| format!("{k} {:.0} %", 100.0 * v / total))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The whole machine's CPU time so far, every core together, from `/proc/stat`: `(busy,
+/// total)` in ticks (busy: all but idle and I/O wait).
+pub fn machine_ticks() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("cpu "))
+        .map(|l| {
+            l.split_whitespace()
+                .filter_map(|f| f.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    // user nice system idle iowait irq softirq steal (guest time is within user).
+    let total: u64 = fields.iter().take(8).sum();
+    let idle = fields.get(3).copied().unwrap_or(0) + fields.get(4).copied().unwrap_or(0);
+    (total.saturating_sub(idle), total)
+}
+
+/// How busy the machine was between two [`machine_ticks`] readings, as `busy 87 % of 2
+/// cores`: every process on it counts, the benchmark's and any other.
+pub fn machine_busy(before: (u64, u64), after: (u64, u64)) -> String {
+    let busy = after.0.saturating_sub(before.0) as f64;
+    let total = after.1.saturating_sub(before.1).max(1) as f64;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!(
+        "machine busy {:.0} % of {cores} cores",
+        100.0 * busy / total
+    )
 }
 
 /// Samples the active statements of `database` every 20 ms for `period`: the most frequent

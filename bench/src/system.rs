@@ -34,6 +34,16 @@ impl Services {
         self.base + 1 + i as u16
     }
 
+    /// REST base URL of service `i` (`http://127.0.0.1:port`).
+    pub fn url(&self, i: usize) -> String {
+        format!("http://127.0.0.1:{}", self.port(i))
+    }
+
+    /// gRPC URL of service `i`.
+    pub fn grpc_url(&self, i: usize) -> String {
+        format!("http://127.0.0.1:{}", self.base + 1001 + i as u16)
+    }
+
     /// Starts all four with `extra` environment; returns them and each one's time to ready.
     pub async fn start(
         motcua: &str,

@@ -27,7 +27,7 @@ type Row = (
 async fn records(sys: &TestSystem, code: &str) -> Vec<Row> {
     sqlx::query_as(
         "SELECT actor, actor_roles, actor_agency, action, request_id, source, before, after
-           FROM intake.audit_record WHERE target = $1 ORDER BY seq",
+           FROM intake.audit_record WHERE target = $1 ORDER BY at, chain, seq",
     )
     .bind(code)
     .fetch_all(&mut sqlx_conn(sys).await)

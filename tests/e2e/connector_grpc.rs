@@ -301,7 +301,7 @@ async fn damaged_file_is_never_sent(sys: &TestSystem, c: &mut Client, token: &st
 /// Workflow's audit records of the account's calls on dossier `code`, oldest first.
 async fn recorded(sys: &TestSystem, code: &str) -> Vec<(String, String, Option<String>)> {
     sqlx::query_as(
-        "SELECT action, actor, after FROM workflow.audit_record WHERE target = $1 AND actor = $2 ORDER BY seq",
+        "SELECT action, actor, after FROM workflow.audit_record WHERE target = $1 AND actor = $2 ORDER BY at, chain, seq",
     )
     .bind(code)
     .bind(ACCOUNT)

@@ -106,7 +106,7 @@ async fn an_inspector_exports_a_dossiers_complete_history_across_the_services() 
         .filter_map(|h| h["reason"].as_str())
         .collect();
     assert_eq!(reasons, ["forward", "handover"], "{}", doc["handovers"]);
-    // Audit records of every service, in a fixed order, each with its chain's head.
+    // Audit records of every service, in a fixed order, with the heads of their chains.
     let services: Vec<&str> = doc["audit"]
         .as_array()
         .unwrap()
@@ -121,9 +121,21 @@ async fn an_inspector_exports_a_dossiers_complete_history_across_the_services() 
             Some(64),
             "{service}: {t}"
         );
+        // Each record's chain has its head in the export.
+        let chains: Vec<i64> = t["heads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|h| h["chain"].as_i64())
+            .collect();
         for r in t["records"].as_array().unwrap() {
             assert_eq!(r["target"], code.as_str(), "{r}");
             assert_eq!(r["hash"].as_str().map(str::len), Some(64), "{r}");
+            let chain = r["chain"].as_i64().unwrap();
+            assert!(
+                chains.contains(&chain),
+                "{service}: no head of chain {chain}: {t}"
+            );
         }
     }
     assert!(

@@ -1,6 +1,16 @@
 //! The bytes a record's hash covers (dạng chuẩn để băm): every field, length-prefixed so no two
 //! different records share their bytes, after the previous record's hash. Written once here and
 //! used by both `append` and `verify`, so the two can never disagree.
+//!
+//! The chain a record belongs to is deliberately not hashed, and the formula (`motcua-audit/1`)
+//! is the one records had before a schema kept several chains. Records written then have no
+//! chain in their hash; leaving it out lets them become chain 0 as they are, with no second
+//! formula to choose by version and no rewrite of stored hashes. Nothing is lost: a record's
+//! chain is attested by the chain that verifies it — its `prev_hash` is its predecessor's hash
+//! in that chain and its successor carries its hash — so a record moved to another chain
+//! leaves a gap or a broken link in the chain it left and an extra or mismatched record in the
+//! one it joined, and `verify` names it in both. Which chain holds a record means nothing
+//! else (it only spreads the head locks), so there is nothing further to protect.
 
 use sha2::{Digest, Sha256};
 
@@ -106,6 +116,17 @@ mod tests {
         assert_ne!(base, hash(&GENESIS, &fields(&roles, Some(""))));
         assert_ne!(base, hash(&GENESIS, &fields(&[], None)));
         assert_eq!(base, hash(&GENESIS, &fields(&roles, None)));
+    }
+
+    /// Records written before the chains were partitioned must still verify: the formula may
+    /// not change (computed independently, with Python's hashlib, from the layout above).
+    #[test]
+    fn the_formula_is_the_one_single_chain_records_were_written_with() {
+        let roles = vec!["admin".to_string()];
+        assert_eq!(
+            hex(&hash(&GENESIS, &fields(&roles, None))),
+            "0c79d498c047ca30ebd07ab3713614f2ee868b75715f314f598565fc7a6ea0f5"
+        );
     }
 
     #[test]

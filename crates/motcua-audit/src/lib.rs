@@ -1,20 +1,24 @@
 //! The audit trail (nhật ký kiểm tra): every state change of every service writes an
 //! append-only record — who (subject, roles, agency), what (action, target, before/after
 //! summary), when, the request id and the client's address — in the same transaction as the
-//! change. Each service schema holds one chain: every record carries the hash of the one before,
-//! so `motcua audit verify` ([`verify`]) finds an edited, deleted or reordered record, and
-//! triggers refuse UPDATE, DELETE and TRUNCATE to the application's role ([`install`]).
+//! change. Each service schema holds [`CHAINS`] chains side by side (so that writers of
+//! different dossiers do not wait on one head lock): within a chain every record carries the
+//! hash of the one before, so `motcua audit verify` ([`verify`]) finds an edited, deleted,
+//! reordered or moved record, and triggers refuse UPDATE, DELETE and TRUNCATE to the
+//! application's role ([`install`]).
 
 #![warn(missing_docs)]
 
 mod canonical;
+mod chain;
 mod record;
 mod schema;
 mod verify;
 
-pub use record::{AuditRecord, of_target};
+pub use chain::{CHAINS, chain_of};
+pub use record::{AuditRecord, ChainHead, heads, of_target};
 pub use schema::install;
-pub use verify::{BadRecord, ChainReport, verify};
+pub use verify::{BadRecord, ChainReport, TrailReport, verify};
 
 use canonical::Fields;
 use serde::Serialize;
@@ -68,13 +72,17 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
 }
 
-/// Appends `entries` to the chain of the schema the connection's `search_path` points at, in
+/// Appends `entries` to one chain of the schema the connection's `search_path` points at, in
 /// the caller's transaction, so a change and its record commit or roll back together. The
 /// request id and client address come from the request being served, if any.
 ///
-/// It locks the chain's head row until the transaction ends: every other writer of the same
-/// schema waits there. Call it as late as possible in the transaction (just before commit,
-/// after the change's other statements), and once per transaction with all its entries.
+/// The chain is [`chain_of`] the first entry's target (a dossier's single-target changes stay
+/// in its chain), or, when the transaction already appended, the chain it appended to: a
+/// transaction writes to one chain only, so two transactions never lock two heads in opposite
+/// orders. It locks that chain's head row until the transaction ends: writers that picked the
+/// same chain wait there, the others do not. Call it as late as possible in the transaction
+/// (just before commit, after the change's other statements), and once per transaction with all
+/// its entries.
 pub async fn append(
     tx: &mut sqlx::PgConnection,
     entries: &[AuditEntry],
@@ -113,18 +121,30 @@ pub async fn append_from(
     write(tx, &with).await
 }
 
+/// Locks the head of the transaction's chain: the one a previous append of this transaction
+/// pinned in the transaction-local setting `motcua.audit_chain` (reset when the transaction
+/// ends, rolled back with a savepoint), else `$1`; and pins it.
+const LOCK_HEAD: &str =
+    "SELECT chain, seq, hash, set_config('motcua.audit_chain', chain::text, true)
+       FROM audit_head
+      WHERE chain = coalesce(nullif(current_setting('motcua.audit_chain', true), '')::smallint, $1)
+        FOR UPDATE";
+
 async fn write(
     tx: &mut sqlx::PgConnection,
     entries: &[(&AuditEntry, &Origin)],
 ) -> Result<(), sqlx::Error> {
-    if entries.is_empty() {
+    let Some((first, _)) = entries.first() else {
         return Ok(());
-    }
-    let (mut seq, mut prev): (i64, Vec<u8>) =
-        sqlx::query_as("SELECT seq, hash FROM audit_head FOR UPDATE")
-            .fetch_one(&mut *tx)
-            .await?;
-    let mut rows = Columns::default();
+    };
+    let (chain, mut seq, mut prev, _): (i16, i64, Vec<u8>, String) = sqlx::query_as(LOCK_HEAD)
+        .bind(chain_of(&first.target))
+        .fetch_one(&mut *tx)
+        .await?;
+    let mut rows = Columns {
+        chain,
+        ..Columns::default()
+    };
     for (e, origin) in entries {
         seq += 1;
         let before = e.before.as_ref().map(|v| v.to_string());
@@ -158,7 +178,8 @@ async fn write(
         );
     }
     insert(tx, rows).await?;
-    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2")
+    sqlx::query("UPDATE audit_head SET seq = $2, hash = $3 WHERE chain = $1")
+        .bind(chain)
         .bind(seq)
         .bind(prev)
         .execute(&mut *tx)
@@ -166,9 +187,11 @@ async fn write(
     Ok(())
 }
 
-/// The entries of one append, column by column (one statement inserts them all).
+/// The entries of one append, column by column (one statement inserts them all), and their
+/// chain.
 #[derive(Default)]
 struct Columns {
+    chain: i16,
     seq: Vec<i64>,
     at: Vec<time::OffsetDateTime>,
     actor: Vec<String>,
@@ -216,9 +239,9 @@ impl Columns {
 
 async fn insert(tx: &mut sqlx::PgConnection, c: Columns) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO audit_record (seq, at, actor, actor_roles, actor_agency, action, target,
-                                   request_id, source, before, after, prev_hash, hash)
-         SELECT u.seq, u.at, u.actor, ARRAY(SELECT jsonb_array_elements_text(u.roles::jsonb)),
+        "INSERT INTO audit_record (chain, seq, at, actor, actor_roles, actor_agency, action,
+                                   target, request_id, source, before, after, prev_hash, hash)
+         SELECT $14, u.seq, u.at, u.actor, ARRAY(SELECT jsonb_array_elements_text(u.roles::jsonb)),
                 u.agency, u.action, u.target, u.request_id, u.source, u.before, u.after,
                 u.prev_hash, u.hash
          FROM UNNEST($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[],
@@ -240,6 +263,7 @@ async fn insert(tx: &mut sqlx::PgConnection, c: Columns) -> Result<(), sqlx::Err
     .bind(c.after)
     .bind(c.prev_hash)
     .bind(c.hash)
+    .bind(c.chain)
     .execute(tx)
     .await?;
     Ok(())

@@ -1,5 +1,6 @@
 //! Reading records back (đọc nhật ký): the stored row, its canonical fields for re-hashing,
-//! and the public form the inspector's history export shows.
+//! the public form the inspector's history export shows, and the chains' heads that export
+//! keeps.
 
 use crate::canonical::{self, Fields};
 use serde::Serialize;
@@ -7,7 +8,10 @@ use serde::Serialize;
 /// One stored audit record, as the history export shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AuditRecord {
-    /// Position in its service's chain (1, 2, … without gaps).
+    /// The chain of its service that holds it (0 to `CHAINS` − 1; records written before
+    /// chains were partitioned are chain 0's).
+    pub chain: i16,
+    /// Position in its chain (1, 2, … without gaps).
     pub seq: i64,
     /// When the change was made (RFC 3339).
     pub at: String,
@@ -36,6 +40,7 @@ pub struct AuditRecord {
 /// A row of `audit_record` as stored.
 #[derive(sqlx::FromRow)]
 pub(crate) struct Row {
+    pub chain: i16,
     pub seq: i64,
     pub at: time::OffsetDateTime,
     pub actor: String,
@@ -52,7 +57,7 @@ pub(crate) struct Row {
 }
 
 /// Every column, in the order [`Row`] reads them.
-pub(crate) const COLUMNS: &str = "seq, at, actor, actor_roles, actor_agency, action, target, \
+pub(crate) const COLUMNS: &str = "chain, seq, at, actor, actor_roles, actor_agency, action, target, \
      request_id, source, before, after, prev_hash, hash";
 
 impl Row {
@@ -81,6 +86,7 @@ impl Row {
             s.map(|s| serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s)))
         };
         AuditRecord {
+            chain: self.chain,
             seq: self.seq,
             at: self
                 .at
@@ -100,17 +106,47 @@ impl Row {
     }
 }
 
-/// The records of one target in the connection's schema, oldest first — what the inspector's
-/// history export shows of that service.
+/// The records of one target in the connection's schema, across its chains, in time order
+/// (`at`, then chain and `seq` among equal times) — what the inspector's history export shows
+/// of that service. A transaction's records share one chain, but a dossier's changes made by
+/// transactions keyed on another target (a receiving batch, a run of events) are in theirs.
 pub async fn of_target(
     conn: &mut sqlx::PgConnection,
     target: &str,
 ) -> Result<Vec<AuditRecord>, sqlx::Error> {
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM audit_record WHERE target = $1 ORDER BY seq"
+        "SELECT {COLUMNS} FROM audit_record WHERE target = $1 ORDER BY at, chain, seq"
     )))
     .bind(target)
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(Row::into_record).collect())
+}
+
+/// The head of one chain (đầu chuỗi): its last record's `seq` and hash. An export that keeps it
+/// can later show, with `motcua audit verify --heads`, that the chain still runs through it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ChainHead {
+    /// The chain.
+    pub chain: i16,
+    /// The `seq` of its last record; 0 when the chain is empty.
+    pub seq: i64,
+    /// That record's hash (64 hex digits; zeros when the chain is empty).
+    pub hash: String,
+}
+
+/// The head of every chain of the connection's schema, in chain order.
+pub async fn heads(conn: &mut sqlx::PgConnection) -> Result<Vec<ChainHead>, sqlx::Error> {
+    let rows: Vec<(i16, i64, Vec<u8>)> =
+        sqlx::query_as("SELECT chain, seq, hash FROM audit_head ORDER BY chain")
+            .fetch_all(conn)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(chain, seq, hash)| ChainHead {
+            chain,
+            seq,
+            hash: canonical::hex(&hash),
+        })
+        .collect())
 }

@@ -131,15 +131,16 @@ fn is_transient_startup(e: &sqlx::Error) -> bool {
 /// Applies the service's migrations (recorded in its own schema's `_sqlx_migrations`) on one
 /// connection of `pool` whose statement timeout is lifted: a migration that rewrites a large
 /// table must not be cut by the timeout meant for requests. That connection is closed after,
-/// so no connection of the pool keeps the lifted timeout. The schema's audit chain
-/// (`motcua_audit::install`) is created right after.
+/// so no connection of the pool keeps the lifted timeout. The schema's audit chains
+/// (`motcua_audit::install`) are created (or a single-chain trail upgraded, which rebuilds its
+/// key: hence also without the timeout) right after.
 pub async fn migrate(pool: &PgPool, migrator: &Migrator) -> anyhow::Result<()> {
     let mut conn = pool.acquire().await?.detach();
     sqlx::query("SET statement_timeout = 0")
         .execute(&mut conn)
         .await?;
     let result = migrator.run(&mut conn).await;
-    // Every service schema has its audit chain, whether or not it writes to it yet.
+    // Every service schema has its audit chains, whether or not it writes to them yet.
     let installed = match result {
         Ok(()) => motcua_audit::install(&mut conn).await,
         Err(_) => Ok(()),

@@ -41,7 +41,7 @@ pub mod reporting {
     }
 }
 
-/// The audit trail every service serves: a target's records and the chain head.
+/// The audit trail every service serves: a target's records and the heads of their chains.
 pub mod audit {
     /// Version 1 of the audit contract.
     pub mod v1 {

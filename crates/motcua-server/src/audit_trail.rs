@@ -1,7 +1,8 @@
 //! The audit trail's gRPC face (`motcua.audit.v1.AuditTrail`), written once here and served by
 //! every service beside health and reflection: the records of one target in the service's own
-//! chain (`motcua-audit`), with the chain's head when they were read — what intake's history
-//! export gathers from the four services. Only services (role `service`) may call it.
+//! chains (`motcua-audit`), with the heads of the chains holding them when they were read — what
+//! intake's history export gathers from the four services. Only services (role `service`) may
+//! call it.
 
 use motcua_auth::{Role, require_grpc};
 use motcua_problem::Problem;
@@ -27,39 +28,40 @@ pub(crate) fn service(
 /// The audit trail of one service schema.
 pub(crate) struct Trail(PgPool);
 
-/// A target's records in one service schema, with that chain's head when they were read.
+/// A target's records in one service schema, with the heads of their chains when they were
+/// read.
 #[derive(Debug, Clone)]
 pub struct TrailSnapshot {
-    /// The target's records, oldest first (chain order).
+    /// The target's records, oldest first (by `at`, then chain and `seq`).
     pub records: Vec<motcua_audit::AuditRecord>,
-    /// The `seq` of the chain's last record; 0 when the chain is empty.
-    pub head_seq: i64,
-    /// That record's hash (64 hex digits); empty when the chain is empty.
-    pub head_hash: String,
+    /// The head of each chain holding one of the records, in chain order; empty when none.
+    pub heads: Vec<motcua_audit::ChainHead>,
 }
 
-/// The records of `target` in the schema `pool` points at and the chain's head, read in one
-/// snapshot (what `AuditTrail.Records` answers; intake reads its own chain with it).
+impl TrailSnapshot {
+    /// The head of the chain holding the latest record, for readers of the single-chain trail
+    /// (`head_seq`, `head_hash`): `(0, "")` when the target has no record.
+    pub fn latest_head(&self) -> (i64, String) {
+        self.records
+            .last()
+            .and_then(|r| self.heads.iter().find(|h| h.chain == r.chain))
+            .map(|h| (h.seq, h.hash.clone()))
+            .unwrap_or_default()
+    }
+}
+
+/// The records of `target` in the schema `pool` points at and the heads of their chains, read
+/// in one snapshot (what `AuditTrail.Records` answers; intake reads its own trail with it).
 pub async fn audit_snapshot(pool: &PgPool, target: &str) -> Result<TrailSnapshot, sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
         .await?;
     let records = motcua_audit::of_target(&mut tx, target).await?;
-    let (head_seq, hash): (i64, Vec<u8>) = sqlx::query_as("SELECT seq, hash FROM audit_head")
-        .fetch_optional(&mut *tx)
-        .await?
-        .unwrap_or_default();
+    let mut heads = motcua_audit::heads(&mut tx).await?;
     tx.commit().await?;
-    let head_hash = match head_seq {
-        0 => String::new(),
-        _ => hash.iter().map(|b| format!("{b:02x}")).collect(),
-    };
-    Ok(TrailSnapshot {
-        records,
-        head_seq,
-        head_hash,
-    })
+    heads.retain(|h| records.iter().any(|r| r.chain == h.chain));
+    Ok(TrailSnapshot { records, heads })
 }
 
 fn record(r: motcua_audit::AuditRecord) -> pb::Record {
@@ -80,6 +82,7 @@ fn record(r: motcua_audit::AuditRecord) -> pb::Record {
         before_json: json(r.before),
         after_json: json(r.after),
         hash: r.hash,
+        chain: i32::from(r.chain),
     }
 }
 
@@ -97,10 +100,17 @@ impl AuditTrail for Trail {
         let t = audit_snapshot(&self.0, &target)
             .await
             .map_err(Problem::from)?;
+        let (head_seq, head_hash) = t.latest_head();
+        let heads = t.heads.into_iter().map(|h| pb::ChainHead {
+            chain: i32::from(h.chain),
+            seq: h.seq,
+            hash: h.hash,
+        });
         Ok(Response::new(pb::RecordsResponse {
             records: t.records.into_iter().map(record).collect(),
-            head_hash: t.head_hash,
-            head_seq: t.head_seq,
+            head_hash,
+            head_seq,
+            heads: heads.collect(),
         }))
     }
 }

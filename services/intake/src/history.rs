@@ -1,7 +1,7 @@
 //! A dossier's complete history over REST (hồ sơ lưu vết, for inspection): what intake holds
 //! (the dossier with its status history), workflow's control slip (every handover), and the
-//! audit records of all four services about the dossier, each with its chain's head at the time
-//! of the export — one document an inspector keeps.
+//! audit records of all four services about the dossier, each service's with the heads of the
+//! chains holding them at the time of the export — one document an inspector keeps.
 
 use crate::state::{AppState, not_found};
 use crate::store;
@@ -9,13 +9,14 @@ use crate::views::{DossierView, Loaded};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use motcua_audit::AuditRecord;
+use motcua_audit::{AuditRecord, ChainHead};
 use motcua_auth::{Caller, Role};
 use motcua_calendar::local_rfc3339 as rfc3339;
 use motcua_problem::{ApiPath, ApiResult, Problem, codes};
 use motcua_proto::audit::v1 as audit;
 use motcua_proto::timestamp::from_proto;
 use motcua_proto::workflow::v1 as wf;
+use motcua_server::TrailSnapshot;
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -24,7 +25,7 @@ use utoipa::{OpenApi, ToSchema};
 #[derive(OpenApi)]
 #[openapi(
     paths(history),
-    components(schemas(DossierHistory, HandoverEntry, ServiceTrail, AuditRecord))
+    components(schemas(DossierHistory, HandoverEntry, ServiceTrail, AuditRecord, ChainHead))
 )]
 pub(crate) struct Doc;
 
@@ -62,11 +63,14 @@ pub(crate) struct HandoverEntry {
 pub(crate) struct ServiceTrail {
     /// catalogue | intake | workflow | reporting
     service: String,
-    /// The `seq` of the last record of the service's whole chain at export time (0: empty).
+    /// The `seq` of the head at export time of the chain holding the latest record (0: no
+    /// record); kept from the single-chain export, `heads` has every chain involved.
     head_seq: i64,
-    /// That record's hash (64 hex digits), null when the chain is empty: `motcua audit verify`
-    /// later shows the chain still ends in (or goes on from) this record.
+    /// That head's hash (64 hex digits), null when the service has no record of the dossier.
     head_hash: Option<String>,
+    /// The head at export time of each chain holding one of the records, in chain order:
+    /// `motcua audit verify --heads` later shows each chain still ends in (or goes on from) it.
+    heads: Vec<ChainHead>,
     /// The service's records whose target is the dossier, oldest first.
     records: Vec<AuditRecord>,
 }
@@ -86,14 +90,14 @@ pub(crate) struct DossierHistory {
     /// Every handover of the control slip, oldest first; empty before forwarding.
     handovers: Vec<HandoverEntry>,
     /// The audit records of each service (intake, catalogue, workflow, reporting, in that
-    /// order), each oldest first, with its chain's head at export time.
+    /// order), each oldest first, with the heads of their chains at export time.
     audit: Vec<ServiceTrail>,
 }
 
 /// Exports a dossier's complete history as one document (inspectors, admins): the dossier with
 /// its status history, every handover (workflow's control slip), and every audit record about
-/// it in the four services, each list oldest first, with each service's chain head at export
-/// time. Read-only: the export changes nothing.
+/// it in the four services, each list oldest first, with the heads of the chains holding them
+/// at export time. Read-only: the export changes nothing.
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}/history", tag = "dossiers",
     params(("code" = String, Path, description = "dossier code", example = "000.25.80.H80-261127-0001")),
     responses((status = 200, body = DossierHistory, description = "the dossier's complete history"),
@@ -121,7 +125,7 @@ async fn history(
     });
     let own = motcua_server::audit_snapshot(&s.pool, &code).await?;
     let (handovers, others) = tokio::join!(handovers(&s, &code), others(&s, &code));
-    let mut audit = vec![trail("intake", own.head_seq, own.head_hash, own.records)];
+    let mut audit = vec![trail("intake", own)];
     audit.extend(others?);
     Ok(Json(DossierHistory {
         dossier_code: code,
@@ -183,42 +187,57 @@ async fn others(s: &AppState, code: &str) -> Result<Vec<ServiceTrail>, Problem> 
     let mut out = Vec::new();
     for answered in futures_util::future::join_all(asks).await {
         let (service, r) = answered?;
-        let records = r.records.into_iter().map(record).collect();
-        out.push(trail(service, r.head_seq, r.head_hash, records));
+        let snapshot = snapshot(r).ok_or_else(|| {
+            peer_failed(service, &tonic::Status::data_loss("a chain out of range"))
+        })?;
+        out.push(trail(service, snapshot));
     }
     Ok(out)
 }
 
-/// One service's trail, its records in time order (chain order among equal times).
-fn trail(
-    service: &str,
-    head_seq: i64,
-    head_hash: String,
-    mut records: Vec<AuditRecord>,
-) -> ServiceTrail {
+/// One service's trail, its records in time order (by chain and `seq` among equal times).
+fn trail(service: &str, mut t: TrailSnapshot) -> ServiceTrail {
     let at = |r: &AuditRecord| OffsetDateTime::parse(&r.at, &Rfc3339).ok();
-    records.sort_by(|a, b| at(a).cmp(&at(b)).then(a.seq.cmp(&b.seq)));
+    t.records.sort_by_key(|r| (at(r), r.chain, r.seq));
+    let (head_seq, head_hash) = t.latest_head();
     // Instants in the province's time, as every answer gives them.
-    for r in &mut records {
-        if let Some(t) = at(r) {
-            r.at = rfc3339(t);
+    for r in &mut t.records {
+        if let Some(time) = at(r) {
+            r.at = rfc3339(time);
         }
     }
     ServiceTrail {
         service: service.to_string(),
         head_seq,
         head_hash: (!head_hash.is_empty()).then_some(head_hash),
-        records,
+        heads: t.heads,
+        records: t.records,
     }
 }
 
+/// A peer's answer; `None` when it names a chain no service has (beyond `i16`).
+fn snapshot(r: audit::RecordsResponse) -> Option<TrailSnapshot> {
+    let heads = r.heads.into_iter().map(|h| {
+        Some(ChainHead {
+            chain: i16::try_from(h.chain).ok()?,
+            seq: h.seq,
+            hash: h.hash,
+        })
+    });
+    Some(TrailSnapshot {
+        records: r.records.into_iter().map(record).collect::<Option<_>>()?,
+        heads: heads.collect::<Option<_>>()?,
+    })
+}
+
 /// A record as a peer answered it.
-fn record(r: audit::Record) -> AuditRecord {
+fn record(r: audit::Record) -> Option<AuditRecord> {
     let json = |s: String| {
         (!s.is_empty()).then(|| serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s)))
     };
     let text = |t: String| (!t.is_empty()).then_some(t);
-    AuditRecord {
+    Some(AuditRecord {
+        chain: i16::try_from(r.chain).ok()?,
         seq: r.seq,
         at: r
             .at
@@ -236,5 +255,5 @@ fn record(r: audit::Record) -> AuditRecord {
         before: json(r.before_json),
         after: json(r.after_json),
         hash: r.hash,
-    }
+    })
 }

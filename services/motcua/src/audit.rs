@@ -1,27 +1,28 @@
-//! `motcua audit verify`: checks the audit chain of every service schema and names the first
-//! edited, deleted or reordered record of each broken one, so an operator (or an inspector)
-//! can tell that the trail was tampered with and where.
+//! `motcua audit verify`: checks every audit chain of every service schema and names the first
+//! edited, deleted, reordered or moved record of each broken one, so an operator (or an
+//! inspector) can tell that the trail was tampered with and where; with `--heads`, prints each
+//! chain's head to keep.
 
-use motcua_audit::ChainReport;
+use motcua_audit::TrailReport;
 use motcua_config::ServiceName;
 
 /// What the check found in one schema.
 #[derive(Debug)]
 pub enum SchemaCheck {
-    /// The chain was read to its end.
-    Checked(ChainReport),
-    /// The schema has no chain yet (never migrated).
+    /// The chains were read to their ends.
+    Checked(TrailReport),
+    /// The schema has no chains yet (never migrated).
     Missing,
 }
 
 impl SchemaCheck {
-    /// True when the chain is there and sound.
+    /// True when the chains are there and sound.
     pub fn is_ok(&self) -> bool {
         matches!(self, SchemaCheck::Checked(r) if r.is_ok())
     }
 }
 
-/// Checks the chain of each service schema of the database at `url`, in service order.
+/// Checks the chains of each service schema of the database at `url`, in service order.
 pub async fn verify_all(url: &str) -> anyhow::Result<Vec<(ServiceName, SchemaCheck)>> {
     let mut out = Vec::new();
     for name in ServiceName::ALL {
@@ -42,29 +43,42 @@ pub async fn verify_all(url: &str) -> anyhow::Result<Vec<(ServiceName, SchemaChe
     Ok(out)
 }
 
-/// The line printed for one schema: `<schema>: N records, head <hash>, ok` or
-/// `<schema>: record <seq> (<action> <target>) <reason>`.
-pub fn line(schema: ServiceName, check: &SchemaCheck) -> String {
-    match check {
-        SchemaCheck::Checked(ChainReport {
-            records,
-            head,
-            first_bad: None,
-        }) => format!("{schema}: {records} records, head {head}, ok"),
-        SchemaCheck::Checked(ChainReport {
-            first_bad: Some(bad),
-            ..
-        }) => format!("{schema}: {bad}"),
-        SchemaCheck::Missing => format!("{schema}: no audit chain (run motcua migrate)"),
+/// The lines printed for one schema: `<schema>: N records in C chains, ok`, or one
+/// `<schema>: chain <c> record <seq> (<action> <target>) <reason>` per broken chain; with
+/// `heads`, then `<schema> chain <c>: N records, head <seq> <hash>` for every chain.
+pub fn lines(schema: ServiceName, check: &SchemaCheck, heads: bool) -> Vec<String> {
+    let SchemaCheck::Checked(report) = check else {
+        return vec![format!("{schema}: no audit chain (run motcua migrate)")];
+    };
+    let mut out: Vec<String> = report.broken().map(|b| format!("{schema}: {b}")).collect();
+    if out.is_empty() {
+        let (records, chains) = (report.records(), report.chains.len());
+        out.push(format!(
+            "{schema}: {records} records in {chains} chains, ok"
+        ));
     }
+    if heads {
+        out.extend(report.chains.iter().map(|c| {
+            let (chain, records, seq, hash) = (c.chain, c.records, c.head_seq, &c.head);
+            format!("{schema} chain {chain}: {records} records, head {seq} {hash}")
+        }));
+    }
+    out
 }
 
-/// Runs the check, prints a line per schema, and fails naming the broken schemas.
-pub async fn verify_command(url: &str) -> anyhow::Result<()> {
+/// [`lines`] without the heads, as one string (a line per schema when its chains are sound).
+pub fn line(schema: ServiceName, check: &SchemaCheck) -> String {
+    lines(schema, check, false).join("\n")
+}
+
+/// Runs the check, prints the lines of each schema, and fails naming the broken schemas.
+pub async fn verify_command(url: &str, heads: bool) -> anyhow::Result<()> {
     let checks = verify_all(url).await?;
     let mut broken = Vec::new();
     for (schema, check) in &checks {
-        println!("{}", line(*schema, check));
+        for line in lines(*schema, check, heads) {
+            println!("{line}");
+        }
         if !check.is_ok() {
             broken.push(schema.as_str());
         }
@@ -78,33 +92,51 @@ pub async fn verify_command(url: &str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use motcua_audit::BadRecord;
+    use motcua_audit::{BadRecord, ChainReport};
+
+    fn chain(chain: i16, records: u64, first_bad: Option<BadRecord>) -> ChainReport {
+        ChainReport {
+            chain,
+            records,
+            head_seq: records as i64,
+            head: "ab".into(),
+            first_bad,
+        }
+    }
 
     #[test]
-    fn a_sound_chain_and_a_broken_one_read_as_one_line_each() {
-        let ok = SchemaCheck::Checked(ChainReport {
-            records: 3,
-            head: "ab".into(),
-            first_bad: None,
+    fn sound_chains_read_as_one_line_and_each_broken_chain_as_its_own() {
+        let ok = SchemaCheck::Checked(TrailReport {
+            chains: vec![chain(0, 1, None), chain(1, 2, None)],
         });
         assert_eq!(
             line(ServiceName::Intake, &ok),
-            "intake: 3 records, head ab, ok"
+            "intake: 3 records in 2 chains, ok"
         );
-        let bad = SchemaCheck::Checked(ChainReport {
-            records: 3,
-            head: "ab".into(),
-            first_bad: Some(BadRecord {
-                seq: 2,
-                action: "dossier.received".into(),
-                target: "D2".into(),
-                reason: "was edited".into(),
-            }),
+        assert_eq!(
+            lines(ServiceName::Intake, &ok, true)[1..],
+            [
+                "intake chain 0: 1 records, head 1 ab",
+                "intake chain 1: 2 records, head 2 ab"
+            ]
+        );
+        let bad = |chain: i16| BadRecord {
+            chain,
+            seq: 2,
+            action: "dossier.received".into(),
+            target: "D2".into(),
+            reason: "was edited".into(),
+        };
+        let broken = SchemaCheck::Checked(TrailReport {
+            chains: vec![chain(0, 3, Some(bad(0))), chain(5, 3, Some(bad(5)))],
         });
         assert_eq!(
-            line(ServiceName::Intake, &bad),
-            "intake: record 2 (dossier.received D2) was edited"
+            lines(ServiceName::Intake, &broken, false),
+            [
+                "intake: chain 0 record 2 (dossier.received D2) was edited",
+                "intake: chain 5 record 2 (dossier.received D2) was edited"
+            ]
         );
-        assert!(!bad.is_ok() && ok.is_ok() && !SchemaCheck::Missing.is_ok());
+        assert!(!broken.is_ok() && ok.is_ok() && !SchemaCheck::Missing.is_ok());
     }
 }

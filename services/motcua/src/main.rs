@@ -51,9 +51,15 @@ enum OutboxAction {
 
 #[derive(Subcommand)]
 enum AuditAction {
-    /// Checks every service's audit chain: prints one line per schema and names the first
-    /// edited, deleted or reordered record; exits non-zero if any chain is broken.
-    Verify,
+    /// Checks every chain of every service's audit trail: prints one line per schema (and one
+    /// per broken chain, naming its first edited, deleted, reordered or moved record); exits
+    /// non-zero if any chain is broken.
+    Verify {
+        /// Also prints every chain's head (seq and hash), one line each: the values to keep,
+        /// e.g. daily, to later show a chain still runs through them.
+        #[arg(long)]
+        heads: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -244,8 +250,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => rebuild().await,
         Command::Outbox { action } => outbox(action).await,
         Command::Audit {
-            action: AuditAction::Verify,
-        } => motcua::audit::verify_command(&database_url()?).await,
+            action: AuditAction::Verify { heads },
+        } => motcua::audit::verify_command(&database_url()?, heads).await,
         Command::Up => up().await,
         Command::Keys {
             action: KeysAction::Generate { out, force },

@@ -1,13 +1,16 @@
-//! `motcua audit verify`, the binary, against a migrated database: every schema's chain is
-//! reported sound; after a record of intake's chain is edited, deleted or reordered (with the
-//! triggers off, as only a superuser could), it exits non-zero naming that record.
+//! `motcua audit verify`, the binary, against a migrated database: every schema's chains are
+//! reported sound, and with `--heads` each chain's head; after a record of one of intake's
+//! chains is edited, deleted or reordered (with the triggers off, as only a superuser could), it
+//! exits non-zero naming that record with its chain.
 
 use motcua_audit::{Actor, AuditEntry};
 use std::process::{Command, Output};
 
-fn verify(url: &str) -> Output {
+fn verify(url: &str, extra: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_motcua"));
-    cmd.args(["audit", "verify"]).env("DATABASE_URL", url);
+    cmd.args(["audit", "verify"])
+        .args(extra)
+        .env("DATABASE_URL", url);
     for var in [
         "MOTCUA_JWT_PUBLIC_KEY_FILE",
         "MOTCUA_JWT_PRIVATE_KEY_FILE",
@@ -18,7 +21,8 @@ fn verify(url: &str) -> Output {
     cmd.output().expect("running motcua")
 }
 
-/// A migrated database whose intake chain holds four records.
+/// A migrated database whose intake trail holds four records, in the chain of `D1` (the first
+/// entry's target picks the chain of the whole append).
 async fn migrated() -> (motcua_testkit::TestDb, sqlx::PgPool) {
     let db = motcua_testkit::TestDb::create().await.unwrap();
     for def in &motcua::SERVICES {
@@ -43,7 +47,7 @@ async fn migrated() -> (motcua_testkit::TestDb, sqlx::PgPool) {
     (db, pool)
 }
 
-async fn tamper(pool: &sqlx::PgPool, sql: &'static str) {
+async fn tamper(pool: &sqlx::PgPool, sql: &str) {
     let mut conn = pool.acquire().await.unwrap().detach();
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
         "SET session_replication_role = replica; {sql}"
@@ -60,7 +64,8 @@ fn stdout(out: &Output) -> String {
 #[tokio::test]
 async fn every_sound_chain_is_reported_and_each_kind_of_tampering_named() {
     let (db, pool) = migrated().await;
-    let out = verify(&db.url);
+    let c = motcua_audit::chain_of("D1");
+    let out = verify(&db.url, &[]);
     let text = stdout(&out);
     assert!(
         out.status.success(),
@@ -70,30 +75,46 @@ async fn every_sound_chain_is_reported_and_each_kind_of_tampering_named() {
     for schema in ["catalogue", "workflow", "reporting"] {
         assert!(text.contains(&format!("{schema}: ")), "{text}");
     }
-    assert!(text.contains("intake: 4 records, head "), "{text}");
+    assert!(
+        text.contains("intake: 4 records in 16 chains, ok"),
+        "{text}"
+    );
+    let heads = stdout(&verify(&db.url, &["--heads"]));
+    let head = format!("intake chain {c}: 4 records, head 4 ");
+    assert!(heads.contains(&head), "{heads}");
+    assert_eq!(heads.matches("intake chain ").count(), 16, "{heads}");
 
     let cases = [
         (
-            "UPDATE audit_record SET target = 'D9' WHERE seq = 2",
-            "intake: record 2 (dossier.received D9) was edited",
+            format!("UPDATE audit_record SET target = 'D9' WHERE chain = {c} AND seq = 2"),
+            format!("intake: chain {c} record 2 (dossier.received D9) was edited"),
         ),
         (
-            "UPDATE audit_record SET seq = 100 WHERE seq = 2;
-             UPDATE audit_record SET seq = 2 WHERE seq = 3;
-             UPDATE audit_record SET seq = 3 WHERE seq = 100;",
-            "intake: record 2 (dossier.received D3) does not follow the record before it",
+            format!(
+                "UPDATE audit_record SET seq = 100 WHERE chain = {c} AND seq = 2;
+                 UPDATE audit_record SET seq = 2 WHERE chain = {c} AND seq = 3;
+                 UPDATE audit_record SET seq = 3 WHERE chain = {c} AND seq = 100;"
+            ),
+            format!(
+                "intake: chain {c} record 2 (dossier.received D3) does not follow the record before it"
+            ),
         ),
         (
-            "DELETE FROM audit_record WHERE seq = 2",
-            "intake: record 3 (dossier.received D9) follows a gap: record 2 is missing",
+            format!("DELETE FROM audit_record WHERE chain = {c} AND seq = 2"),
+            format!(
+                "intake: chain {c} record 3 (dossier.received D9) follows a gap: record 2 is missing"
+            ),
         ),
     ];
     for (sql, named) in cases {
-        tamper(&pool, sql).await;
-        let out = verify(&db.url);
+        tamper(&pool, &sql).await;
+        let out = verify(&db.url, &[]);
         let text = stdout(&out);
         assert!(!out.status.success(), "{sql}: passed\n{text}");
-        assert!(text.contains(named), "{sql}: expected {named:?} in\n{text}");
+        assert!(
+            text.contains(&named),
+            "{sql}: expected {named:?} in\n{text}"
+        );
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("audit chain broken in intake"), "{stderr}");
     }

@@ -197,12 +197,13 @@ async fn subscriptions_are_created_once_listed_rotated_and_deleted_by_their_owne
     assert_eq!(mine["items"], json!([]));
 
     let pool = motcua_db::connect(&s.db.url, "workflow", 1).await.unwrap();
-    let trail: Vec<(String, String)> =
-        sqlx::query_as("SELECT action, actor FROM audit_record WHERE target = $1 ORDER BY seq")
-            .bind(format!("subscription:{id}"))
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    let trail: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, actor FROM audit_record WHERE target = $1 ORDER BY at, chain, seq",
+    )
+    .bind(format!("subscription:{id}"))
+    .fetch_all(&pool)
+    .await
+    .unwrap();
     let expected = [
         "subscription.created",
         "subscription.secret_rotated",
