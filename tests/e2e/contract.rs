@@ -14,7 +14,7 @@ use time::macros::datetime;
 const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
 
 /// The operations that answer without a token: those `shared/api.md` marks *public*.
-const PUBLIC: [&str; 8] = [
+const PUBLIC: [&str; 9] = [
     "GET /api/v1/procedures",
     "GET /api/v1/procedures/{code}",
     "GET /api/v1/agencies",
@@ -23,6 +23,8 @@ const PUBLIC: [&str; 8] = [
     "GET /api/v1/calendar/deadline",
     "GET /api/v1/listings/{one_stop}",
     "GET /api/v1/public/dossiers/{code}",
+    // Authenticated by the gateway's signature, not a token (docs/payments.md).
+    "POST /api/v1/payments/callback",
 ];
 
 /// Every `/api/` operation of a document: (path, method, operation).

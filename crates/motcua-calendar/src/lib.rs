@@ -42,6 +42,21 @@ pub fn local(t: time::OffsetDateTime) -> time::OffsetDateTime {
     t.to_offset(PROVINCE_OFFSET)
 }
 
+/// An instant as `yyyyMMddHHmmss` in the province's local time: the national portal's time
+/// format, and the digits of a PDF date.
+pub fn local_compact(t: time::OffsetDateTime) -> String {
+    let l = local(t);
+    format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        l.year(),
+        u8::from(l.month()),
+        l.day(),
+        l.hour(),
+        l.minute(),
+        l.second()
+    )
+}
+
 /// An instant as every answer shows it: RFC 3339 in the province's local time
 /// (`2026-11-27T17:00:00+07:00`). Empty only for a year outside 0–9999, which no stored
 /// instant has.

@@ -4,12 +4,14 @@
 //! Every variable is listed in `docs/configuration.md`; a bad value is an error that names
 //! the variable, never a silent fallback.
 
+mod payments;
 mod protection;
 mod service_name;
 mod startup;
 mod trusted_proxies;
 mod webhooks;
 
+pub use payments::{PaymentConfig, PaymentGateway};
 pub use protection::Protection;
 pub use service_name::ServiceName;
 pub use startup::StartupError;
@@ -256,6 +258,12 @@ pub struct Settings {
     pub notices: NoticeConfig,
     /// Signed webhooks to sector systems (workflow).
     pub webhooks: WebhookConfig,
+    /// Online payment of financial obligations through a payment gateway (intake).
+    pub payments: PaymentConfig,
+    /// The agencies' signing keys and certificate chains (`MOTCUA_SIGNING_DIR`): receipts,
+    /// notices and results are signed with the issuing agency's key; unset, documents are
+    /// served unsigned (`motcua up` sets it to a folder with a test authority).
+    pub signing_dir: Option<String>,
 }
 
 /// Where and as whom dossiers are pushed to the national portal (Cổng Dịch vụ công quốc gia).
@@ -379,6 +387,7 @@ impl Settings {
             forward_cutoff: env.string("MOTCUA_FORWARD_CUTOFF", "15:00"),
             near_due_hours: env.parse("MOTCUA_NEAR_DUE_HOURS", 8)?,
             idempotency_retention_hours: env.parse("MOTCUA_IDEMPOTENCY_RETENTION_HOURS", 72)?,
+            signing_dir: env.get("MOTCUA_SIGNING_DIR"),
             national_portal: match env.get("MOTCUA_NATIONAL_PORTAL_URL") {
                 None => None,
                 Some(url) => Some(NationalPortalConfig {
@@ -408,6 +417,7 @@ impl Settings {
                 max_attempts: env.parse("MOTCUA_NOTICE_MAX_ATTEMPTS", 8)?,
             },
             webhooks: WebhookConfig::from_env(env)?,
+            payments: PaymentConfig::from_env(env)?,
         })
     }
 

@@ -99,6 +99,10 @@ problems! {
     OVERLOADED = ("overloaded", 503, "Hệ thống đang quá tải, hãy thử lại");
     /// A concurrent change conflicted (serialization failure, deadlock); nothing was written; retry.
     TRANSACTION_CONFLICT = ("transaction_conflict", 503, "Xung đột đồng thời, hãy thử lại");
+    /// Documents are signed here but the issuing agency has no signing key configured (`MOTCUA_SIGNING_DIR`); the HTML rendition is still served.
+    SIGNING_KEY_MISSING = ("signing_key_missing", 503, "Cơ quan chưa được cấu hình khóa ký số");
+    /// The dossier has no such form: it was never issued for it (e.g. form 03 for a dossier not refused).
+    FORM_NOT_ISSUED = ("form_not_issued", 404, "Hồ sơ không có biểu mẫu này");
     /// A service this request depends on failed; retry later.
     PEER_UNAVAILABLE = ("peer_unavailable", 503, "Dịch vụ liên quan tạm thời không sẵn sàng");
     /// The procedure catalogue is not reachable; retry later.
@@ -180,6 +184,24 @@ problems! {
     BEFORE_RECEIPT = ("before_receipt", 422, "Thời điểm trước khi tiếp nhận hồ sơ");
     /// The result cannot be returned in the future.
     RETURNED_AT_IN_FUTURE = ("returned_at_in_future", 422, "Thời điểm trả kết quả ở tương lai");
+    /// Online payment is not configured here (`MOTCUA_PAYMENT_GATEWAY_URL`, `MOTCUA_PAYMENT_MERCHANT_ID`, `MOTCUA_PAYMENT_SECRET`); pay at the counter.
+    PAYMENT_GATEWAY_NOT_CONFIGURED = ("payment_gateway_not_configured", 503, "Chưa cấu hình cổng thanh toán trực tuyến");
+    /// The dossier does not wait for a financial obligation (status 6), or there is nothing to pay.
+    PAYMENT_NOT_DUE = ("payment_not_due", 409, "Hồ sơ không chờ thực hiện nghĩa vụ tài chính");
+    /// A payment notification whose signature does not verify with the shared secret; it was logged and nothing else changed.
+    PAYMENT_SIGNATURE_INVALID = ("payment_signature_invalid", 401, "Chữ ký thông báo thanh toán không hợp lệ");
+    /// No payment order with this id.
+    PAYMENT_ORDER_NOT_FOUND = ("payment_order_not_found", 404, "Không tìm thấy lệnh thanh toán");
+    /// The notified amount differs from the payment order's.
+    PAYMENT_AMOUNT_MISMATCH = ("payment_amount_mismatch", 422, "Số tiền không khớp lệnh thanh toán");
+    /// The notification names another merchant than motcua's.
+    PAYMENT_MERCHANT_MISMATCH = ("payment_merchant_mismatch", 422, "Mã đơn vị chấp nhận thanh toán không khớp");
+    /// The payment was made after the order expired: it is not recorded (the gateway refunds it).
+    PAYMENT_ORDER_EXPIRED = ("payment_order_expired", 409, "Lệnh thanh toán đã hết hạn");
+    /// The order was paid already by another transaction: this one is not recorded (the gateway refunds it).
+    PAYMENT_ORDER_ALREADY_PAID = ("payment_order_already_paid", 409, "Lệnh thanh toán đã được thanh toán");
+    /// The gateway's transaction id is recorded for another payment order.
+    PAYMENT_TRANSACTION_REUSED = ("payment_transaction_reused", 409, "Mã giao dịch đã được dùng cho lệnh thanh toán khác");
 
     // --- workflow ---
     /// The dossier has no case (yet).

@@ -17,6 +17,7 @@ pub mod listen;
 pub mod metrics_export;
 pub mod peer;
 mod platform_routes;
+pub mod printed;
 mod protect;
 mod retention;
 pub mod shutdown;

@@ -1,33 +1,44 @@
-//! The dossier's forms (biểu mẫu): the receipt (Giấy tiếp nhận hồ sơ và hẹn trả kết quả,
-//! form 01) as stored JSON, or rendered as a self-contained HTML page the counter prints.
+//! The dossier's forms (biểu mẫu) over REST: the receipt (form 01) and the forms issued with
+//! later changes — supplement request (02), refusal (03), apology and re-appointment (04),
+//! stop notice (05) — as stored JSON, as a printable HTML page (`Accept: text/html`), or as a
+//! PDF signed with the issuing agency's key (`Accept: application/pdf`).
 
+use crate::domain::dossier::Dossier;
+use crate::domain::printed::{self, AgencyName, FormNumber, IssuedDocument};
 use crate::domain::receipt::ReceiptForm;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use motcua_auth::Caller;
-use motcua_problem::{ApiPath, ApiResult};
+use motcua_problem::{ApiPath, ApiResult, Problem, codes};
+use motcua_server::printed::{IssuingAgency, Rendition};
+use serde::Serialize;
 use serde_json::Value;
-use utoipa::OpenApi;
+use utoipa::{OpenApi, ToSchema};
 
 #[derive(OpenApi)]
-#[openapi(paths(get_receipt))]
+#[openapi(paths(get_receipt, get_form), components(schemas(IssuedForm)))]
 pub(crate) struct Doc;
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/dossiers/{code}/receipt", get(get_receipt))
+    Router::new()
+        .route("/api/v1/dossiers/{code}/receipt", get(get_receipt))
+        .route("/api/v1/dossiers/{code}/forms/{form}", get(get_form))
 }
 
-/// The receipt (form 01) as JSON, or as a printable HTML page with `Accept: text/html`.
+/// The receipt (form 01) as JSON; a printable page with `Accept: text/html`; a PDF signed by
+/// the receiving one-stop with `Accept: application/pdf`.
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}/receipt", tag = "dossiers",
     params(("code" = String, Path, example = "000.25.80.H80-261127-0001")),
-    responses((status = 200, description = "the receipt (form 01): JSON, or a printable page with `Accept: text/html`",
-                  content((ReceiptForm = "application/json"), (String = "text/html"))),
+    responses((status = 200, description = "the receipt (form 01): JSON, a printable page with `Accept: text/html`, \
+                  or a signed PDF with `Accept: application/pdf`",
+                  content((ReceiptForm = "application/json"), (String = "text/html"), (String = "application/pdf"))),
               (status = 404, description = "unknown dossier, or one the caller may not read (the same \
-                answer): dossier_not_found")),
+                answer): dossier_not_found"),
+              (status = 503, description = "signing_key_missing: documents are signed here and the one-stop has no key")),
     security(("bearer" = [])))]
 async fn get_receipt(
     caller: Caller,
@@ -36,102 +47,125 @@ async fn get_receipt(
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Response> {
     let d = s.readable(&caller, &code).await?;
-    let wants_html = headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"));
-    if wants_html {
-        return Ok(axum::response::Html(render_html(&d.receipt)).into_response());
+    match Rendition::of(&headers) {
+        Rendition::Json => Ok(Json(d.receipt).into_response()),
+        r => print(&s, &d, FormNumber::Receipt, None, r).await,
     }
-    Ok(Json(d.receipt).into_response())
 }
 
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// A form as issued, in JSON: what the change that issued it recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct IssuedForm {
+    /// `01`…`05`.
+    form: &'static str,
+    /// The dossier.
+    dossier_code: String,
+    /// The kind of document recorded (`refusal_form_03`, `stop_notice`, …).
+    kind: String,
+    /// When it was issued (RFC 3339, +07:00).
+    #[schema(format = DateTime)]
+    issued_at: String,
+    /// The account that issued it.
+    issued_by: String,
+    /// What it says (the reasons, items, old and new appointment…).
+    body: Value,
 }
 
-fn field(r: &Value, k: &str) -> String {
-    esc(r.get(k).and_then(Value::as_str).unwrap_or(""))
-}
-
-/// Renders form 01 as HTML; every value is escaped.
-fn render_html(r: &Value) -> String {
-    let rows: String = r
-        .get("components")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    format!(
-                        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                        i + 1,
-                        field(c, "name"),
-                        field(c, "code"),
-                        field(c, "form")
-                    )
-                })
-                .collect()
+/// One of the dossier's forms: `01` receipt, `02` supplement request, `03` refusal, `04`
+/// apology and re-appointment, `05` stop notice; as JSON, a printable page (`Accept:
+/// text/html`) or a PDF signed by the agency that issued it (`Accept: application/pdf`).
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}/forms/{form}", tag = "dossiers",
+    params(("code" = String, Path, example = "000.25.80.H80-261127-0001"),
+           ("form" = String, Path, description = "01 | 02 | 03 | 04 | 05", example = "02")),
+    responses((status = 200, description = "the form: JSON (form 01: the receipt), a printable page, or a signed PDF",
+                  content((IssuedForm = "application/json"), (String = "text/html"), (String = "application/pdf"))),
+              (status = 404, description = "dossier_not_found (unknown, or not readable by the caller); \
+                form_not_issued: no such form for this dossier (not 01–05, or never issued)"),
+              (status = 503, description = "signing_key_missing: documents are signed here and the issuing agency has no key")),
+    security(("bearer" = [])))]
+async fn get_form(
+    caller: Caller,
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ApiPath((code, form)): ApiPath<(String, String)>,
+) -> ApiResult<Response> {
+    let d = s.readable(&caller, &code).await?;
+    let not_issued = || {
+        Problem::new(
+            &codes::FORM_NOT_ISSUED,
+            format!("dossier {code} has no form {form}"),
+        )
+    };
+    let number = FormNumber::parse(&form).ok_or_else(not_issued)?;
+    let doc = match number {
+        FormNumber::Receipt => None,
+        n => Some(
+            crate::store::documents::latest(&s.pool, &code, n.document_kinds())
+                .await?
+                .ok_or_else(not_issued)?,
+        ),
+    };
+    match (Rendition::of(&headers), &doc) {
+        (Rendition::Json, None) => Ok(Json(d.receipt).into_response()),
+        (Rendition::Json, Some(doc)) => Ok(Json(IssuedForm {
+            form: number.as_str(),
+            dossier_code: d.code.clone(),
+            kind: doc.kind.clone(),
+            issued_at: crate::domain::dossier::rfc3339(doc.issued_at),
+            issued_by: doc.issued_by.clone(),
+            body: doc.body.clone(),
         })
-        .unwrap_or_default();
-    format!(
-        r#"<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><title>Giấy tiếp nhận hồ sơ {code}</title>
-<style>body{{font-family:serif;max-width:46em;margin:2em auto}}h1{{text-align:center;font-size:1.3em}}
-table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #000;padding:.3em}}</style></head>
-<body>
-<p><strong>{agency_name}</strong><br>Mã cơ quan: {agency}</p>
-<h1>GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ</h1>
-<p>Mã hồ sơ: <strong>{code}</strong></p>
-<p>Tiếp nhận hồ sơ của: <strong>{applicant}</strong></p>
-<p>Địa chỉ: {address} — Số điện thoại: {phone} — Thư điện tử: {email}</p>
-<p>Nội dung yêu cầu giải quyết: {procedure} ({procedure_code})</p>
-<p>Hình thức nộp: {channel}</p>
-<table><tr><th>TT</th><th>Tên giấy tờ</th><th>Mã</th><th>Hình thức</th></tr>{rows}</table>
-<p>Thời gian nhận hồ sơ: {received}</p>
-<p>Thời gian trả kết quả: <strong>{appointment}</strong></p>
-<p>Người tiếp nhận: {officer}</p>
-</body></html>"#,
-        code = field(r, "dossier_code"),
-        agency_name = field(r, "receiving_agency_name"),
-        agency = field(r, "receiving_agency"),
-        applicant = field(r, "applicant_name"),
-        address = field(r, "applicant_address"),
-        phone = field(r, "applicant_phone"),
-        email = field(r, "applicant_email"),
-        procedure = field(r, "procedure_name"),
-        procedure_code = field(r, "procedure_code"),
-        channel = field(r, "channel"),
-        received = field(r, "received_at"),
-        appointment = field(r, "appointment_at"),
-        officer = field(r, "received_by"),
-    )
+        .into_response()),
+        (r, _) => print(&s, &d, number, doc.as_ref(), r).await,
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn values_are_escaped_and_the_appointment_is_shown() {
-        let html = super::render_html(&serde_json::json!({
-            "dossier_code": "000.25.80.H80-261127-0001",
-            "applicant_name": "<script>alert(1)</script>",
-            "appointment_at": "2026-11-27T17:00:00+07:00",
-            "components": [{"name": "Tờ khai", "code": "TK", "form": "paper"}]
-        }));
-        assert!(html.contains("&lt;script&gt;"));
-        assert!(!html.contains("<script>"));
-        assert!(html.contains("2026-11-27T17:00:00+07:00"));
-        assert!(html.contains("<td>Tờ khai</td>"));
+/// An agency's name from the catalogue (its code when the catalogue does not know it).
+async fn agency_name(s: &AppState, code: &str) -> AgencyName {
+    let name = match s.catalogue.agency(code).await {
+        Ok(Some(a)) => a.name,
+        _ => code.to_string(),
+    };
+    AgencyName {
+        code: code.to_string(),
+        name,
     }
+}
+
+/// Fills the form and answers it as HTML or as a signed PDF.
+async fn print(
+    s: &AppState,
+    d: &Dossier,
+    number: FormNumber,
+    doc: Option<&IssuedDocument>,
+    rendition: Rendition,
+) -> ApiResult<Response> {
+    let receiving = agency_name(s, &d.receiving_agency).await;
+    let late = match doc.and_then(printed::late_agency_code) {
+        Some(code) if number == FormNumber::Apology => Some(agency_name(s, &code).await),
+        _ => None,
+    };
+    let filled = match doc {
+        None => printed::receipt(d, &receiving),
+        Some(doc) => printed::from_document(number, d, doc, &receiving, late.as_ref()),
+    }
+    .map_err(|e| {
+        tracing::error!(dossier = %d.code, form = number.as_str(), error = %e.0, "a stored form cannot be printed");
+        Problem::internal()
+    })?;
+    if rendition == Rendition::Html {
+        return Ok(Html(filled.html()).into_response());
+    }
+    let issuer = filled.issuer();
+    s.printer.pdf(
+        &filled.document(),
+        &IssuingAgency {
+            code: &issuer.agency_code,
+            name: &issuer.agency_name,
+            place: issuer.place.as_deref(),
+        },
+        filled.title(),
+        s.now(),
+        &format!("{}-{}.pdf", d.code, number.as_str()),
+    )
 }

@@ -6,8 +6,8 @@
 //! portal (an HTTP destination of the same outbox) and to the applicant (notices).
 //!
 //! Inner layout (the same in every service, `docs/architecture.md`): `state.rs` shared state;
-//! one module per REST resource (`dossiers`, `forms`, `supplements`, `actions`, `public`,
-//! `history`);
+//! one module per REST resource (`dossiers`, `forms`, `supplements`, `actions`, `payments`,
+//! `payment_callbacks`, `public`, `history`);
 //! `receiving.rs` the agencies' dossier writers (group commit);
 //! `grpc.rs`; `events.rs` what it consumes; `workers.rs` background loops; `store/` all SQL;
 //! `domain/` the rules, pure.
@@ -21,6 +21,8 @@ mod forms;
 mod grpc;
 mod history;
 mod limiter;
+mod payment_callbacks;
+mod payments;
 mod public;
 mod receiving;
 mod state;
@@ -70,6 +72,8 @@ fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(files::Doc::openapi());
     doc.merge(supplements::Doc::openapi());
     doc.merge(actions::Doc::openapi());
+    doc.merge(payments::Doc::openapi());
+    doc.merge(payment_callbacks::Doc::openapi());
     doc.merge(public::Doc::openapi());
     doc.merge(history::Doc::openapi());
     doc
@@ -122,6 +126,23 @@ fn audit_peers(
     .into_iter()
     .map(|n| Ok((n.as_str(), AuditTrailClient::new(peer(n)?))))
     .collect()
+}
+
+/// The REST routes of every resource module. Only the routes that take the applicant's files
+/// accept large bodies and take long.
+fn api(state: &AppState, protection: &motcua_config::Protection) -> Router {
+    let uploads = motcua_server::Uploads::of(protection);
+    Router::new()
+        .merge(dossiers::routes(uploads))
+        .merge(forms::routes())
+        .merge(files::routes())
+        .merge(supplements::routes(uploads))
+        .merge(actions::routes())
+        .merge(payments::routes())
+        .merge(payment_callbacks::routes())
+        .merge(public::routes())
+        .merge(history::routes())
+        .with_state(state.clone())
 }
 
 /// Builds the service: peers, the outbox relays, REST and gRPC, the expiry and notice workers.
@@ -184,23 +205,17 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             relay.waker(),
         ),
         outreach,
+        printer: motcua_server::printed::Printer::from_settings(settings)?,
+        payments: domain::payment::Payments::from_config(&settings.payments),
     };
-    // Only the routes that take the applicant's files accept large bodies and take long.
-    let uploads = motcua_server::Uploads::of(&settings.protection);
-    let api = Router::new()
-        .merge(dossiers::routes(uploads))
-        .merge(forms::routes())
-        .merge(files::routes())
-        .merge(supplements::routes(uploads))
-        .merge(actions::routes())
-        .merge(public::routes())
-        .merge(history::routes())
-        .with_state(state.clone());
+    let api = api(&state, &settings.protection);
     let shutdown = platform.shutdown.clone();
     let expiry = workers::supplement_expiry(state.clone(), settings.worker_poll, shutdown.clone());
+    let orders = workers::payment_expiry(state.clone(), settings.worker_poll, shutdown.clone());
     let mut workers: Vec<(&'static str, motcua_server::Worker)> = vec![
         ("outbox-relay", Box::pin(relay.run(shutdown.clone()))),
         ("supplement-expiry", Box::pin(expiry)),
+        ("payment-expiry", Box::pin(orders)),
         ("notices", Box::pin(notices.run(shutdown.clone()))),
         ("outbox-watch", Box::pin(outbox_watch)),
     ];

@@ -38,6 +38,10 @@ pub(crate) struct AppState {
     pub(crate) outreach: store::outreach::Outreach,
     /// The agencies' dossier writers (group commit).
     pub(crate) receiving: crate::receiving::Receiving,
+    /// Prints the forms, signed with the issuing agency's key when keys are configured.
+    pub(crate) printer: motcua_server::printed::Printer,
+    /// Online payment: the gateway (when configured) and the orders' lifetime.
+    pub(crate) payments: crate::domain::payment::Payments,
 }
 
 /// A change in progress: the transaction holding the dossier's lock, or the answer of an
@@ -185,6 +189,23 @@ impl AppState {
             }
         }
         r.problem
+    }
+
+    /// Writes a decision intake or a service takes on its own (a worker's expiry, the payment
+    /// gateway's confirmation: no caller, no idempotency key) in `tx`, after what the use case
+    /// wrote there itself, commits and wakes the relay. `false`: the store refused it (a
+    /// supplement request that exists), nothing committed.
+    pub(crate) async fn commit_by_service(
+        &self,
+        mut tx: Transaction<'static, Postgres>,
+        update: &DossierUpdate,
+    ) -> Result<bool, Problem> {
+        if !store::dossiers::apply(&mut tx, update, None, &self.outreach).await? {
+            return Ok(false);
+        }
+        tx.commit().await?;
+        self.relay_wake.notify_one();
+        Ok(true)
     }
 
     /// Writes the decision in `tx`, stores the idempotent answer, commits, wakes the relay

@@ -43,6 +43,16 @@ pub fn service_keys() -> anyhow::Result<String> {
     Ok(dir.display().to_string())
 }
 
+/// The folder of this installation's signing keys (`.motcua/signing`), with a test certificate
+/// authority made on first use that issues each agency's key when its documents are first
+/// signed: `MOTCUA_SIGNING_DIR` of the services `motcua up` runs.
+pub fn signing() -> anyhow::Result<String> {
+    let dir = folder()?.join("signing");
+    motcua_signing::generate_test_authority(&dir)
+        .with_context(|| format!("making the test signing authority in {}", dir.display()))?;
+    Ok(dir.display().to_string())
+}
+
 /// The secret kept in `dir`, made (48 random bytes, mode 0600) when there is none yet.
 pub fn load_or_create(dir: &Path) -> anyhow::Result<String> {
     let path = dir.join(FILE);

@@ -383,6 +383,11 @@ async fn up() -> anyhow::Result<()> {
     if settings.auth.service_keys_dir.is_none() {
         settings.auth.service_keys_dir = Some(motcua::local_secret::service_keys()?);
     }
+    // Without the operator's agency keys, a test authority of this installation's own signs
+    // each agency's documents (its certificates say "not for production").
+    if settings.signing_dir.is_none() {
+        settings.signing_dir = Some(motcua::local_secret::signing()?);
+    }
     // One machine, its own secret: the shared-secret tokens are what local use means.
     if settings.auth.public_key_file.is_none() {
         settings.auth.public_key_algorithm = "HS256".into();

@@ -7,11 +7,14 @@ use crate::domain::inbox::{self, TaskView};
 use crate::state::AppState;
 use crate::store;
 use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use motcua_auth::Caller;
 use motcua_calendar::local_rfc3339 as rfc3339;
 use motcua_problem::{ApiPath, ApiResult, Problem};
+use motcua_server::printed::Rendition;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::{OpenApi, ToSchema};
@@ -200,29 +203,43 @@ pub(crate) struct ControlSlip {
     next_cursor: Option<String>,
 }
 
-/// The processing control slip (phiếu kiểm soát quá trình giải quyết hồ sơ, form 06): one row
+/// The processing control slip (phiếu kiểm soát quá trình giải quyết hồ sơ, form 06; also as a
+/// printable page or a signed PDF): one row
 /// per handover with from/to agency and person, time, step deadline and early / on time / late;
 /// for a dossier that finished (or is) late, the steps that overran and their agencies.
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}/handovers", tag = "cases",
     params(("code" = String, Path, description = "dossier code", example = "000.25.80.H80-261127-0001")),
-    responses((status = 200, description = "the control slip", body = ControlSlip, example = json!({"items": [
+    responses((status = 200, description = "the control slip: JSON; a printable page with `Accept: text/html`; form 06 as \
+        a PDF signed by the receiving one-stop with `Accept: application/pdf`", content((ControlSlip = "application/json", example = json!({"items": [
         {"at": "2026-11-27T09:00:00+07:00", "from_agency": "000.25.80.H80", "from_person": null, "to_agency": "000.30.80.H80",
          "to_person": null, "step_name": "Chuyển hồ sơ đến cơ quan giải quyết", "step_deadline": "2026-11-27T09:00:00+07:00", "result": "on_time", "reason": "forward"},
         {"at": "2026-11-27T14:10:00+07:00", "from_agency": "000.30.80.H80", "from_person": "justice-1", "to_agency": "000.25.80.H80",
          "to_person": null, "step_name": "Thẩm định, ghi sổ hộ tịch, trình ký", "step_deadline": "2026-11-27T15:00:00+07:00", "result": "on_time", "reason": "handover"}],
-        "late": false, "late_steps": [], "next_cursor": null})),
+        "late": false, "late_steps": [], "next_cursor": null})), (String = "text/html"), (String = "application/pdf"))),
         (status = 404, description = "case_not_found: no case, or one the caller may not see (the same \
-            answer, so that a code's existence is not revealed)")),
+            answer, so that a code's existence is not revealed)"),
+        (status = 503, description = "signing_key_missing: documents are signed here and the one-stop has no key")),
     security(("bearer" = [])))]
 async fn handovers(
     caller: Caller,
     State(s): State<AppState>,
+    headers: HeaderMap,
     ApiPath(code): ApiPath<String>,
-) -> ApiResult<Json<ControlSlip>> {
+) -> ApiResult<Response> {
     let (case, tasks) = s.load(&code).await?;
     may_see(&caller, &case, &tasks)?;
     let mut conn = s.pool.acquire().await?;
     let rows = store::handovers::of_dossier(&mut conn, &code).await?;
+    drop(conn);
+    let (late, late_steps) = lateness(&case, &tasks, s.now());
+    let rendition = Rendition::of(&headers);
+    if rendition != Rendition::Json {
+        let late: Vec<(String, String)> = late_steps
+            .iter()
+            .map(|l| (l.step.clone(), l.agency.clone()))
+            .collect();
+        return crate::slip_form::print(&s, &case, &rows, &late, rendition).await;
+    }
     let items: Vec<HandoverView> = rows
         .into_iter()
         .map(|h| HandoverView {
@@ -237,11 +254,11 @@ async fn handovers(
             reason: h.reason,
         })
         .collect();
-    let (late, late_steps) = lateness(&case, &tasks, s.now());
     Ok(Json(ControlSlip {
         items,
         late,
         late_steps,
         next_cursor: None,
-    }))
+    })
+    .into_response())
 }

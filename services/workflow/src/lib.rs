@@ -21,6 +21,7 @@ mod events;
 mod extensions;
 mod grpc;
 mod overdue;
+mod slip_form;
 mod state;
 mod store;
 mod subscriptions;
@@ -102,6 +103,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         contacts: std::sync::Arc::new(motcua_notify::Contacts::load(
             settings.notices.agency_contacts_file.as_deref(),
         )?),
+        printer: motcua_server::printed::Printer::from_settings(settings)?,
     };
     let notices =
         motcua_notify::Sender::new(pool.clone(), &settings.notices, settings.worker_poll)?;

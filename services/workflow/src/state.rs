@@ -42,6 +42,8 @@ pub(crate) struct AppState {
     pub(crate) rules: Rules,
     /// Agency heads' contacts for near-due and overdue notices.
     pub(crate) contacts: Arc<motcua_notify::Contacts>,
+    /// Prints form 06, signed with the receiving one-stop's key when keys are configured.
+    pub(crate) printer: motcua_server::printed::Printer,
 }
 
 /// `404 case_not_found`.

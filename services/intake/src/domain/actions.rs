@@ -196,6 +196,31 @@ pub fn decide(
         )
         .into());
     }
+    take(decision, detail, at, &Actor::of(caller), d, calendar)
+}
+
+/// The same decision taken by `actor`, a service whose own rules allow it (the payment gateway's
+/// confirmation, `payment.rs`): the body, the state machine and the clock as for a caller.
+pub fn decide_by_service(
+    decision: &Decision,
+    actor: &Actor,
+    d: &Dossier,
+    calendar: &WorkingCalendar,
+    now: OffsetDateTime,
+) -> Result<DossierUpdate, Refusal> {
+    let (detail, at) = decision.detail(now)?;
+    take(decision, detail, at, actor, d, calendar)
+}
+
+fn take(
+    decision: &Decision,
+    detail: Value,
+    at: OffsetDateTime,
+    actor: &Actor,
+    d: &Dossier,
+    calendar: &WorkingCalendar,
+) -> Result<DossierUpdate, Refusal> {
+    let action = decision.action();
     let resume = matches!(decision, Decision::ConfirmPayment { .. })
         .then(|| resume_after_wait(d))
         .flatten();
@@ -210,7 +235,7 @@ pub fn decide(
         .into());
     }
     let (event, document) = decision.announced();
-    let mut change = Change::of(d, action, to, &Actor::of(caller), at)
+    let mut change = Change::of(d, action, to, actor, at)
         .with_detail(detail.clone())
         .announced(event);
     if to == DossierStatus::FinancialObligation {

@@ -74,16 +74,7 @@ pub struct PortalDossier {
 
 /// `yyyyMMddHHmmss` in province time, the portal's time format.
 pub fn portal_time(t: OffsetDateTime) -> String {
-    let l = super::dossier::local(t);
-    format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}",
-        l.year(),
-        u8::from(l.month()),
-        l.day(),
-        l.hour(),
-        l.minute(),
-        l.second()
-    )
+    motcua_calendar::local_compact(t)
 }
 
 fn opt_time(t: Option<OffsetDateTime>) -> String {
