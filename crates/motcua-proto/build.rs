@@ -2,7 +2,9 @@
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../proto");
+    // Read when the script runs, not when it was compiled: a build script compiled in one
+    // checkout may be reused by another of the same source (a shared target folder).
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("../../proto");
     let files = [
         "motcua/common/v1/events.proto",
         "motcua/catalogue/v1/catalogue.proto",

@@ -353,6 +353,12 @@ async fn a_failure_notified_after_the_success_changes_nothing() {
     assert_eq!(status, 201, "a new order after the failure");
     assert_ne!(second["id"], first["id"]);
     assert_eq!(open_link(&sys, &second).await, 200);
+    // The failed order is closed by the new one: one obligation, one payable order. A payment
+    // of the old order made after that (its link still shows the expiry it was signed with, so
+    // a gateway may take it) is refused by motcua and resumes nothing.
+    both_at(&sys, &gateway, datetime!(2026-11-30 09:40 +07:00)).await;
+    let (_, late) = gateway.pay(&first, json!({"ignore_expiry": true})).await;
+    refused_and_still_waiting(&sys, &code, &late, 409, "payment_order_expired").await;
     // The gateway then reports the success, and a failure of the same transaction after it.
     let (_, crossed) = gateway.pay(&second, json!({"then_failed": true})).await;
     assert_eq!(

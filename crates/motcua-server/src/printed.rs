@@ -139,6 +139,7 @@ impl Printer {
             }
             Err(e) => return Err(failed(&e)),
         };
+        let signer = SignedAt { signer, at };
         let signing = motcua_pdf::Signing {
             signer: &signer,
             pdf_date: pdf_date(at),
@@ -146,6 +147,27 @@ impl Printer {
             location: by.place.unwrap_or(by.name).to_string(),
         };
         doc.to_pdf(Some(&signing)).map_err(|e| failed(&e))
+    }
+}
+
+/// An agency's signer whose CMS `signingTime` is the service's clock, the same instant as the
+/// PDF's `/M` (the test clock under test, not the wall clock).
+struct SignedAt {
+    signer: motcua_signing::AgencySigner,
+    at: OffsetDateTime,
+}
+
+impl motcua_pdf::DetachedSigner for SignedAt {
+    fn sign_detached(&self, data: &[u8]) -> Result<Vec<u8>, motcua_pdf::SignError> {
+        self.signer
+            .sign_file(data, self.at)
+            .map_err(|e| motcua_pdf::SignError(e.to_string()))
+    }
+    fn max_signature_len(&self) -> usize {
+        self.signer.max_signature_len()
+    }
+    fn signer_name(&self) -> String {
+        self.signer.signer_name()
     }
 }
 

@@ -23,8 +23,9 @@ const TEST_ORGANIZATION: &str = "motcua (test)";
 const ROOT_VALIDITY: Duration = Duration::days(10 * 365);
 /// How long an agency certificate the test authority issues is valid (at most up to the root).
 const LEAF_VALIDITY: Duration = Duration::days(5 * 365);
-/// How far back certificates start, for clocks a little behind the issuer's.
-const BACKDATE: Duration = Duration::hours(1);
+/// How far back the test authority's certificates start: for clocks behind the issuer's, and
+/// for documents a test system signs at a test clock set in the recent past.
+const BACKDATE: Duration = Duration::days(30);
 
 /// A self-signed root certificate for `key`, valid from about `now` for ten years.
 pub(crate) fn issue_root(

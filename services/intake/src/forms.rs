@@ -120,16 +120,18 @@ async fn get_form(
     }
 }
 
-/// An agency's name from the catalogue (its code when the catalogue does not know it).
-async fn agency_name(s: &AppState, code: &str) -> AgencyName {
-    let name = match s.catalogue.agency(code).await {
-        Ok(Some(a)) => a.name,
-        _ => code.to_string(),
+/// An agency's name from the catalogue (its code when the catalogue does not know it). A
+/// catalogue that cannot answer is an error, never a form (and a test authority's certificate)
+/// issued under the bare code.
+async fn agency_name(s: &AppState, code: &str) -> Result<AgencyName, Problem> {
+    let name = match s.catalogue.agency(code).await? {
+        Some(a) => a.name,
+        None => code.to_string(),
     };
-    AgencyName {
+    Ok(AgencyName {
         code: code.to_string(),
         name,
-    }
+    })
 }
 
 /// Fills the form and answers it as HTML or as a signed PDF.
@@ -140,9 +142,9 @@ async fn print(
     doc: Option<&IssuedDocument>,
     rendition: Rendition,
 ) -> ApiResult<Response> {
-    let receiving = agency_name(s, &d.receiving_agency).await;
+    let receiving = agency_name(s, &d.receiving_agency).await?;
     let late = match doc.and_then(printed::late_agency_code) {
-        Some(code) if number == FormNumber::Apology => Some(agency_name(s, &code).await),
+        Some(code) if number == FormNumber::Apology => Some(agency_name(s, &code).await?),
         _ => None,
     };
     let filled = match doc {

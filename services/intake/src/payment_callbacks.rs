@@ -166,7 +166,20 @@ async fn record_payment(
     calendar: &WorkingCalendar,
 ) -> Result<CallbackAnswer, Problem> {
     let id = l.order.id;
-    store::payments::mark_paid(&mut l.tx, id, &l.cb.transaction_id, l.paid_at).await?;
+    store::payments::mark_paid(&mut l.tx, id, &l.cb.transaction_id, l.paid_at)
+        .await
+        .map_err(|e| match &e {
+            // Another order took this transaction id in a concurrent settlement: the same
+            // answer as when it is seen beforehand.
+            sqlx::Error::Database(db) if db.is_unique_violation() => Problem::new(
+                &codes::PAYMENT_TRANSACTION_REUSED,
+                format!(
+                    "transaction {} already pays another order",
+                    l.cb.transaction_id
+                ),
+            ),
+            _ => Problem::from(e),
+        })?;
     let paid = PaymentOrder {
         status: OrderStatus::Paid,
         gateway_transaction_id: Some(l.cb.transaction_id.clone()),

@@ -105,6 +105,7 @@ async fn order(
     let (status, order) = match plan {
         OrderPlan::Existing(o) => (StatusCode::OK, o),
         OrderPlan::New(o) => {
+            store::payments::close_failed(&mut tx, code, o.created_at).await?;
             store::payments::insert(&mut tx, &o).await?;
             let by = motcua_audit::Actor::of(caller);
             let entry = payment::order_entry(&o, &by, "create_payment_order", None, o.created_at);

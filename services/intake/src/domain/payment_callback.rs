@@ -43,6 +43,9 @@ impl CallbackStatus {
     }
 }
 
+/// The longest text field a notification may carry (ids, timestamps, the 64-hex signature).
+pub const MAX_FIELD: usize = 128;
+
 /// A payment notification from the gateway (thông báo kết quả thanh toán), signed with the
 /// shared secret over every other field.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -97,6 +100,22 @@ impl Callback {
                 &codes::REQUIRED,
                 "the gateway's transaction id",
             ));
+        }
+        // Checked before anything is logged: a public endpoint keeps no unbounded text.
+        for (field, value) in [
+            ("merchant_id", &self.merchant_id),
+            ("order_id", &self.order_id),
+            ("transaction_id", &self.transaction_id),
+            ("paid_at", &self.paid_at),
+            ("signature", &self.signature),
+        ] {
+            if value.chars().count() > MAX_FIELD {
+                errors.push(FieldError::new(
+                    field,
+                    &codes::TOO_LONG,
+                    format!("at most {MAX_FIELD} characters"),
+                ));
+            }
         }
         match paid_at {
             Ok(at) if errors.is_empty() => Ok(at),

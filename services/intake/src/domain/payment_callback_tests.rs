@@ -166,6 +166,18 @@ fn a_notification_needs_an_instant_and_a_transaction() {
 }
 
 #[test]
+fn a_notification_with_overlong_text_is_refused_before_anything_is_kept() {
+    let mut long = success();
+    long.order_id = "x".repeat(MAX_FIELD + 1);
+    long.signature = "f".repeat(10_000);
+    let p = long.checked().unwrap_err();
+    assert_eq!(p.code, "invalid_body");
+    let fields: Vec<&str> = p.errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["order_id", "signature"]);
+    assert!(success().checked().is_ok(), "a genuine notification passes");
+}
+
+#[test]
 fn the_gateways_confirmation_resumes_the_dossier_waiting_for_this_obligation_only() {
     let mut d = dossier(DossierStatus::FinancialObligation);
     d.clock_paused_at = Some(OBLIGED);

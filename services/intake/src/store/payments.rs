@@ -172,6 +172,25 @@ pub async fn mark_failed(tx: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::
     Ok(done.rows_affected() == 1)
 }
 
+/// Closes the dossier's failed orders that could still be paid (`expires_at` after `now`): they
+/// expire now, so a new order is the only one payable and an obligation is never paid twice. A
+/// notification of a payment made before `now` still settles its order (a late gateway).
+pub async fn close_failed(
+    tx: &mut PgConnection,
+    code: &str,
+    now: OffsetDateTime,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE payment_order SET status = 'expired', expires_at = $2, updated_at = now()
+          WHERE dossier_code = $1 AND status = 'failed' AND expires_at > $2",
+    )
+    .bind(code)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Expires up to `limit` pending orders whose time passed by `now`, in one statement that
 /// skips the rows another transaction holds (another replica, a notification being settled):
 /// each order is expired once. Returns them as expired.
