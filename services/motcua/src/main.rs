@@ -9,6 +9,11 @@ use motcua_config::{Env, ServiceName, Settings};
 use motcua_localpg::{LocalPgOptions, LocalPostgres};
 use tokio_util::sync::CancellationToken;
 
+/// mimalloc instead of glibc's malloc: under submission load glibc's allocator took about a
+/// fifth of intake's CPU (`perf`, docs/performance.md); every service runs in this binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "motcua",
