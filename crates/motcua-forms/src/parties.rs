@@ -4,6 +4,7 @@
 
 use crate::sheet::{Sheet, span};
 use motcua_pdf::Face;
+use time::OffsetDateTime;
 
 /// The agency that issues a form (cơ quan ban hành): the one-stop that received the dossier,
 /// or for form 04 the agency running late.
@@ -42,6 +43,38 @@ fn given(v: Option<&str>) -> Option<&str> {
 }
 
 impl Applicant {
+    /// "<agency> tiếp nhận hồ sơ của: Ông/Bà …" (forms 02 and 03), then [`Self::dossier_lines`].
+    pub(crate) fn received_by(
+        &self,
+        sheet: &mut Sheet,
+        agency: &str,
+        procedure: &str,
+        received_at: OffsetDateTime,
+    ) {
+        sheet.spans(vec![
+            span(agency, Face::Regular),
+            span(" tiếp nhận hồ sơ của: ", Face::Bold),
+            span(addressed(&self.name), Face::Regular),
+        ]);
+        self.dossier_lines(sheet, procedure, received_at);
+    }
+
+    /// The applicant's contacts, what they asked for and when it was received: the lines every
+    /// notice about a received dossier repeats.
+    pub(crate) fn dossier_lines(
+        &self,
+        sheet: &mut Sheet,
+        procedure: &str,
+        received_at: OffsetDateTime,
+    ) {
+        self.contact_lines(sheet);
+        sheet.field("Nội dung yêu cầu giải quyết", procedure.trim());
+        sheet.field(
+            "Thời gian nhận hồ sơ",
+            &crate::vn::clock_and_date(received_at),
+        );
+    }
+
     /// The address line, then phone and e-mail on one line, each only when given.
     pub(crate) fn contact_lines(&self, sheet: &mut Sheet) {
         sheet.field_if("Địa chỉ", self.address.as_deref());

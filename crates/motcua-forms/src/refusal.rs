@@ -3,9 +3,8 @@
 //! can contest it.
 
 use crate::heading::{self, SIGN_AND_NAME};
-use crate::parties::{Applicant, Issuer, addressed};
+use crate::parties::{Applicant, Issuer};
 use crate::sheet::{Sheet, body, span};
-use crate::vn;
 use motcua_pdf::Face;
 use time::OffsetDateTime;
 
@@ -41,17 +40,8 @@ impl RefusalForm03 {
         heading::heading(&mut s, &self.issuer, Some(&number), Some(self.refused_at));
         heading::title(&mut s, TITLE, &self.dossier_code);
         let agency = self.issuer.agency_name.trim();
-        s.spans(vec![
-            span(agency, Face::Regular),
-            span(" tiếp nhận hồ sơ của: ", Face::Bold),
-            span(addressed(&self.applicant.name), Face::Regular),
-        ]);
-        self.applicant.contact_lines(&mut s);
-        s.field("Nội dung yêu cầu giải quyết", self.procedure_name.trim());
-        s.field(
-            "Thời gian nhận hồ sơ",
-            &vn::clock_and_date(self.received_at),
-        );
+        self.applicant
+            .received_by(&mut s, agency, &self.procedure_name, self.received_at);
         s.text(
             format!(
                 "Sau khi xem xét, đối chiếu thành phần hồ sơ của Ông/Bà, {agency} thông báo không \

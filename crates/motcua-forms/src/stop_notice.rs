@@ -56,12 +56,8 @@ impl StopNoticeForm05 {
         heading::title(&mut s, TITLE, &self.dossier_code);
         let agency = self.issuer.agency_name.trim();
         s.field("Kính gửi", &addressed(&self.applicant.name));
-        self.applicant.contact_lines(&mut s);
-        s.field("Nội dung yêu cầu giải quyết", self.procedure_name.trim());
-        s.field(
-            "Thời gian nhận hồ sơ",
-            &vn::clock_and_date(self.received_at),
-        );
+        self.applicant
+            .dossier_lines(&mut s, &self.procedure_name, self.received_at);
         let since = vn::clock_and_date(self.stopped_at);
         match &self.cause {
             StopCause::Withdrawn { reason } => {

@@ -3,7 +3,7 @@
 //! circular allows asking only once, so the form must list everything.
 
 use crate::heading::{self, SIGN_AND_NAME};
-use crate::parties::{Applicant, Issuer, addressed};
+use crate::parties::{Applicant, Issuer};
 use crate::sheet::{Sheet, body, span};
 use crate::vn;
 use motcua_pdf::Face;
@@ -79,17 +79,8 @@ impl SupplementRequestForm02 {
         heading::heading(&mut s, &self.issuer, Some(&number), Some(self.requested_at));
         heading::title(&mut s, TITLE, &self.dossier_code);
         let agency = self.issuer.agency_name.trim();
-        s.spans(vec![
-            span(agency, Face::Regular),
-            span(" tiếp nhận hồ sơ của: ", Face::Bold),
-            span(addressed(&self.applicant.name), Face::Regular),
-        ]);
-        self.applicant.contact_lines(&mut s);
-        s.field("Nội dung yêu cầu giải quyết", self.procedure_name.trim());
-        s.field(
-            "Thời gian nhận hồ sơ",
-            &vn::clock_and_date(self.received_at),
-        );
+        self.applicant
+            .received_by(&mut s, agency, &self.procedure_name, self.received_at);
         s.text(
             "Sau khi xem xét, hồ sơ của Ông/Bà chưa đầy đủ, hợp lệ. Đề nghị Ông/Bà bổ sung, \
              hoàn thiện hồ sơ gồm những nội dung sau:",
