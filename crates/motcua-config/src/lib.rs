@@ -220,6 +220,9 @@ pub struct Settings {
     /// Attempts before a delivery to another motcua service becomes a dead letter
     /// (`MOTCUA_OUTBOX_MAX_ATTEMPTS`, default 25: about an hour and a half of backoff).
     pub outbox_max_attempts: u32,
+    /// How long a relay holds its deliveries back, at most, while its service's own requests
+    /// queue up in a burst (`MOTCUA_OUTBOX_BURST_YIELD_MS`, default 20000; 0: never).
+    pub outbox_burst_yield: Duration,
     /// How long graceful shutdown waits for in-flight work (`MOTCUA_SHUTDOWN_GRACE_MS`, default 10000).
     pub shutdown_grace: Duration,
     /// The province's working sessions when they differ from 07:00–11:30, 13:30–17:00
@@ -375,6 +378,8 @@ impl Settings {
             log_json: env.string("MOTCUA_LOG_FORMAT", "text") == "json",
             outbox_poll: env.millis("MOTCUA_OUTBOX_POLL_MS", Duration::from_millis(500))?,
             outbox_max_attempts: env.parse("MOTCUA_OUTBOX_MAX_ATTEMPTS", 25)?,
+            outbox_burst_yield: env
+                .millis("MOTCUA_OUTBOX_BURST_YIELD_MS", Duration::from_secs(20))?,
             shutdown_grace: env.millis("MOTCUA_SHUTDOWN_GRACE_MS", Duration::from_secs(10))?,
             seed_demo: env.flag("MOTCUA_SEED_DEMO", true)?,
             working_sessions: env.get("MOTCUA_WORKING_SESSIONS"),

@@ -18,12 +18,15 @@
 //! Tables: see [`PRODUCER_DDL`] and [`RECEIVER_DDL`], which each service copies into its own
 //! migrations.
 
+mod claim;
 mod deliver;
+pub mod pacing;
 mod receive;
 mod relay;
 mod senders;
 mod watch;
 
+pub use claim::CLAIM_SQL;
 pub use deliver::{BatchAttempt, Deliver, HttpPush};
 pub use receive::{apply_holding, apply_in_order, apply_runs, context, taken};
 pub use relay::{Relay, RelayDestination, backoff_seconds};
@@ -40,6 +43,9 @@ use uuid::Uuid;
 pub const PRODUCER_DDL: &str = include_str!("producer.sql");
 /// Dead letters for destinations with bounded attempts (a later migration of a producer).
 pub const DEAD_LETTER_DDL: &str = include_str!("dead_letters.sql");
+/// The index the relay's claim reads (a later migration of a producer, after
+/// [`DEAD_LETTER_DDL`]).
+pub const DUE_INDEX_DDL: &str = include_str!("due_index.sql");
 /// Table a receiving service needs (copy into its migrations).
 pub const RECEIVER_DDL: &str = include_str!("receiver.sql");
 

@@ -1,25 +1,21 @@
 //! The relay: delivers pending outbox rows to their destinations, at least once.
 
 use crate::Deliver;
-use motcua_proto::common::v1::Event;
+use crate::claim::{self, Pending};
+use crate::pacing::{self, Burst, Yielding};
 use motcua_proto::common::v1::event_receiver_client::EventReceiverClient;
 use motcua_telemetry::{propagation, request_id};
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-use time::OffsetDateTime;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 use uuid::Uuid;
 
-/// How long a round's claim keeps other replicas off its deliveries: short enough that the
-/// deliveries of a relay that died are taken up again soon.
-pub const LEASE_SECONDS: i64 = 30;
-
 /// No call of a round starts later than this after its claim, so with call deadlines under
-/// `LEASE_SECONDS - ROUND_SECONDS` (gRPC 5 s, the national portal 10 s by default) every call
+/// `claim::LEASE_SECONDS - ROUND_SECONDS` (gRPC 5 s, the national portal 10 s by default) every call
 /// ends while the lease holds; what was not tried by then is given back.
 const ROUND_SECONDS: u64 = 15;
 
@@ -64,13 +60,8 @@ pub struct Relay {
     batch: i64,
     /// Subjects delivered at once.
     parallel: usize,
-}
-
-struct Pending {
-    event_id: Uuid,
-    destination: String,
-    attempts: i32,
-    event: Event,
+    /// The producer's own bursts, yielded to for at most the duration (see [`crate::pacing`]).
+    yield_to: Option<(Arc<Burst>, Duration)>,
 }
 
 impl Relay {
@@ -89,7 +80,14 @@ impl Relay {
             poll,
             batch: 200,
             parallel: 32,
+            yield_to: None,
         }
+    }
+
+    /// Holds deliveries back while `burst` is on, for at most `limit` in a row (zero: never).
+    pub fn yielding_to(mut self, burst: Arc<Burst>, limit: Duration) -> Self {
+        self.yield_to = Some((burst, limit));
+        self
     }
 
     /// A relay delivering `source`'s events to other motcua services, each reached at its
@@ -128,7 +126,18 @@ impl Relay {
 
     /// Runs until `shutdown` is cancelled; a batch in progress is finished first.
     pub async fn run(self, shutdown: CancellationToken) {
+        let mut yielding = Yielding::new(self.yield_to.as_ref().map_or(Duration::ZERO, |y| y.1));
         loop {
+            if self
+                .yield_to
+                .as_ref()
+                .is_some_and(|y| yielding.hold(y.0.on()))
+            {
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(pacing::TICK) => continue,
+                }
+            }
             let delivered = match self.deliver_batch().await {
                 Ok(n) => n,
                 Err(e) => {
@@ -136,6 +145,7 @@ impl Relay {
                     0
                 }
             };
+            yielding.delivered(delivered, usize::try_from(self.batch).unwrap_or(usize::MAX));
             if shutdown.is_cancelled() {
                 return;
             }
@@ -158,10 +168,16 @@ impl Relay {
     /// subjects concurrently.
     ///
     /// No transaction stays open while a destination is called: the claim leases the rows for
-    /// [`LEASE_SECONDS`] (another replica skips them meanwhile, and takes them up again if this
+    /// [`crate::claim::LEASE_SECONDS`] (another replica skips them meanwhile, and takes them up again if this
     /// one dies), and the outcomes are written afterwards.
     pub async fn deliver_batch(&self) -> Result<usize, sqlx::Error> {
-        let pending = self.claim().await?;
+        let pending = claim::due(
+            &self.pool,
+            self.source,
+            self.destinations.keys().copied(),
+            self.batch,
+        )
+        .await?;
         let n = pending.len();
         // No call starts after this: every call ends (its own deadline) before the lease does,
         // so no other replica can take a row while this round may still deliver it.
@@ -205,58 +221,6 @@ impl Relay {
             tx.commit().await?;
         }
         Ok(n)
-    }
-
-    /// The due deliveries to this relay's destinations, oldest first, leased to this round.
-    async fn claim(&self) -> Result<Vec<Pending>, sqlx::Error> {
-        let mut rows = sqlx::query(
-            "WITH due AS (
-                SELECT d.event_id, d.destination FROM outbox_delivery d
-                 WHERE d.delivered_at IS NULL AND d.dead_at IS NULL AND d.next_attempt_at <= now()
-                   AND NOT EXISTS (
-                       SELECT 1 FROM outbox_delivery p
-                        WHERE p.destination = d.destination AND p.subject = d.subject
-                          AND p.delivered_at IS NULL AND p.dead_at IS NULL AND p.seq < d.seq)
-                   AND d.destination = ANY($2)
-                 ORDER BY d.seq
-                 LIMIT $1
-                   FOR UPDATE OF d SKIP LOCKED)
-             UPDATE outbox_delivery d SET next_attempt_at = now() + make_interval(secs => $3)
-               FROM due JOIN outbox_event e ON e.id = due.event_id
-              WHERE d.event_id = due.event_id AND d.destination = due.destination
-             RETURNING d.seq, d.event_id, d.destination, d.attempts, e.event_type, e.subject,
-                       e.payload, e.occurred_at, e.traceparent, e.request_id",
-        )
-        .bind(self.batch)
-        .bind(self.destinations.keys().copied().collect::<Vec<&str>>())
-        .bind(LEASE_SECONDS as f64)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.sort_by_key(|r| r.try_get::<i64, _>("seq").unwrap_or_default());
-        let mut pending = Vec::with_capacity(rows.len());
-        for r in rows {
-            let event_id: Uuid = r.try_get("event_id")?;
-            let occurred: OffsetDateTime = r.try_get("occurred_at")?;
-            let payload: serde_json::Value = r.try_get("payload")?;
-            let traceparent: Option<String> = r.try_get("traceparent")?;
-            let request_id: Option<String> = r.try_get("request_id")?;
-            pending.push(Pending {
-                event_id,
-                destination: r.try_get("destination")?,
-                attempts: r.try_get("attempts")?,
-                event: Event {
-                    id: event_id.to_string(),
-                    r#type: r.try_get("event_type")?,
-                    source: self.source.to_string(),
-                    subject: r.try_get("subject")?,
-                    occurred_at: Some(motcua_proto::timestamp::to_proto(occurred)),
-                    payload_json: payload.to_string(),
-                    traceparent: traceparent.unwrap_or_default(),
-                    request_id: request_id.unwrap_or_default(),
-                },
-            });
-        }
-        Ok(pending)
     }
 
     /// `destination`'s due events in calls of at most [`CALL_EVENTS`] (each bounded by the

@@ -11,7 +11,11 @@ use std::time::Duration;
 async fn producer() -> (motcua_testkit::TestDb, sqlx::PgPool) {
     let db = motcua_testkit::TestDb::create().await.unwrap();
     let pool = motcua_db::connect(&db.url, "producer", 2).await.unwrap();
-    for ddl in [motcua_outbox::PRODUCER_DDL, motcua_outbox::DEAD_LETTER_DDL] {
+    for ddl in [
+        motcua_outbox::PRODUCER_DDL,
+        motcua_outbox::DEAD_LETTER_DDL,
+        motcua_outbox::DUE_INDEX_DDL,
+    ] {
         sqlx::raw_sql(sqlx::AssertSqlSafe(ddl))
             .execute(&pool)
             .await
@@ -298,6 +302,149 @@ async fn a_batch_goes_in_one_call_and_a_refused_event_holds_back_only_its_subjec
             .await
             .unwrap();
     assert_eq!(pending, 0);
+    pool.close().await;
+    db.drop_database().await.unwrap();
+}
+
+/// A destination that takes every event, one per call, and keeps their subjects.
+#[derive(Debug, Default, Clone)]
+struct Taking(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl motcua_outbox::Deliver for Taking {
+    fn deliver(
+        &self,
+        event: motcua_proto::common::v1::Event,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + '_>> {
+        Box::pin(async move {
+            self.0.lock().unwrap().push(event.subject);
+            Ok(())
+        })
+    }
+}
+
+/// One event for "taking", then the relay running with `limit`, while a burst goes on until
+/// the returned flag is set.
+async fn yielding_relay(
+    pool: &sqlx::PgPool,
+    limit: Duration,
+) -> (
+    Taking,
+    std::sync::Arc<motcua_outbox::pacing::Burst>,
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+    tokio_util::sync::CancellationToken,
+) {
+    let mut tx = pool.begin().await.unwrap();
+    let e = NewEvent {
+        event_type: "dossier.received",
+        subject: "A",
+        payload: &serde_json::json!({}),
+        occurred_at: time::OffsetDateTime::now_utc(),
+    };
+    record(&mut tx, e, &["taking"]).await.unwrap();
+    tx.commit().await.unwrap();
+    let burst = std::sync::Arc::new(motcua_outbox::pacing::Burst::default());
+    let over = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (b, o) = (burst.clone(), over.clone());
+    // Requests queuing up: the writer takes three at a time, every 20 ms.
+    burst.wrote(3);
+    tokio::spawn(async move {
+        while !o.load(std::sync::atomic::Ordering::SeqCst) {
+            b.wrote(3);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    let taking = Taking::default();
+    let relay = Relay::new(
+        pool.clone(),
+        "test",
+        vec![RelayDestination::new("taking", taking.clone(), None)],
+        Duration::from_millis(50),
+    )
+    .yielding_to(burst.clone(), limit);
+    let stop = tokio_util::sync::CancellationToken::new();
+    tokio::spawn(relay.run(stop.clone()));
+    (taking, burst, over, stop)
+}
+
+/// Waits up to 5 s for `taking` to have something.
+async fn taken(taking: &Taking) -> Vec<String> {
+    for _ in 0..100 {
+        if !taking.0.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    taking.0.lock().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_relay_holds_back_while_its_service_is_in_a_burst_and_delivers_when_it_ends() {
+    let (db, pool) = producer().await;
+    let (taking, burst, over, stop) = yielding_relay(&pool, Duration::from_secs(60)).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(burst.on());
+    assert!(
+        taking.0.lock().unwrap().is_empty(),
+        "nothing is delivered during the burst"
+    );
+    over.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(
+        taken(&taking).await,
+        ["A"],
+        "delivered once the burst is over"
+    );
+    stop.cancel();
+    pool.close().await;
+    db.drop_database().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_relay_holds_back_no_longer_than_its_limit_however_long_the_burst() {
+    let (db, pool) = producer().await;
+    let (taking, burst, over, stop) = yielding_relay(&pool, Duration::from_millis(800)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(taking.0.lock().unwrap().is_empty(), "held back at first");
+    assert_eq!(taken(&taking).await, ["A"]);
+    assert!(burst.on(), "delivered while the burst still goes on");
+    over.store(true, std::sync::atomic::Ordering::SeqCst);
+    stop.cancel();
+    pool.close().await;
+    db.drop_database().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_claim_reads_the_front_of_its_index_however_large_the_backlog() {
+    let (db, pool) = producer().await;
+    // Fifty thousand deliveries pending after a burst, the statistics not yet refreshed.
+    sqlx::raw_sql(
+        "INSERT INTO outbox_event (id, event_type, subject, payload, occurred_at)
+         SELECT gen_random_uuid(), 'dossier.received', 'D' || i, '{}', now()
+           FROM generate_series(1, 25000) AS i;
+         INSERT INTO outbox_delivery (event_id, destination, subject)
+         SELECT e.id, d, e.subject FROM outbox_event e, unnest(ARRAY['workflow', 'reporting']) AS d",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let plan: serde_json::Value = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "EXPLAIN (FORMAT JSON) {}",
+        motcua_outbox::CLAIM_SQL
+    )))
+    .bind(200i64)
+    .bind("workflow")
+    .bind(30f64)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let plan = plan.to_string();
+    assert!(
+        plan.contains("\"Index Name\":\"outbox_delivery_due\""),
+        "the claim reads outbox_delivery_due: {plan}"
+    );
+    assert!(
+        !plan.contains("\"Node Type\":\"Sort\""),
+        "no sort of the whole backlog: {plan}"
+    );
     pool.close().await;
     db.drop_database().await.unwrap();
 }

@@ -10,6 +10,7 @@ use crate::state::AppState;
 use crate::store;
 use motcua_problem::{Problem, codes};
 use motcua_proto::common::v1::Event;
+use tracing::Instrument;
 
 fn payload<T: serde::de::DeserializeOwned>(event: &Event) -> Result<T, Problem> {
     serde_json::from_str(&event.payload_json).map_err(|e| {
@@ -68,13 +69,21 @@ fn parse(event: &Event) -> Result<Option<(String, CaseEvent, time::OffsetDateTim
     }))
 }
 
-/// Applies a batch (`DeliverEvents`) in its order, each event as [`apply`] does; an event
-/// refused holds back its dossier's later ones.
+/// Applies a batch (`DeliverEvents`) in its order: runs of `case.opened` (a burst of
+/// receipts comes back as one) in one transaction, one commit for the run, the other events
+/// one at a time as [`apply`] does; an event refused holds back its dossier's later ones, and a
+/// run that fails is applied again one event at a time.
 pub(crate) async fn apply_all(
     s: &AppState,
     events: Vec<Event>,
 ) -> Vec<motcua_proto::common::v1::EventOutcome> {
-    motcua_outbox::apply_in_order(events, |e| async move { apply(s, &e).await }).await
+    motcua_outbox::apply_runs(
+        events,
+        motcua_events::CASE_OPENED,
+        |run| async move { apply_together(s, &run).await },
+        |e| async move { apply(s, &e).await },
+    )
+    .await
 }
 
 /// Applies one event; returns whether it was new (not a duplicate delivery).
@@ -82,32 +91,84 @@ pub(crate) async fn apply(s: &AppState, event: &Event) -> Result<bool, Problem> 
     if event.r#type == motcua_events::TASK_COMPLETED {
         return step_done(s, event).await;
     }
-    let parsed = parse(event)?;
-    let calendar = match &parsed {
-        Some((code, _, _)) => match store::dossiers::get(&s.pool, code).await? {
-            Some(d) => Some(s.catalogue.calendar(&d.receiving_agency).await?),
+    apply_together(s, std::slice::from_ref(event))
+        .await
+        .map(|first| first.first().copied().unwrap_or(false))
+}
+
+/// An event parsed, with the receiving agency's calendar its decision needs (fetched before
+/// the transaction: no remote call while dossiers are locked).
+type Prepared = (
+    Option<(String, CaseEvent, time::OffsetDateTime)>,
+    Option<std::sync::Arc<motcua_calendar::WorkingCalendar>>,
+);
+
+async fn prepare(s: &AppState, events: &[Event]) -> Result<Vec<Prepared>, Problem> {
+    let parsed = events.iter().map(parse).collect::<Result<Vec<_>, _>>()?;
+    let codes: Vec<&str> = parsed.iter().flatten().map(|p| p.0.as_str()).collect();
+    let agencies = store::dossiers::receiving_agencies(&s.pool, &codes).await?;
+    let mut out = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        let calendar = match p.as_ref().and_then(|(code, _, _)| agencies.get(code)) {
+            Some(agency) => Some(s.catalogue.calendar(agency).await?),
             None => None,
-        },
-        None => None,
-    };
+        };
+        out.push((p, calendar));
+    }
+    Ok(out)
+}
+
+/// Applies `events` (none a `task.completed`) in one transaction, each with its inbox row and
+/// in its own trace and request id; returns for each whether it was new.
+async fn apply_together(s: &AppState, events: &[Event]) -> Result<Vec<bool>, Problem> {
+    let prepared = prepare(s, events).await?;
     let mut tx = s.pool.begin().await?;
-    let first = motcua_outbox::inbox_claim(&mut tx, event).await?;
+    if events.len() > 1 {
+        // All of the run's dossiers first, in one order, before any audit head: two runs (two
+        // replicas) or a run and an officer's change never wait on each other in a circle.
+        let codes: Vec<&str> = prepared
+            .iter()
+            .flat_map(|p| &p.0)
+            .map(|p| p.0.as_str())
+            .collect();
+        store::dossiers::lock_all(&mut tx, &codes).await?;
+    }
+    let mut firsts = Vec::with_capacity(events.len());
+    for (event, (parsed, calendar)) in events.iter().zip(prepared) {
+        let (span, rid) = motcua_outbox::context(event);
+        let applying = apply_in(&mut tx, s, event, parsed, calendar).instrument(span);
+        firsts.push(match rid {
+            Some(id) => motcua_telemetry::request_id::scope(id, applying).await?,
+            None => applying.await?,
+        });
+    }
+    tx.commit().await?;
+    s.relay_wake.notify_one();
+    Ok(firsts)
+}
+
+async fn apply_in(
+    tx: &mut sqlx::PgConnection,
+    s: &AppState,
+    event: &Event,
+    parsed: Option<(String, CaseEvent, time::OffsetDateTime)>,
+    calendar: Option<std::sync::Arc<motcua_calendar::WorkingCalendar>>,
+) -> Result<bool, Problem> {
+    let first = motcua_outbox::inbox_claim(&mut *tx, event).await?;
     if first
         && let Some((code, case_event, at)) = parsed
-        && let Some(d) = store::dossiers::lock(&mut tx, &code).await?
+        && let Some(d) = store::dossiers::lock(&mut *tx, &code).await?
         && let Some(calendar) = &calendar
     {
         match case_events::decide(&d, &case_event, at, calendar) {
             Some(update) => {
-                store::dossiers::apply(&mut tx, &update, None, &s.outreach).await?;
+                store::dossiers::apply(&mut *tx, &update, None, &s.outreach).await?;
             }
             None => {
                 tracing::info!(dossier = %d.code, status = d.status.as_str(), event = %event.r#type, "event does not apply in this status")
             }
         }
     }
-    tx.commit().await?;
-    s.relay_wake.notify_one();
     Ok(first)
 }
 

@@ -158,13 +158,18 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             settings.grpc_timeout,
         )
     };
+    // The pipeline after a receipt waits while submissions queue up (bounded; see pacing).
+    let burst = std::sync::Arc::new(motcua_outbox::pacing::Burst::default());
     let relay = Relay::to_services(
         pool.clone(),
         ServiceName::Intake,
         &[ServiceName::Workflow, ServiceName::Reporting],
         &platform,
-    )?;
+    )?
+    .yielding_to(burst.clone(), settings.outbox_burst_yield);
     let (portal_relay, outreach) = outreach(&pool, settings);
+    let portal_relay =
+        portal_relay.map(|r| r.yielding_to(burst.clone(), settings.outbox_burst_yield));
     let notices =
         motcua_notify::Sender::new(pool.clone(), &settings.notices, settings.worker_poll)?;
     let readiness = ReadinessDetail::default();
@@ -203,6 +208,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             outreach.clone(),
             code_format.clone(),
             relay.waker(),
+            burst,
         ),
         outreach,
         printer: motcua_server::printed::Printer::from_settings(settings)?,
@@ -270,6 +276,15 @@ mod tests {
         assert!(
             m.contains(motcua_outbox::DEAD_LETTER_DDL),
             "copy crates/motcua-outbox/src/dead_letters.sql"
+        );
+    }
+
+    #[test]
+    fn the_outbox_due_index_is_carried_verbatim() {
+        let m = include_str!("../migrations/0005_outbox_due.sql");
+        assert!(
+            m.contains(motcua_outbox::DUE_INDEX_DDL),
+            "copy crates/motcua-outbox/src/due_index.sql"
         );
     }
 }

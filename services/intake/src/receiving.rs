@@ -18,7 +18,7 @@ use crate::domain::submission::Accepted;
 use crate::store::{self, outreach::Outreach, receipts::Receipt};
 use axum::http::StatusCode;
 use motcua_idempotency::{Answer, IdempotencyKey};
-use motcua_outbox::Origin;
+use motcua_outbox::{Origin, pacing::Burst};
 use motcua_problem::{Problem, codes};
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -51,6 +51,8 @@ struct Writer {
     outreach: Outreach,
     code_format: CodeFormat,
     relay_wake: Arc<Notify>,
+    /// Told how many requests each batch took, so the relay yields while they queue up.
+    burst: Arc<Burst>,
 }
 
 /// The writers, each for a fixed share of the receiving agencies (started on first use).
@@ -61,12 +63,13 @@ pub(crate) struct Receiving {
 }
 
 impl Receiving {
-    /// Writers over `pool`, announcing through `relay_wake`.
+    /// Writers over `pool`, announcing through `relay_wake` and reporting bursts to `burst`.
     pub(crate) fn new(
         pool: PgPool,
         outreach: Outreach,
         code_format: CodeFormat,
         relay_wake: Arc<Notify>,
+        burst: Arc<Burst>,
     ) -> Self {
         Self {
             writer: Arc::new(Writer {
@@ -74,6 +77,7 @@ impl Receiving {
                 outreach,
                 code_format,
                 relay_wake,
+                burst,
             }),
             queues: Arc::default(),
         }
@@ -144,6 +148,7 @@ async fn run(w: Arc<Writer>, mut jobs: mpsc::Receiver<Job>) {
 /// Writes a group and answers it; the second use of a key in the group is answered from the
 /// first's stored answer after the commit.
 async fn write_group(w: &Writer, group: Vec<Job>) {
+    w.burst.wrote(group.len());
     let mut first_uses: Vec<Job> = Vec::with_capacity(group.len());
     let mut repeats: Vec<Job> = Vec::new();
     for job in group {

@@ -198,4 +198,13 @@ mod tests {
             "copy crates/motcua-outbox/src/dead_letters.sql"
         );
     }
+
+    #[test]
+    fn the_outbox_due_index_is_carried_verbatim() {
+        let m = include_str!("../migrations/0006_outbox_due.sql");
+        assert!(
+            m.contains(motcua_outbox::DUE_INDEX_DDL),
+            "copy crates/motcua-outbox/src/due_index.sql"
+        );
+    }
 }

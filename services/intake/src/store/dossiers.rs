@@ -127,6 +127,32 @@ pub async fn get(pool: &PgPool, code: &str) -> Result<Option<Dossier>, sqlx::Err
     select(&mut *pool.acquire().await?, code, "").await
 }
 
+/// The receiving agency of each of `codes` that exists, in one query (what an event's
+/// decision needs to fetch the agency's calendar before its transaction).
+pub async fn receiving_agencies(
+    pool: &PgPool,
+    codes: &[&str],
+) -> Result<std::collections::HashMap<String, String>, sqlx::Error> {
+    if codes.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT code, receiving_agency FROM dossier WHERE code = ANY($1)")
+            .bind(codes)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Locks the dossiers of `codes` that exist, in code order, for the rest of the transaction.
+pub async fn lock_all(tx: &mut PgConnection, codes: &[&str]) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT code FROM dossier WHERE code = ANY($1) ORDER BY code FOR UPDATE")
+        .bind(codes)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
 /// Loads a dossier and locks it for the rest of the transaction (every change does).
 pub async fn lock(tx: &mut PgConnection, code: &str) -> Result<Option<Dossier>, sqlx::Error> {
     select(tx, code, "FOR UPDATE").await
