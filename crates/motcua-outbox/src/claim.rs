@@ -14,15 +14,20 @@ use uuid::Uuid;
 pub const LEASE_SECONDS: i64 = 30;
 
 /// The statement a round claims one destination's due deliveries with (`$1` how many, `$2`
-/// the destination, `$3` the lease in seconds); public so a test can read its plan.
+/// the destination, `$3` the lease in seconds); public so a test can read its plan. A delivery
+/// is due when it is its subject's first pending one, asked as a correlated `min` (a subplan
+/// per candidate that looks up its own subject) rather than `NOT EXISTS`: with the statistics
+/// of a table that was small minutes ago, the planner turned `NOT EXISTS` into an anti-join
+/// that read every pending row of the destination for each candidate (1.3 s per claim at
+/// 18,000 pending).
 pub const CLAIM_SQL: &str = "WITH due AS (
             SELECT d.event_id, d.destination FROM outbox_delivery d
              WHERE d.destination = $2 AND d.delivered_at IS NULL AND d.dead_at IS NULL
                AND d.next_attempt_at <= now()
-               AND NOT EXISTS (
-                   SELECT 1 FROM outbox_delivery p
+               AND d.seq = (
+                   SELECT min(p.seq) FROM outbox_delivery p
                     WHERE p.destination = d.destination AND p.subject = d.subject
-                      AND p.delivered_at IS NULL AND p.dead_at IS NULL AND p.seq < d.seq)
+                      AND p.delivered_at IS NULL AND p.dead_at IS NULL)
              ORDER BY d.seq
              LIMIT $1
                FOR UPDATE OF d SKIP LOCKED)
