@@ -279,8 +279,12 @@ async fn measure(
                 statements = s.await.unwrap_or_default();
             }
             println!(
-                "{} at {} clients: {:.0}/s ({} failed)",
-                m.name, c, m.rate, m.failed
+                "{} at {} clients: {:.0}/s, p99 {:.1} ms ({} failed)",
+                m.name,
+                c,
+                m.rate,
+                counter::percentile_ms(&m.latencies, 0.99),
+                m.failed
             );
             // The next scenario starts once the event pipeline has caught up.
             m.drained = counter::drain(&db).await;

@@ -3,10 +3,11 @@
 //! so the two cores go to the applicants and officers waiting at the counter rather than to the
 //! work that follows a receipt (cases opened, facts recorded), which nobody waits on and which
 //! changes no deadline (the clock starts at the receipt). Once the burst ends (nothing crowded
-//! for [`QUIET`]) or the relay has held back for its limit, it delivers as before; so a burst
+//! for [`QUIET`]) or the relay has held back for its limit, it delivers again; so a burst
 //! shorter than the limit is answered at the database's speed and the pipeline catches up
-//! after it, and under sustained load the pipeline runs at full speed, never more than the
-//! limit behind what it would otherwise be.
+//! after it. Past the limit, while the burst goes on, the relay rests after each round as long
+//! as the round took: the pipeline keeps going at about half its pace, and the counter keeps
+//! the rest.
 //!
 //! Pure timing with no I/O: [`Burst`] is what the foreground reports, [`Yielding`] the relay's
 //! decision for its next round.
@@ -96,6 +97,16 @@ impl Yielding {
         }
     }
 
+    /// How long to rest after a round that took `round`: while a burst still goes on (so the
+    /// round ran because the limit was spent), as long as the round took, so the pipeline
+    /// takes about half of what it could and the counter keeps the rest; otherwise not at all.
+    pub fn rest_after(&self, burst_on: bool, round: Duration) -> Duration {
+        match burst_on && !self.limit.is_zero() {
+            true => round,
+            false => Duration::ZERO,
+        }
+    }
+
     fn hold_at(&mut self, burst_on: bool, now: Instant) -> bool {
         if !burst_on || self.limit.is_zero() {
             return false;
@@ -146,6 +157,20 @@ mod tests {
         );
         y.delivered(17, 200);
         assert!(y.hold_at(true, t + limit * 2), "caught up: yield again");
+    }
+
+    #[test]
+    fn past_the_limit_a_relay_rests_as_long_as_each_round_took_while_the_burst_goes_on() {
+        let y = Yielding::new(Duration::from_secs(20));
+        let round = Duration::from_millis(340);
+        assert_eq!(y.rest_after(true, round), round);
+        assert_eq!(
+            y.rest_after(false, round),
+            Duration::ZERO,
+            "no burst: no rest"
+        );
+        let never = Yielding::new(Duration::ZERO);
+        assert_eq!(never.rest_after(true, round), Duration::ZERO);
     }
 
     #[test]

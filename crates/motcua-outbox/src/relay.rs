@@ -138,6 +138,7 @@ impl Relay {
                     _ = tokio::time::sleep(pacing::TICK) => continue,
                 }
             }
+            let round = std::time::Instant::now();
             let delivered = match self.deliver_batch().await {
                 Ok(n) => n,
                 Err(e) => {
@@ -146,6 +147,15 @@ impl Relay {
                 }
             };
             yielding.delivered(delivered, usize::try_from(self.batch).unwrap_or(usize::MAX));
+            let rest = self.yield_to.as_ref().map_or(Duration::ZERO, |y| {
+                yielding.rest_after(y.0.on(), round.elapsed())
+            });
+            if !rest.is_zero() {
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(rest) => {}
+                }
+            }
             if shutdown.is_cancelled() {
                 return;
             }

@@ -134,14 +134,18 @@ async fn apply_together(s: &AppState, events: &[Event]) -> Result<Vec<bool>, Pro
         store::dossiers::lock_all(&mut tx, &codes).await?;
     }
     let mut firsts = Vec::with_capacity(events.len());
+    let mut audit = Vec::with_capacity(events.len());
     for (event, (parsed, calendar)) in events.iter().zip(prepared) {
         let (span, rid) = motcua_outbox::context(event);
-        let applying = apply_in(&mut tx, s, event, parsed, calendar).instrument(span);
+        let applying = apply_in(&mut tx, s, event, parsed, calendar, &mut audit).instrument(span);
         firsts.push(match rid {
             Some(id) => motcua_telemetry::request_id::scope(id, applying).await?,
             None => applying.await?,
         });
     }
+    // The run's audit records last, at once: an audit chain's head is held only from here to
+    // the commit, never while the run's dossiers are written (the counter's writer may need it).
+    motcua_audit::append_from(&mut tx, &audit).await?;
     tx.commit().await?;
     s.relay_wake.notify_one();
     Ok(firsts)
@@ -153,6 +157,7 @@ async fn apply_in(
     event: &Event,
     parsed: Option<(String, CaseEvent, time::OffsetDateTime)>,
     calendar: Option<std::sync::Arc<motcua_calendar::WorkingCalendar>>,
+    audit: &mut Vec<(motcua_audit::AuditEntry, motcua_audit::Origin)>,
 ) -> Result<bool, Problem> {
     let first = motcua_outbox::inbox_claim(&mut *tx, event).await?;
     if first
@@ -162,7 +167,8 @@ async fn apply_in(
     {
         match case_events::decide(&d, &case_event, at, calendar) {
             Some(update) => {
-                store::dossiers::apply(&mut *tx, &update, None, &s.outreach).await?;
+                store::dossiers::apply_then_audit(&mut *tx, &update, None, &s.outreach, audit)
+                    .await?;
             }
             None => {
                 tracing::info!(dossier = %d.code, status = d.status.as_str(), event = %event.r#type, "event does not apply in this status")

@@ -309,6 +309,23 @@ pub async fn apply(
     agency: Option<&str>,
     o: &Outreach,
 ) -> Result<bool, sqlx::Error> {
+    let mut audit = Vec::with_capacity(1);
+    let written = apply_then_audit(tx, u, agency, o, &mut audit).await?;
+    // Last: the chain's head stays locked until the commit.
+    motcua_audit::append_from(tx, &audit).await?;
+    Ok(written)
+}
+
+/// [`apply`] without its audit record, which goes to `audit` (with the request it came from)
+/// for the caller to append last: a transaction applying a run of changes appends all their
+/// records at once just before its commit, so it holds an audit chain's head only then.
+pub async fn apply_then_audit(
+    tx: &mut PgConnection,
+    u: &DossierUpdate,
+    agency: Option<&str>,
+    o: &Outreach,
+    audit: &mut Vec<(motcua_audit::AuditEntry, motcua_audit::Origin)>,
+) -> Result<bool, sqlx::Error> {
     let c = &u.change;
     if let Some(r) = &u.new_supplement_request
         && !supplements::insert(tx, &c.code, c.at, &c.actor.sub, r).await?
@@ -365,8 +382,7 @@ pub async fn apply(
     {
         outreach::after_update(tx, o, notice, after, c.at).await?;
     }
-    // Last: the chain's head stays locked until the commit.
-    motcua_audit::append(tx, &[c.audit_entry()]).await?;
+    audit.push((c.audit_entry(), motcua_audit::Origin::current()));
     Ok(true)
 }
 
