@@ -127,12 +127,9 @@ impl Relay {
     /// Runs until `shutdown` is cancelled; a batch in progress is finished first.
     pub async fn run(self, shutdown: CancellationToken) {
         let mut yielding = Yielding::new(self.yield_to.as_ref().map_or(Duration::ZERO, |y| y.1));
+        let burst_on = || self.yield_to.as_ref().is_some_and(|(burst, _)| burst.on());
         loop {
-            if self
-                .yield_to
-                .as_ref()
-                .is_some_and(|y| yielding.hold(y.0.on()))
-            {
+            if yielding.hold(burst_on()) {
                 tokio::select! {
                     _ = shutdown.cancelled() => return,
                     _ = tokio::time::sleep(pacing::TICK) => continue,
@@ -147,9 +144,7 @@ impl Relay {
                 }
             };
             yielding.delivered(delivered, usize::try_from(self.batch).unwrap_or(usize::MAX));
-            let rest = self.yield_to.as_ref().map_or(Duration::ZERO, |y| {
-                yielding.rest_after(y.0.on(), round.elapsed())
-            });
+            let rest = yielding.rest_after(burst_on(), round.elapsed());
             if !rest.is_zero() {
                 tokio::select! {
                     _ = shutdown.cancelled() => return,

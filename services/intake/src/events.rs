@@ -133,15 +133,19 @@ async fn apply_together(s: &AppState, events: &[Event]) -> Result<Vec<bool>, Pro
             .collect();
         store::dossiers::lock_all(&mut tx, &codes).await?;
     }
-    let mut firsts = Vec::with_capacity(events.len());
+    // Every event's inbox row in one statement; only first deliveries are applied.
+    let firsts = motcua_outbox::inbox_claim_all(&mut tx, events).await?;
     let mut audit = Vec::with_capacity(events.len());
-    for (event, (parsed, calendar)) in events.iter().zip(prepared) {
+    for ((event, (parsed, calendar)), first) in events.iter().zip(prepared).zip(&firsts) {
+        let Some(parsed) = parsed.filter(|_| *first) else {
+            continue;
+        };
         let (span, rid) = motcua_outbox::context(event);
         let applying = apply_in(&mut tx, s, event, parsed, calendar, &mut audit).instrument(span);
-        firsts.push(match rid {
+        match rid {
             Some(id) => motcua_telemetry::request_id::scope(id, applying).await?,
             None => applying.await?,
-        });
+        }
     }
     // The run's audit records last, at once: an audit chain's head is held only from here to
     // the commit, never while the run's dossiers are written (the counter's writer may need it).
@@ -151,18 +155,17 @@ async fn apply_together(s: &AppState, events: &[Event]) -> Result<Vec<bool>, Pro
     Ok(firsts)
 }
 
+/// Applies one first delivery's decision in the run's transaction; its audit record goes to
+/// `audit`, appended with the run's.
 async fn apply_in(
     tx: &mut sqlx::PgConnection,
     s: &AppState,
     event: &Event,
-    parsed: Option<(String, CaseEvent, time::OffsetDateTime)>,
+    (code, case_event, at): (String, CaseEvent, time::OffsetDateTime),
     calendar: Option<std::sync::Arc<motcua_calendar::WorkingCalendar>>,
     audit: &mut Vec<(motcua_audit::AuditEntry, motcua_audit::Origin)>,
-) -> Result<bool, Problem> {
-    let first = motcua_outbox::inbox_claim(&mut *tx, event).await?;
-    if first
-        && let Some((code, case_event, at)) = parsed
-        && let Some(d) = store::dossiers::lock(&mut *tx, &code).await?
+) -> Result<(), Problem> {
+    if let Some(d) = store::dossiers::lock(&mut *tx, &code).await?
         && let Some(calendar) = &calendar
     {
         match case_events::decide(&d, &case_event, at, calendar) {
@@ -175,7 +178,7 @@ async fn apply_in(
             }
         }
     }
-    Ok(first)
+    Ok(())
 }
 
 /// A step done in workflow: the national portal's progress push, once per event.
