@@ -257,6 +257,13 @@ pub fn require_grpc<'r, T>(
     Ok(caller)
 }
 
+/// The caller the gate already verified for this request (it puts the [`Caller`] in the
+/// request's extensions; a client cannot): the token is checked once per request, not once in
+/// the gate and again in the handler.
+fn gate_verified(parts: &Parts) -> Option<Caller> {
+    parts.extensions.get::<Caller>().cloned()
+}
+
 fn verifier_from(parts: &Parts) -> Result<&JwtVerifier, Problem> {
     parts.extensions.get::<JwtVerifier>().ok_or_else(|| {
         tracing::error!(
@@ -280,6 +287,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        if let Some(c) = gate_verified(parts) {
+            return Ok(c);
+        }
         let verifier = verifier_from(parts)?;
         Ok(verifier.verify_header(authorization(parts)?)?)
     }
@@ -290,6 +300,9 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for Caller {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        if let Some(c) = gate_verified(parts) {
+            return Ok(Some(c));
+        }
         let verifier = verifier_from(parts)?;
         match authorization(parts)? {
             None => Ok(None),

@@ -70,11 +70,11 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         None => None,
     };
     let calendar = CalendarStore::load(&pool, province_sessions).await?;
-    let state = AppState {
+    let state = AppState::new(state::Parts {
         pool: pool.clone(),
         calendar,
         platform,
-    };
+    });
     let api = Router::new()
         .merge(procedures::routes())
         .merge(agencies::routes())

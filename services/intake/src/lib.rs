@@ -188,7 +188,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         settings.worker_poll,
         platform.shutdown.clone(),
     );
-    let state = AppState {
+    let state = AppState::new(state::Parts {
         pool: pool.clone(),
         platform: platform.clone(),
         catalogue: motcua_catalogue_client::Catalogue::new(peer(ServiceName::Catalogue)?),
@@ -213,7 +213,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         outreach,
         printer: motcua_server::printed::Printer::from_settings(settings)?,
         payments: domain::payment::Payments::from_config(&settings.payments),
-    };
+    });
     let api = api(&state, &settings.protection);
     let shutdown = platform.shutdown.clone();
     let expiry = workers::supplement_expiry(state.clone(), settings.worker_poll, shutdown.clone());

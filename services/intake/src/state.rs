@@ -23,8 +23,28 @@ use time::OffsetDateTime;
 use tokio::sync::Notify;
 
 /// Shared state of intake's handlers, gRPC face and workers.
+/// A clone is one reference count: axum clones the state for every request and every layer
+/// that holds it, so what it holds lives once, in [`Parts`].
 #[derive(Clone)]
-pub(crate) struct AppState {
+pub(crate) struct AppState(Arc<Parts>);
+
+impl AppState {
+    /// The state holding `parts`.
+    pub(crate) fn new(parts: Parts) -> Self {
+        Self(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+/// What the state holds.
+pub(crate) struct Parts {
     pub(crate) pool: PgPool,
     pub(crate) platform: Platform,
     pub(crate) catalogue: Catalogue,

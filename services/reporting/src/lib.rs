@@ -71,12 +71,12 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
         platform.settings.grpc_timeout,
     )?;
     let readiness = ReadinessDetail::default();
-    let state = AppState {
+    let state = AppState::new(state::Parts {
         pool: pool.clone(),
         catalogue: Catalogue::new(catalogue),
         readiness: readiness.clone(),
         platform,
-    };
+    });
     Ok(ServiceParts {
         name: ServiceName::Reporting,
         api: Router::new()

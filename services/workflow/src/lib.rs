@@ -91,7 +91,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             .map_err(|e| anyhow::anyhow!("MOTCUA_FORWARD_CUTOFF: {e}"))?,
         near_due: WorkingDuration::hours(i64::from(settings.near_due_hours)),
     };
-    let state = AppState {
+    let state = AppState::new(state::Parts {
         pool: pool.clone(),
         platform: platform.clone(),
         catalogue: Catalogue::new(peer(ServiceName::Catalogue)?),
@@ -104,7 +104,7 @@ pub async fn build(platform: Platform, pool: PgPool) -> anyhow::Result<ServicePa
             settings.notices.agency_contacts_file.as_deref(),
         )?),
         printer: motcua_server::printed::Printer::from_settings(settings)?,
-    };
+    });
     let notices =
         motcua_notify::Sender::new(pool.clone(), &settings.notices, settings.worker_poll)?;
     let readiness = motcua_server::ReadinessDetail::default();
