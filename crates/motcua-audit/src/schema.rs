@@ -50,13 +50,6 @@ const TABLES: &[&str] = &[
          END IF;
      END $$",
     "CREATE INDEX IF NOT EXISTS audit_record_target ON audit_record (target, seq)",
-    // The states and hashes are read back by chain and seq, never searched: no statistics for
-    // autovacuum's ANALYZE to sort after every burst (issue 14). Repeating it changes nothing.
-    "ALTER TABLE audit_record
-        ALTER COLUMN before SET STATISTICS 0,
-        ALTER COLUMN after SET STATISTICS 0,
-        ALTER COLUMN prev_hash SET STATISTICS 0,
-        ALTER COLUMN hash SET STATISTICS 0",
     "CREATE TABLE IF NOT EXISTS audit_head (
         chain smallint PRIMARY KEY CHECK (chain >= 0),
         seq   bigint NOT NULL CHECK (seq >= 0),

@@ -46,9 +46,6 @@ pub const DEAD_LETTER_DDL: &str = include_str!("dead_letters.sql");
 /// The index the relay's claim reads (a later migration of a producer, after
 /// [`DEAD_LETTER_DDL`]).
 pub const DUE_INDEX_DDL: &str = include_str!("due_index.sql");
-/// Drops the index the claim no longer reads and the payload's statistics (a later
-/// migration of a producer, after [`DUE_INDEX_DDL`]).
-pub const LEAN_DDL: &str = include_str!("lean.sql");
 /// Table a receiving service needs (copy into its migrations).
 pub const RECEIVER_DDL: &str = include_str!("receiver.sql");
 

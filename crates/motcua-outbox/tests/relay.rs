@@ -15,7 +15,6 @@ async fn producer() -> (motcua_testkit::TestDb, sqlx::PgPool) {
         motcua_outbox::PRODUCER_DDL,
         motcua_outbox::DEAD_LETTER_DDL,
         motcua_outbox::DUE_INDEX_DDL,
-        motcua_outbox::LEAN_DDL,
     ] {
         sqlx::raw_sql(sqlx::AssertSqlSafe(ddl))
             .execute(&pool)

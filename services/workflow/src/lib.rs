@@ -207,18 +207,4 @@ mod tests {
             "copy crates/motcua-outbox/src/due_index.sql"
         );
     }
-
-    #[test]
-    fn the_outbox_lean_statements_are_carried_verbatim() {
-        let m = include_str!("../migrations/0007_lean_writes.sql");
-        let statements = motcua_outbox::LEAN_DDL
-            .lines()
-            .filter(|l| !l.starts_with("--"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        assert!(
-            m.contains(&statements),
-            "copy crates/motcua-outbox/src/lean.sql"
-        );
-    }
 }
