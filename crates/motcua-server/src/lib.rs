@@ -20,6 +20,7 @@ mod platform_routes;
 pub mod printed;
 mod protect;
 mod retention;
+mod shared;
 pub mod shutdown;
 
 pub use audit_trail::{TrailSnapshot, audit_snapshot};
@@ -29,6 +30,7 @@ pub use grpc::GrpcContextLayer;
 pub use listen::bind;
 pub use peer::{PeerChannel, connect_peer};
 pub use protect::Uploads;
+pub use shared::Shared;
 
 use anyhow::Context;
 use axum::Router;

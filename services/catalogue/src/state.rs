@@ -20,25 +20,8 @@ use std::sync::{Arc, RwLock};
 use time::Date;
 
 /// Shared state of the catalogue's handlers, gRPC face and workers.
-/// A clone is one reference count: axum clones the state for every request and every layer
-/// that holds it, so what it holds lives once, in [`Parts`].
-#[derive(Clone)]
-pub(crate) struct AppState(Arc<Parts>);
-
-impl AppState {
-    /// The state holding `parts`.
-    pub(crate) fn new(parts: Parts) -> Self {
-        Self(Arc::new(parts))
-    }
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Parts;
-
-    fn deref(&self) -> &Parts {
-        &self.0
-    }
-}
+/// One `Arc` over its [`Parts`] (a clone is a reference count).
+pub(crate) type AppState = motcua_server::Shared<Parts>;
 
 /// What the state holds.
 pub(crate) struct Parts {
@@ -50,7 +33,7 @@ pub(crate) struct Parts {
     pub(crate) platform: Platform,
 }
 
-impl AppState {
+impl Parts {
     /// Today's date in the province.
     pub(crate) fn today(&self) -> Date {
         self.platform.clock.now().to_offset(PROVINCE_OFFSET).date()

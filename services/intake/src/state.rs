@@ -23,25 +23,8 @@ use time::OffsetDateTime;
 use tokio::sync::Notify;
 
 /// Shared state of intake's handlers, gRPC face and workers.
-/// A clone is one reference count: axum clones the state for every request and every layer
-/// that holds it, so what it holds lives once, in [`Parts`].
-#[derive(Clone)]
-pub(crate) struct AppState(Arc<Parts>);
-
-impl AppState {
-    /// The state holding `parts`.
-    pub(crate) fn new(parts: Parts) -> Self {
-        Self(Arc::new(parts))
-    }
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Parts;
-
-    fn deref(&self) -> &Parts {
-        &self.0
-    }
-}
+/// One `Arc` over its [`Parts`] (a clone is a reference count).
+pub(crate) type AppState = motcua_server::Shared<Parts>;
 
 /// What the state holds.
 pub(crate) struct Parts {
@@ -78,7 +61,7 @@ pub(crate) fn not_found(code: &str) -> Problem {
     Problem::new(&codes::DOSSIER_NOT_FOUND, format!("no dossier {code}"))
 }
 
-impl AppState {
+impl Parts {
     /// The dossier `code` when the caller may read it; else the answer of an unknown code,
     /// the same for both (no oracle on dossier codes).
     pub(crate) async fn readable(&self, caller: &Caller, code: &str) -> Result<Dossier, Problem> {

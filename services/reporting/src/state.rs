@@ -4,28 +4,10 @@
 use motcua_catalogue_client::Catalogue;
 use motcua_server::{Platform, ReadinessDetail};
 use sqlx::PgPool;
-use std::sync::Arc;
 
 /// Shared state of reporting's handlers, gRPC face and event receiver.
-/// A clone is one reference count: axum clones the state for every request and every layer
-/// that holds it, so what it holds lives once, in [`Parts`].
-#[derive(Clone)]
-pub(crate) struct AppState(Arc<Parts>);
-
-impl AppState {
-    /// The state holding `parts`.
-    pub(crate) fn new(parts: Parts) -> Self {
-        Self(Arc::new(parts))
-    }
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Parts;
-
-    fn deref(&self) -> &Parts {
-        &self.0
-    }
-}
+/// One `Arc` over its [`Parts`] (a clone is a reference count).
+pub(crate) type AppState = motcua_server::Shared<Parts>;
 
 /// What the state holds.
 pub(crate) struct Parts {

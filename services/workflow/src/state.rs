@@ -28,25 +28,8 @@ pub(crate) struct Rules {
 }
 
 /// Shared state of workflow's handlers, gRPC face and workers.
-/// A clone is one reference count: axum clones the state for every request and every layer
-/// that holds it, so what it holds lives once, in [`Parts`].
-#[derive(Clone)]
-pub(crate) struct AppState(Arc<Parts>);
-
-impl AppState {
-    /// The state holding `parts`.
-    pub(crate) fn new(parts: Parts) -> Self {
-        Self(Arc::new(parts))
-    }
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Parts;
-
-    fn deref(&self) -> &Parts {
-        &self.0
-    }
-}
+/// One `Arc` over its [`Parts`] (a clone is a reference count).
+pub(crate) type AppState = motcua_server::Shared<Parts>;
 
 /// What the state holds.
 pub(crate) struct Parts {
@@ -79,7 +62,7 @@ pub(crate) fn task_not_found(id: Uuid) -> Problem {
     Problem::new(&codes::TASK_NOT_FOUND, format!("no task {id}"))
 }
 
-impl AppState {
+impl Parts {
     /// The service clock, truncated to what PostgreSQL stores (microseconds).
     pub(crate) fn now(&self) -> OffsetDateTime {
         let t = self.platform.clock.now();
